@@ -1,0 +1,114 @@
+/**
+ * Helpers that read one environment variable each, strictly, and throw a
+ * {@link ConfigError} naming the variable when it is missing or malformed.
+ *
+ * They are used once per container, at cold start (see each function's
+ * `load*Config`), never per request.
+ */
+import { ConfigError } from "../errors";
+
+/** The environment the helpers read: `process.env` in Lambda, a plain object in tests. */
+export type Env = Readonly<Record<string, string | undefined>>;
+
+function raw(env: Env, name: string): string | undefined {
+  const value = env[name];
+  if (value === undefined) return undefined;
+  const trimmed = value.trim();
+  return trimmed === "" ? undefined : trimmed;
+}
+
+/** A required, non-empty string. */
+export function requireString(env: Env, name: string): string {
+  const value = raw(env, name);
+  if (value === undefined) throw new ConfigError(name, "is required but is not set");
+  return value;
+}
+
+/** An optional string; empty counts as unset. */
+export function optionalString(env: Env, name: string): string | undefined;
+export function optionalString(env: Env, name: string, fallback: string): string;
+export function optionalString(env: Env, name: string, fallback?: string): string | undefined {
+  return raw(env, name) ?? fallback;
+}
+
+const TRUE = new Set(["true", "1", "yes", "on"]);
+const FALSE = new Set(["false", "0", "no", "off"]);
+
+/** A strict boolean: true/false/1/0/yes/no/on/off (any case); anything else is an error. */
+export function readBoolean(env: Env, name: string, fallback: boolean): boolean {
+  const value = raw(env, name);
+  if (value === undefined) return fallback;
+  const lower = value.toLowerCase();
+  if (TRUE.has(lower)) return true;
+  if (FALSE.has(lower)) return false;
+  throw new ConfigError(name, `must be true or false, got "${value}"`);
+}
+
+/** An integer within [min, max]. */
+export function readInteger(
+  env: Env,
+  name: string,
+  fallback: number,
+  bounds: { min: number; max: number },
+): number {
+  const value = raw(env, name);
+  if (value === undefined) return fallback;
+  if (!/^-?\d+$/.test(value)) throw new ConfigError(name, `must be an integer, got "${value}"`);
+  const parsed = Number(value);
+  if (parsed < bounds.min || parsed > bounds.max) {
+    throw new ConfigError(name, `must be between ${bounds.min} and ${bounds.max}, got ${parsed}`);
+  }
+  return parsed;
+}
+
+/** A comma-separated list; items trimmed, empty items dropped. Unset gives `[]`. */
+export function readList(env: Env, name: string): string[] {
+  const value = raw(env, name);
+  if (value === undefined) return [];
+  return value
+    .split(",")
+    .map((item) => item.trim())
+    .filter((item) => item !== "");
+}
+
+/** One of a fixed set of values (case-sensitive). */
+export function readEnum<T extends string>(
+  env: Env,
+  name: string,
+  allowed: readonly T[],
+  fallback: T,
+): T {
+  const value = raw(env, name);
+  if (value === undefined) return fallback;
+  if (!(allowed as readonly string[]).includes(value)) {
+    throw new ConfigError(name, `must be one of ${allowed.join(", ")}, got "${value}"`);
+  }
+  return value as T;
+}
+
+/**
+ * A JSON value, parsed and then checked by `validate`, which returns the typed
+ * value or throws an Error describing the problem (rethrown naming the variable).
+ */
+export function readJson<T>(
+  env: Env,
+  name: string,
+  fallback: T,
+  validate: (value: unknown) => T,
+): T {
+  const value = raw(env, name);
+  if (value === undefined) return fallback;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(value);
+  } catch {
+    throw new ConfigError(name, "is not valid JSON");
+  }
+  try {
+    return validate(parsed);
+  } catch (error) {
+    if (error instanceof ConfigError) throw error;
+    const problem = error instanceof Error ? error.message : String(error);
+    throw new ConfigError(name, `is invalid: ${problem}`);
+  }
+}
