@@ -1,1 +1,28 @@
-export const handler = async (event: unknown) => event;
+/**
+ * Post-confirmation trigger: puts a newly confirmed user (native confirmation or a
+ * federated user's first sign-in) in the default group and any rule-chosen group,
+ * and writes their profile record once. Password-reset confirmations are skipped.
+ * Idempotent under Cognito's retries. See docs/post-confirmation.md.
+ */
+import type { PostConfirmationTriggerHandler } from "aws-lambda";
+import { createLogger } from "../shared/logger";
+import { createPostConfirmationAdapters } from "../shared/post-confirmation/adapters";
+import { loadPostConfirmationConfig } from "../shared/post-confirmation/config";
+import { createPostConfirmationHandler } from "../shared/post-confirmation/handler";
+
+// Cold start: config parsed and clients created once per container.
+const config = loadPostConfirmationConfig(process.env);
+const logger = createLogger("postConfirmation");
+const adapters = createPostConfirmationAdapters(config, logger);
+logger.debug("Post-confirmation adapters", adapters.describe);
+
+const postConfirmation = createPostConfirmationHandler({
+  config,
+  logger,
+  groups: adapters.groups,
+  profiles: adapters.profiles,
+});
+
+/** The Lambda handler Cognito invokes. */
+export const handler: PostConfirmationTriggerHandler = (event, context) =>
+  postConfirmation(event, context);

@@ -15,18 +15,36 @@ type Yaml = Record<string, unknown>;
 const STAGE = "dev";
 
 function asRecord(value: unknown): Yaml {
-  return typeof value === "object" && value !== null && !Array.isArray(value) ? (value as Yaml) : {};
+  return typeof value === "object" && value !== null && !Array.isArray(value)
+    ? (value as Yaml)
+    : {};
 }
 
 /** Parse serverless.yml, keeping CloudFormation tags (`!Ref`, `!GetAtt`...) as opaque objects. */
 export function readServerlessYml(root: string): Yaml {
   const text = readFileSync(join(root, "serverless.yml"), "utf8");
-  const cfnTags = ["Ref", "GetAtt", "Sub", "Join", "If", "Equals", "Not", "Select", "Split"].map(
-    (tag) => ({
-      tag: `!${tag}`,
-      resolve: (value: unknown) => ({ [`Fn::${tag}`]: value }),
-    }),
-  );
+  const cfnTags = [
+    "Ref",
+    "GetAtt",
+    "Sub",
+    "Join",
+    "If",
+    "Equals",
+    "Not",
+    "And",
+    "Or",
+    "Condition",
+    "Select",
+    "Split",
+    "FindInMap",
+    "ImportValue",
+    "Base64",
+    "Cidr",
+    "GetAZs",
+  ].map((tag) => ({
+    tag: `!${tag}`,
+    resolve: (value: unknown) => ({ [`Fn::${tag}`]: value }),
+  }));
   const seqTags = cfnTags.map((t) => ({ ...t, collection: "seq" as const }));
   const mapTags = cfnTags.map((t) => ({ ...t, collection: "map" as const }));
   return asRecord(parse(text, { customTags: [...cfnTags, ...seqTags, ...mapTags] }));
@@ -39,7 +57,10 @@ function resolve(value: unknown, doc: Yaml, params: Yaml): string | undefined {
   let unresolved = false;
   const out = value.replace(/\$\{([^}]+)\}/g, (_match, expr: string) => {
     const [source, ...rest] = expr.split(",");
-    const fallback = rest.join(",").trim().replace(/^['"]|['"]$/g, "");
+    const fallback = rest
+      .join(",")
+      .trim()
+      .replace(/^['"]|['"]$/g, "");
     const key = (source ?? "").trim();
     let found: string | undefined;
     if (key.startsWith("param:")) found = resolve(params[key.slice(6)], doc, params);

@@ -1,0 +1,74 @@
+/**
+ * Choose the trigger's adapters from its config, once per container:
+ *
+ * | mode | DynamoDB | Cognito groups |
+ * | --- | --- | --- |
+ * | AWS (`localMode` false) | DynamoDB | AdminAddUserToGroup |
+ * | local, endpoint set (`AWS_ENDPOINT_URL_DYNAMODB` / `..._COGNITO_IDENTITY_PROVIDER`) | that engine (dynalite, cognito-local) | that engine |
+ * | local, no endpoint | JSON-lines file (`LOCAL_PROFILE_FILE`) | a log line |
+ */
+import { CognitoIdentityProviderClient } from "@aws-sdk/client-cognito-identity-provider";
+import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { sdkClientConfig } from "../aws/clients";
+import type { Logger } from "../logger";
+import type { PostConfirmationConfig } from "./config";
+import { cognitoGroupMembership, type GroupMembership, localGroupMembership } from "./groups";
+import { dynamoProfileStore, jsonLinesProfileStore, type ProfileStore } from "./profiles";
+
+/** The adapters the handler uses, plus a label of each for the cold-start log. */
+export interface PostConfirmationAdapters {
+  readonly groups: GroupMembership;
+  readonly profiles: ProfileStore;
+  readonly describe: { readonly groups: string; readonly profiles: string };
+}
+
+// Local engines accept any credentials; there are none on a developer machine
+// without an AWS account, and the SDK would fail looking for them.
+const LOCAL_CREDENTIALS = { accessKeyId: "local", secretAccessKey: "local" };
+const LOCAL_REGION = "eu-west-1";
+
+function localEngineOptions(endpoint: string, region: string | undefined) {
+  return { endpoint, credentials: LOCAL_CREDENTIALS, region: region ?? LOCAL_REGION };
+}
+
+/** Build the adapters for `config` (clients created here, once). */
+export function createPostConfirmationAdapters(
+  config: PostConfirmationConfig,
+  logger: Logger,
+): PostConfirmationAdapters {
+  const sdk = sdkClientConfig(config);
+  let profiles: ProfileStore;
+  let profilesLabel: string;
+  if (!config.localMode) {
+    profiles = dynamoProfileStore(new DynamoDBClient(sdk), config.profileTableName);
+    profilesLabel = `dynamodb:${config.profileTableName}`;
+  } else if (config.dynamoEndpoint !== undefined) {
+    const client = new DynamoDBClient({
+      ...sdk,
+      ...localEngineOptions(config.dynamoEndpoint, config.awsRegion),
+    });
+    profiles = dynamoProfileStore(client, config.profileTableName);
+    profilesLabel = `dynamodb:${config.profileTableName}@${config.dynamoEndpoint}`;
+  } else {
+    profiles = jsonLinesProfileStore(config.localProfileFile);
+    profilesLabel = `file:${config.localProfileFile}`;
+  }
+
+  let groups: GroupMembership;
+  let groupsLabel: string;
+  if (!config.localMode) {
+    groups = cognitoGroupMembership(new CognitoIdentityProviderClient(sdk));
+    groupsLabel = "cognito";
+  } else if (config.cognitoEndpoint !== undefined) {
+    const client = new CognitoIdentityProviderClient({
+      ...sdk,
+      ...localEngineOptions(config.cognitoEndpoint, config.awsRegion),
+    });
+    groups = cognitoGroupMembership(client);
+    groupsLabel = `cognito@${config.cognitoEndpoint}`;
+  } else {
+    groups = localGroupMembership(logger);
+    groupsLabel = "log";
+  }
+  return { groups, profiles, describe: { groups: groupsLabel, profiles: profilesLabel } };
+}

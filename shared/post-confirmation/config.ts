@@ -1,0 +1,90 @@
+/**
+ * Configuration of the post-confirmation trigger, parsed once at cold start.
+ * Every problem throws a ConfigError naming the variable.
+ */
+import { type CommonConfig, loadCommonConfig } from "../config/common";
+import { type Env, optionalString, readJson, requireString } from "../config/env";
+import { ConfigError } from "../errors";
+
+/** Settings of the post-confirmation trigger. */
+export interface PostConfirmationConfig extends CommonConfig {
+  /** PROFILE_TABLE_NAME: the DynamoDB table (partition key `sub`, string) that holds one profile per user. Required. */
+  readonly profileTableName: string;
+  /** DEFAULT_GROUP: the group every confirmed user joins; unset means no default group. */
+  readonly defaultGroup: string | undefined;
+  /** GROUP_BY_EMAIL_DOMAIN: JSON object mapping a verified email's domain (exact, lower-case) to one extra group, e.g. `{"example.com":"staff"}`; unset means none. */
+  readonly groupByEmailDomain: Readonly<Record<string, string>>;
+  /** AWS_ENDPOINT_URL_DYNAMODB (or AWS_ENDPOINT_URL): a DynamoDB endpoint to use instead of AWS (dynalite in the local stack). */
+  readonly dynamoEndpoint: string | undefined;
+  /** AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER (or AWS_ENDPOINT_URL): a Cognito endpoint to use instead of AWS (cognito-local). */
+  readonly cognitoEndpoint: string | undefined;
+  /** AWS_REGION: set by Lambda; local engines get `eu-west-1` when it is unset. */
+  readonly awsRegion: string | undefined;
+  /** LOCAL_PROFILE_FILE: local mode without a DynamoDB endpoint appends profiles to this JSON-lines file. */
+  readonly localProfileFile: string;
+}
+
+/** Where local mode writes profiles when no DynamoDB endpoint is set. */
+export const DEFAULT_LOCAL_PROFILE_FILE = ".local/post-confirmation/profiles.jsonl";
+
+// Cognito group names: 1-128 characters, no whitespace (Cognito's pattern is letters,
+// marks, symbols, numbers and punctuation only).
+const GROUP_NAME = /^[\p{L}\p{M}\p{S}\p{N}\p{P}]{1,128}$/u;
+// DynamoDB table names: 3-255 of letters, digits, `_`, `-` and `.`.
+const TABLE_NAME = /^[A-Za-z0-9_.-]{3,255}$/;
+// A domain name: labels of letters, digits and hyphens separated by dots.
+const DOMAIN =
+  /^(?=.{1,253}$)[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)+$/;
+
+/** Check a group name against Cognito's rules; returns it unchanged. */
+export function validateGroupName(name: string, where: string): string {
+  if (!GROUP_NAME.test(name)) {
+    throw new Error(`${where}: "${name}" is not a valid Cognito group name`);
+  }
+  return name;
+}
+
+/** Validate the GROUP_BY_EMAIL_DOMAIN map: domain keys (lower-cased) to group names. */
+export function parseGroupByEmailDomain(value: unknown): Record<string, string> {
+  if (typeof value !== "object" || value === null || Array.isArray(value)) {
+    throw new Error("must be a JSON object of email domain to group name");
+  }
+  // No prototype: a domain called "constructor" must not find Object.prototype.constructor.
+  const out: Record<string, string> = Object.create(null);
+  for (const [rawDomain, group] of Object.entries(value)) {
+    const domain = rawDomain.trim().toLowerCase();
+    if (!DOMAIN.test(domain)) throw new Error(`"${rawDomain}" is not a domain name`);
+    if (typeof group !== "string") throw new Error(`the group for "${rawDomain}" is not a string`);
+    if (domain in out) throw new Error(`"${rawDomain}" appears twice`);
+    out[domain] = validateGroupName(group, `the group for "${rawDomain}"`);
+  }
+  return out;
+}
+
+/** Parse the trigger's settings from `env`. */
+export function loadPostConfirmationConfig(env: Env = process.env): PostConfirmationConfig {
+  const defaultGroup = optionalString(env, "DEFAULT_GROUP");
+  if (defaultGroup !== undefined && !GROUP_NAME.test(defaultGroup)) {
+    throw new ConfigError("DEFAULT_GROUP", `"${defaultGroup}" is not a valid Cognito group name`);
+  }
+  const profileTableName = requireString(env, "PROFILE_TABLE_NAME");
+  if (!TABLE_NAME.test(profileTableName)) {
+    throw new ConfigError(
+      "PROFILE_TABLE_NAME",
+      `"${profileTableName}" is not a DynamoDB table name`,
+    );
+  }
+  return {
+    ...loadCommonConfig(env),
+    profileTableName,
+    defaultGroup,
+    groupByEmailDomain: readJson(env, "GROUP_BY_EMAIL_DOMAIN", {}, parseGroupByEmailDomain),
+    dynamoEndpoint:
+      optionalString(env, "AWS_ENDPOINT_URL_DYNAMODB") ?? optionalString(env, "AWS_ENDPOINT_URL"),
+    cognitoEndpoint:
+      optionalString(env, "AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER") ??
+      optionalString(env, "AWS_ENDPOINT_URL"),
+    awsRegion: optionalString(env, "AWS_REGION"),
+    localProfileFile: optionalString(env, "LOCAL_PROFILE_FILE", DEFAULT_LOCAL_PROFILE_FILE),
+  };
+}

@@ -1,0 +1,102 @@
+/**
+ * The post-confirmation handler, built from injected config, logger and adapters
+ * so tests (and the local stack) choose their own stores and clients.
+ */
+import type { Context } from "aws-lambda";
+import { DependencyError, InvalidEventError } from "../errors";
+import type { PostConfirmationTriggerEvent } from "../events";
+import { TRIGGER_SOURCES } from "../events";
+import { cognitoTrigger } from "../handler";
+import type { Logger } from "../logger";
+import { type DecisionConfig, planPostConfirmation } from "./decide";
+import type { GroupMembership } from "./groups";
+import type { ProfileStore } from "./profiles";
+
+/** What the handler needs. */
+export interface PostConfirmationDeps {
+  readonly config: DecisionConfig;
+  readonly logger: Logger;
+  readonly groups: GroupMembership;
+  readonly profiles: ProfileStore;
+  /** The clock for `createdAt`; defaults to the system clock. */
+  readonly now?: () => Date;
+}
+
+/**
+ * Build the post-confirmation handler.
+ *
+ * The group calls and the profile put run concurrently, so the invocation's worst
+ * case is one bounded SDK call (attempts x timeout), not their sum, and stays inside
+ * Cognito's 5 s. Every step is idempotent, so when one fails the whole invocation
+ * fails with the generic message and a retry repeats all steps safely.
+ */
+export function createPostConfirmationHandler(
+  deps: PostConfirmationDeps,
+): (
+  event: PostConfirmationTriggerEvent,
+  context?: Context,
+) => Promise<PostConfirmationTriggerEvent> {
+  const { config, logger, groups, profiles } = deps;
+  const now = deps.now ?? (() => new Date());
+
+  return cognitoTrigger<PostConfirmationTriggerEvent>(
+    logger,
+    TRIGGER_SOURCES.postConfirmation,
+    async (event) => {
+      const plan = planPostConfirmation(
+        {
+          triggerSource: event.triggerSource,
+          userName: event.userName,
+          userPoolId: event.userPoolId,
+          userAttributes: event.request.userAttributes,
+        },
+        config,
+        now(),
+      );
+      if (plan.kind === "invalid") throw new InvalidEventError(plan.reason);
+      if (plan.kind === "skip") {
+        logger.info("Post-confirmation skipped", { reason: plan.reason });
+        return event;
+      }
+
+      const { profile } = plan;
+      const steps: { name: string; run: Promise<unknown> }[] = [
+        ...plan.groups.map((group) => ({
+          name: `AdminAddUserToGroup(${group})`,
+          run: groups.addUserToGroup(event.userPoolId, event.userName, group),
+        })),
+        { name: "PutItem(profile)", run: profiles.putIfAbsent(profile) },
+      ];
+      const results = await Promise.allSettled(steps.map((step) => step.run));
+
+      const failures = results.flatMap((result, i) =>
+        result.status === "rejected" ? [{ step: steps[i]?.name, error: result.reason }] : [],
+      );
+      for (const failure of failures) {
+        logger.error("Post-confirmation step failed", {
+          step: failure.step,
+          error: failure.error instanceof Error ? failure.error : new Error(String(failure.error)),
+        });
+      }
+      if (failures.length > 0) {
+        throw new DependencyError(
+          `${failures.length} of ${steps.length} post-confirmation steps failed: ${failures
+            .map((f) => f.step)
+            .join(", ")}`,
+          { cause: failures[0]?.error },
+        );
+      }
+
+      const last = results[results.length - 1];
+      const outcome = last?.status === "fulfilled" ? last.value : undefined;
+      logger.info("Post-confirmation done", {
+        sub: profile.sub,
+        source: profile.source,
+        provider: profile.provider,
+        groups: plan.groupReasons,
+        profile: outcome,
+      });
+      return event;
+    },
+  );
+}

@@ -1,0 +1,121 @@
+/**
+ * Profile store adapters: a conditional put into DynamoDB, or the local JSON-lines
+ * stand-in. Both write a profile at most once per `sub`: an existing record is
+ * success ("exists") and is never overwritten, so Cognito's retries are harmless
+ * and a record another process has updated since keeps its newer data.
+ */
+import { appendFile, mkdir, readFile } from "node:fs/promises";
+import { dirname } from "node:path";
+import {
+  type AttributeValue,
+  type CreateTableCommandInput,
+  type DynamoDBClient,
+  PutItemCommand,
+} from "@aws-sdk/client-dynamodb";
+import { awsErrorName } from "../aws/clients";
+import { DependencyError } from "../errors";
+import type { Profile, ProfileSource } from "./decide";
+
+/** What a put did: wrote a new record, or found one already there (left unchanged). */
+export type PutOutcome = "created" | "exists";
+
+/** Writes a profile unless one exists for its `sub`. */
+export interface ProfileStore {
+  putIfAbsent(profile: Profile): Promise<PutOutcome>;
+}
+
+/** The table's key schema: partition key `sub` (string), no sort key. */
+export const PROFILE_KEY = "sub";
+
+/** The CreateTable input for the profile table (as in serverless.yml), for local engines and tests. */
+export function profileTableDefinition(tableName: string): CreateTableCommandInput {
+  return {
+    TableName: tableName,
+    AttributeDefinitions: [{ AttributeName: PROFILE_KEY, AttributeType: "S" }],
+    KeySchema: [{ AttributeName: PROFILE_KEY, KeyType: "HASH" }],
+    BillingMode: "PAY_PER_REQUEST",
+  };
+}
+
+/** The DynamoDB item for a profile (absent optional fields are left out, not written as null). */
+export function toItem(profile: Profile): Record<string, AttributeValue> {
+  const item: Record<string, AttributeValue> = {};
+  for (const [key, value] of Object.entries(profile)) {
+    if (typeof value === "string") item[key] = { S: value };
+  }
+  return item;
+}
+
+/** A profile read back from a DynamoDB item (string attributes only). */
+export function fromItem(item: Record<string, AttributeValue>): Profile {
+  const text = (key: string): string | undefined => item[key]?.S;
+  const optional = (key: keyof Profile) => {
+    const value = text(key);
+    return value === undefined ? {} : { [key]: value };
+  };
+  return {
+    sub: text("sub") ?? "",
+    username: text("username") ?? "",
+    userPoolId: text("userPoolId") ?? "",
+    ...optional("email"),
+    ...optional("name"),
+    createdAt: text("createdAt") ?? "",
+    source: (text("source") ?? "native") as ProfileSource,
+    ...optional("provider"),
+  };
+}
+
+/** Profiles in DynamoDB, written with `attribute_not_exists(sub)`. */
+export function dynamoProfileStore(client: DynamoDBClient, tableName: string): ProfileStore {
+  return {
+    async putIfAbsent(profile) {
+      try {
+        await client.send(
+          new PutItemCommand({
+            TableName: tableName,
+            Item: toItem(profile),
+            ConditionExpression: "attribute_not_exists(#sub)",
+            ExpressionAttributeNames: { "#sub": PROFILE_KEY },
+          }),
+        );
+        return "created";
+      } catch (error) {
+        // The record exists already (an earlier attempt, or a newer write): that is success.
+        if (awsErrorName(error) === "ConditionalCheckFailedException") return "exists";
+        throw new DependencyError(
+          `PutItem(${tableName}) failed: ${awsErrorName(error) ?? "unknown error"}`,
+          { cause: error },
+        );
+      }
+    },
+  };
+}
+
+/**
+ * Local stand-in (local mode, no DynamoDB endpoint): appends each new profile as one
+ * JSON line to `file` and, like the conditional put, leaves an existing `sub` alone.
+ * Not safe for concurrent writers; it is for `npm run invoke` only.
+ */
+export function jsonLinesProfileStore(file: string): ProfileStore {
+  return {
+    async putIfAbsent(profile) {
+      let existing = "";
+      try {
+        existing = await readFile(file, "utf8");
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
+      }
+      for (const line of existing.split("\n")) {
+        if (line.trim() === "") continue;
+        try {
+          if ((JSON.parse(line) as { sub?: unknown }).sub === profile.sub) return "exists";
+        } catch {
+          // A hand-edited, broken line: ignore it rather than block local work.
+        }
+      }
+      await mkdir(dirname(file), { recursive: true });
+      await appendFile(file, `${JSON.stringify(profile)}\n`, "utf8");
+      return "created";
+    },
+  };
+}

@@ -1,0 +1,52 @@
+/**
+ * A real DynamoDB engine for the tests: dynalite, in-process, on a free loopback
+ * port, with a real DynamoDBClient pointed at it (dummy credentials; dynalite
+ * ignores them). Start it in beforeAll and stop it in afterAll.
+ */
+import type { Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { CreateTableCommand, DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { profileTableDefinition } from "../../shared/post-confirmation/profiles";
+
+type DynaliteFactory = (options: { createTableMs: number }) => Server;
+// dynalite ships no type declarations; its factory returns a plain http.Server.
+const dynalite = require("dynalite") as DynaliteFactory;
+
+/** A running dynalite and a client for it. */
+export interface LocalDynamo {
+  readonly endpoint: string;
+  readonly client: DynamoDBClient;
+  /** Create a profile table called `name` (ready at once: createTableMs is 0). */
+  createProfileTable(name: string): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/** Start dynalite on 127.0.0.1 and a free port. */
+export async function startDynalite(): Promise<LocalDynamo> {
+  const server = dynalite({ createTableMs: 0 });
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => resolve());
+  });
+  const { port } = server.address() as AddressInfo;
+  const endpoint = `http://127.0.0.1:${port}`;
+  const client = new DynamoDBClient({
+    endpoint,
+    region: "eu-west-1",
+    credentials: { accessKeyId: "test", secretAccessKey: "test" },
+    maxAttempts: 1,
+  });
+  return {
+    endpoint,
+    client,
+    async createProfileTable(name) {
+      await client.send(new CreateTableCommand(profileTableDefinition(name)));
+    },
+    async stop() {
+      client.destroy();
+      await new Promise<void>((resolve, reject) =>
+        server.close((error) => (error ? reject(error) : resolve())),
+      );
+    },
+  };
+}

@@ -1,0 +1,262 @@
+/**
+ * The post-confirmation handler against a real DynamoDB engine (dynalite, in-process)
+ * and a mocked Cognito client: records, the conditional write, retries, failures.
+ */
+import {
+  AdminAddUserToGroupCommand,
+  type AdminAddUserToGroupCommandInput,
+  CognitoIdentityProviderClient,
+} from "@aws-sdk/client-cognito-identity-provider";
+import { PutItemCommand, ScanCommand } from "@aws-sdk/client-dynamodb";
+import { mockClient } from "aws-sdk-client-mock";
+import { GENERIC_ERROR_MESSAGE } from "../../shared/errors";
+import type { PostConfirmationTriggerEvent } from "../../shared/events";
+import { createLogger } from "../../shared/logger";
+import { cognitoGroupMembership } from "../../shared/post-confirmation/groups";
+import { createPostConfirmationHandler } from "../../shared/post-confirmation/handler";
+import { dynamoProfileStore, fromItem, toItem } from "../../shared/post-confirmation/profiles";
+import { loadEvent } from "../helpers/events";
+import { captureOutput } from "../helpers/logs";
+import { type LocalDynamo, startDynalite } from "./dynalite";
+
+const cognitoClient = new CognitoIdentityProviderClient({
+  region: "eu-west-1",
+  credentials: { accessKeyId: "test", secretAccessKey: "test" },
+});
+const cognito = mockClient(cognitoClient);
+
+const SIGNUP = "post-confirmation-confirm-signup";
+const FEDERATED = "post-confirmation-federated";
+const FORGOT = "post-confirmation-forgot-password";
+const JANE_SUB = "8f2e1a3c-1111-4a5b-9c9d-0123456789ab";
+
+let dynamo: LocalDynamo;
+let output: ReturnType<typeof captureOutput>;
+let tables = 0;
+// Memberships as Cognito keeps them: a set, so adding twice changes nothing.
+let memberships: Set<string>;
+
+beforeAll(async () => {
+  dynamo = await startDynalite();
+});
+afterAll(async () => {
+  await dynamo.stop();
+});
+beforeEach(() => {
+  output = captureOutput();
+  memberships = new Set();
+  cognito.reset();
+  cognito.on(AdminAddUserToGroupCommand).callsFake((input: AdminAddUserToGroupCommandInput) => {
+    memberships.add(`${input.UserPoolId}/${input.Username}/${input.GroupName}`);
+    return {};
+  });
+});
+afterEach(() => {
+  output.restore();
+  cognito.reset();
+});
+
+/** A handler over a fresh table; the clock moves one minute per invocation. */
+async function setUp({ createTable = true } = {}) {
+  tables += 1;
+  const table = `profiles-${tables}`;
+  if (createTable) await dynamo.createProfileTable(table);
+  let minutes = 0;
+  const handler = createPostConfirmationHandler({
+    config: { defaultGroup: "members", groupByEmailDomain: { "example.com": "staff" } },
+    logger: createLogger("postConfirmation"),
+    groups: cognitoGroupMembership(cognitoClient),
+    profiles: dynamoProfileStore(dynamo.client, table),
+    now: () => new Date(Date.UTC(2026, 10, 22, 12, minutes++)),
+  });
+  return { table, handler };
+}
+
+async function scan(table: string) {
+  const result = await dynamo.client.send(new ScanCommand({ TableName: table }));
+  return result.Items ?? [];
+}
+
+describe("post-confirmation on ConfirmSignUp", () => {
+  it("writes the profile record and adds the default and rule-chosen groups", async () => {
+    // Prepare
+    const { table, handler } = await setUp();
+    const event = loadEvent<PostConfirmationTriggerEvent>(SIGNUP);
+
+    // Act
+    const result = await handler(event);
+
+    // Assess
+    expect(result).toEqual(loadEvent(SIGNUP));
+    const items = await scan(table);
+    expect(items.map(fromItem)).toEqual([
+      {
+        sub: JANE_SUB,
+        username: JANE_SUB,
+        userPoolId: "eu-west-1_AbCdEf123",
+        email: "jane.doe@example.com",
+        name: "Jane Doe",
+        createdAt: "2026-11-22T12:00:00.000Z",
+        source: "native",
+      },
+    ]);
+    expect([...memberships].sort()).toEqual([
+      `eu-west-1_AbCdEf123/${JANE_SUB}/members`,
+      `eu-west-1_AbCdEf123/${JANE_SUB}/staff`,
+    ]);
+    const done = output.jsonLines().find((line) => line.message === "Post-confirmation done");
+    expect(done).toMatchObject({ sub: JANE_SUB, profile: "created", source: "native" });
+  });
+
+  it("records a federated user's provider and gives no domain group for an unverified email", async () => {
+    // Prepare
+    const { table, handler } = await setUp();
+
+    // Act
+    await handler(loadEvent<PostConfirmationTriggerEvent>(FEDERATED));
+
+    // Assess
+    const [item] = (await scan(table)).map(fromItem);
+    expect(item).toMatchObject({
+      sub: "2c7d9e10-2222-4f6a-8b1c-abcdef012345",
+      username: "Google_109876543210987654321",
+      name: "Sam Lee",
+      source: "federated",
+      provider: "Google",
+    });
+    expect([...memberships]).toEqual(["eu-west-1_AbCdEf123/Google_109876543210987654321/members"]);
+  });
+
+  it("is idempotent: the same event three times gives one item, unchanged, and one membership each", async () => {
+    // Prepare
+    const { table, handler } = await setUp();
+
+    // Act
+    await handler(loadEvent<PostConfirmationTriggerEvent>(SIGNUP));
+    const afterFirst = await scan(table);
+    await handler(loadEvent<PostConfirmationTriggerEvent>(SIGNUP));
+    await handler(loadEvent<PostConfirmationTriggerEvent>(SIGNUP));
+
+    // Assess: the later calls ran at later clock times, yet the item is the first one.
+    const afterThird = await scan(table);
+    expect(afterFirst).toHaveLength(1);
+    expect(afterThird).toEqual(afterFirst);
+    expect(afterThird[0]?.createdAt).toEqual({ S: "2026-11-22T12:00:00.000Z" });
+    expect(memberships.size).toBe(2);
+    const outcomes = output
+      .jsonLines()
+      .filter((line) => line.message === "Post-confirmation done")
+      .map((line) => line.profile);
+    expect(outcomes).toEqual(["created", "exists", "exists"]);
+  });
+
+  it("is idempotent under concurrent retries too (the conditional put decides)", async () => {
+    // Prepare
+    const { table, handler } = await setUp();
+
+    // Act
+    const results = await Promise.all(
+      [1, 2, 3].map(() => handler(loadEvent<PostConfirmationTriggerEvent>(SIGNUP))),
+    );
+
+    // Assess
+    expect(results).toHaveLength(3);
+    expect(await scan(table)).toHaveLength(1);
+  });
+
+  it("does not overwrite a record that exists already with newer data", async () => {
+    // Prepare: the profile was written, then updated by the application.
+    const { table, handler } = await setUp();
+    const newer = {
+      ...toItem({
+        sub: JANE_SUB,
+        username: JANE_SUB,
+        userPoolId: "eu-west-1_AbCdEf123",
+        email: "jane@new.example.org",
+        name: "Jane Q. Doe",
+        createdAt: "2026-01-01T00:00:00.000Z",
+        source: "native",
+      }),
+      plan: { S: "premium" },
+    };
+    await dynamo.client.send(new PutItemCommand({ TableName: table, Item: newer }));
+
+    // Act
+    await handler(loadEvent<PostConfirmationTriggerEvent>(SIGNUP));
+
+    // Assess
+    expect(await scan(table)).toEqual([newer]);
+  });
+
+  it("fails with the generic message, and logs the cause, when the table write fails", async () => {
+    // Prepare: the table does not exist, so PutItem fails with ResourceNotFoundException.
+    const { table, handler } = await setUp({ createTable: false });
+
+    // Act
+    const invocation = handler(loadEvent<PostConfirmationTriggerEvent>(SIGNUP));
+
+    // Assess
+    await expect(invocation).rejects.toThrow(new Error(GENERIC_ERROR_MESSAGE));
+    const failed = output.jsonLines().find((line) => line.message === "Trigger failed");
+    expect(failed).toMatchObject({ errorType: "DependencyError" });
+    expect(JSON.stringify(failed)).toContain('"name":"ResourceNotFoundException"');
+    const stepLog = output.jsonLines().find((l) => l.message === "Post-confirmation step failed");
+    expect(stepLog).toMatchObject({ step: "PutItem(profile)" });
+    expect(JSON.stringify(stepLog)).toContain(
+      `PutItem(${table}) failed: ResourceNotFoundException`,
+    );
+  });
+
+  it("fails when a group call fails, keeps the profile, and succeeds on Cognito's retry", async () => {
+    // Prepare: the first group call is throttled.
+    const { table, handler } = await setUp();
+    const throttled = Object.assign(new Error("Rate exceeded"), {
+      name: "TooManyRequestsException",
+    });
+    cognito.on(AdminAddUserToGroupCommand).rejectsOnce(throttled);
+
+    // Act
+    const first = handler(loadEvent<PostConfirmationTriggerEvent>(SIGNUP));
+    await expect(first).rejects.toThrow(GENERIC_ERROR_MESSAGE);
+    cognito.on(AdminAddUserToGroupCommand).resolves({});
+    const retry = await handler(loadEvent<PostConfirmationTriggerEvent>(SIGNUP));
+
+    // Assess
+    expect(retry.triggerSource).toBe("PostConfirmation_ConfirmSignUp");
+    expect(await scan(table)).toHaveLength(1);
+    expect(output.text()).toContain("TooManyRequestsException");
+    expect(cognito.commandCalls(AdminAddUserToGroupCommand).length).toBeGreaterThanOrEqual(3);
+  });
+
+  it("refuses an event without a sub and writes nothing", async () => {
+    // Prepare
+    const { table, handler } = await setUp();
+    const event = loadEvent<PostConfirmationTriggerEvent>(SIGNUP);
+    delete event.request.userAttributes.sub;
+
+    // Act
+    const invocation = handler(event);
+
+    // Assess
+    await expect(invocation).rejects.toThrow(GENERIC_ERROR_MESSAGE);
+    expect(await scan(table)).toEqual([]);
+    expect(cognito.commandCalls(AdminAddUserToGroupCommand)).toHaveLength(0);
+  });
+});
+
+describe("post-confirmation on ConfirmForgotPassword", () => {
+  it("returns the event unchanged, touches nothing, and logs the skip", async () => {
+    // Prepare
+    const { table, handler } = await setUp();
+
+    // Act
+    const result = await handler(loadEvent<PostConfirmationTriggerEvent>(FORGOT));
+
+    // Assess
+    expect(result).toEqual(loadEvent(FORGOT));
+    expect(await scan(table)).toEqual([]);
+    expect(cognito.commandCalls(AdminAddUserToGroupCommand)).toHaveLength(0);
+    const skipped = output.jsonLines().find((l) => l.message === "Post-confirmation skipped");
+    expect(skipped).toMatchObject({ triggerSource: "PostConfirmation_ConfirmForgotPassword" });
+  });
+});
