@@ -48,6 +48,7 @@ describe("logging", () => {
       (event) => {
         logger.info("Handling sign-up", { event });
         logger.warn(`Client sent ${event.request.clientMetadata?.note}`);
+        return event;
       },
     );
 
