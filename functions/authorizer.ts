@@ -1,1 +1,39 @@
-export const handler = async (event: unknown) => event;
+/**
+ * API Gateway Lambda authorizer (REST TOKEN/REQUEST and HTTP API 2.0): verifies
+ * Cognito JWTs and returns a policy that stays right under the authorizer cache.
+ * See docs/authorizer.md.
+ */
+import { loadAuthorizerConfig } from "../shared/authorizer/config";
+import { createAuthorizerHandler, UNAUTHORIZED } from "../shared/authorizer/handler";
+import { createTokenVerifier } from "../shared/authorizer/verifier";
+import { createLogger } from "../shared/logger";
+
+const logger = createLogger("authorizer");
+
+function build() {
+  // Cold start: config and verifier once per container.
+  const config = loadAuthorizerConfig(process.env);
+  const verifier = createTokenVerifier(config);
+  // Hydrate the JWKS during init; a failure is retried on first use (failing closed meanwhile).
+  verifier.hydrate().catch((error: unknown) => {
+    logger.warn("JWKS download at cold start failed", { error: (error as Error)?.name });
+  });
+  return createAuthorizerHandler({ config, verifier, logger });
+}
+
+function failClosed(error: unknown) {
+  // A broken config must not turn into API Gateway 500s: log it loudly, answer 401.
+  logger.error("Authorizer configuration is invalid; every request is refused", error as Error);
+  return async (): Promise<never> => {
+    throw new Error(UNAUTHORIZED);
+  };
+}
+
+let built: ReturnType<typeof build> | ReturnType<typeof failClosed>;
+try {
+  built = build();
+} catch (error) {
+  built = failClosed(error);
+}
+
+export const handler = built;

@@ -1,0 +1,90 @@
+/**
+ * The three event shapes the authorizer answers, narrowed from untrusted input:
+ * REST TOKEN, REST REQUEST, and HTTP API payload 2.0 (simple response).
+ */
+
+/** The request to authorize, or the reason it is refused (401). */
+export type AuthorizationRequest =
+  | {
+      readonly kind: "ok";
+      /** `token` (REST TOKEN), `request` (REST REQUEST) or `http` (HTTP API 2.0). */
+      readonly shape: "token" | "request" | "http";
+      /** The JWT, not yet verified. */
+      readonly token: string;
+      /** `methodArn` (REST) or `routeArn` (HTTP API). */
+      readonly arn: string;
+    }
+  | { readonly kind: "refuse"; readonly reason: string };
+
+// Three base64url segments; the signature may not be empty (alg "none" is refused here already).
+const JWT_SHAPE = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/;
+const BEARER = /^bearer +(\S+)$/i;
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+/** All values of the header `name` (case-insensitive) in `headers` and `multiValueHeaders`. */
+function headerValues(event: Record<string, unknown>, name: string): unknown[] {
+  const values: unknown[] = [];
+  for (const source of [event.headers, event.multiValueHeaders]) {
+    if (!isRecord(source)) continue;
+    for (const [key, value] of Object.entries(source)) {
+      if (key.toLowerCase() !== name) continue;
+      if (Array.isArray(value)) values.push(...value);
+      else values.push(value);
+    }
+  }
+  return values;
+}
+
+function refuse(reason: string): AuthorizationRequest {
+  return { kind: "refuse", reason };
+}
+
+function tokenFrom(value: unknown, allowRaw: boolean, maxLength: number): string | string[] {
+  if (typeof value !== "string") return ["no token"];
+  if (value.length > maxLength + 7) return ["token too long"];
+  const bearer = BEARER.exec(value.trim());
+  const token = bearer ? bearer[1] : allowRaw ? value.trim() : undefined;
+  if (token === undefined) return ["not a Bearer authorization"];
+  if (token.length > maxLength) return ["token too long"];
+  if (!JWT_SHAPE.test(token)) return ["not a JWT"];
+  return token;
+}
+
+function fromHeaders(
+  event: Record<string, unknown>,
+  shape: "request" | "http",
+  arn: string,
+  maxLength: number,
+): AuthorizationRequest {
+  // Several Authorization headers (or differing values) are ambiguous: refuse.
+  const values = [...new Set(headerValues(event, "authorization"))];
+  if (values.length === 0) return refuse("no Authorization header");
+  if (values.length > 1) return refuse("several Authorization headers");
+  const token = tokenFrom(values[0], false, maxLength);
+  return typeof token === "string" ? { kind: "ok", shape, token, arn } : refuse(token[0] ?? "");
+}
+
+/**
+ * Narrow an untrusted event. REST TOKEN: `authorizationToken` is `Bearer <jwt>` or the bare
+ * JWT. REST REQUEST and HTTP API: the `Authorization` header (any case) must be
+ * `Bearer <jwt>` (scheme in any case). Anything else is refused.
+ */
+export function parseAuthorizerEvent(event: unknown, maxTokenLength: number): AuthorizationRequest {
+  if (!isRecord(event)) return refuse("event is not an object");
+  if (event.version === "2.0" && event.type === "REQUEST" && typeof event.routeArn === "string") {
+    return fromHeaders(event, "http", event.routeArn, maxTokenLength);
+  }
+  if (typeof event.methodArn !== "string") return refuse("no methodArn");
+  if (event.type === "TOKEN") {
+    const token = tokenFrom(event.authorizationToken, true, maxTokenLength);
+    return typeof token === "string"
+      ? { kind: "ok", shape: "token", token, arn: event.methodArn }
+      : refuse(token[0] ?? "");
+  }
+  if (event.type === "REQUEST")
+    return fromHeaders(event, "request", event.methodArn, maxTokenLength);
+  return refuse("unknown event type");
+}

@@ -1,0 +1,81 @@
+/**
+ * The authorizer handler: one function for REST TOKEN, REST REQUEST and HTTP API
+ * (payload 2.0, simple response) events.
+ *
+ * Every failure -- no or malformed token, failed verification, unexpected input,
+ * a bug -- ends in exactly `throw new Error("Unauthorized")` (API Gateway's 401).
+ * A valid token gets the full policy for its principal; when that policy does not
+ * allow the current route, API Gateway answers 403.
+ */
+import type {
+  APIGatewayAuthorizerResult,
+  APIGatewaySimpleAuthorizerWithContextResult,
+} from "aws-lambda";
+import type { Logger } from "../logger";
+import type { AuthorizerPolicyConfig } from "./config";
+import { parseAuthorizerEvent } from "./event";
+import { createPolicyBuilder, parseExecuteApiArn } from "./policy";
+import { type AuthorizerContext, authorizerContext, principalFromClaims } from "./principal";
+import type { TokenVerifier } from "./verifier";
+
+/** The only error an authorizer may throw: API Gateway maps exactly this message to 401. */
+export const UNAUTHORIZED = "Unauthorized";
+
+/** What the handler answers (REST policy or HTTP API simple response). */
+export type AuthorizerResult =
+  | APIGatewayAuthorizerResult
+  | APIGatewaySimpleAuthorizerWithContextResult<AuthorizerContext>;
+
+/** Dependencies of the handler, built once per container. */
+export interface AuthorizerDeps {
+  readonly config: AuthorizerPolicyConfig & { readonly maxTokenLength: number };
+  readonly verifier: TokenVerifier;
+  readonly logger: Logger;
+}
+
+class Refused extends Error {
+  override name = "Refused";
+}
+
+function errorName(error: unknown): string {
+  return error instanceof Error ? error.name : typeof error;
+}
+
+/** Create the handler. */
+export function createAuthorizerHandler({ config, verifier, logger }: AuthorizerDeps) {
+  const policyFor = createPolicyBuilder(config.routes);
+  // Powertools' level is fixed at cold start (POWERTOOLS_LOG_LEVEL): skip building debug lines.
+  const debug = logger.getLevelName() === "DEBUG";
+  return async (event: unknown): Promise<AuthorizerResult> => {
+    let stage = "event";
+    try {
+      const request = parseAuthorizerEvent(event, config.maxTokenLength);
+      if (request.kind === "refuse") throw new Refused(request.reason);
+      const api = parseExecuteApiArn(request.arn);
+      if (api === undefined) throw new Refused("unexpected methodArn/routeArn");
+
+      stage = "verify";
+      const payload = await verifier.verify(request.token);
+      stage = "policy";
+      const principal = principalFromClaims(payload, config.contextClaims);
+      const { policy, decision } = policyFor(principal, api, request.arn);
+      const context = authorizerContext(principal);
+      if (decision === "deny") {
+        logger.info("Authorizer: denied (403)", { sub: principal.sub, arn: request.arn });
+      } else if (debug) {
+        logger.debug("Authorizer: allowed", { sub: principal.sub, arn: request.arn });
+      }
+
+      if (request.shape === "http") return { isAuthorized: decision === "allow", context };
+      return { principalId: principal.sub, policyDocument: policy, context };
+    } catch (error) {
+      // The reason is logged (never the token: the logger redacts JWT-looking strings too).
+      logger.info("Authorizer: unauthorized (401)", {
+        stage,
+        reason: error instanceof Refused ? error.message : errorName(error),
+        detail: error instanceof Refused ? undefined : (error as Error)?.message,
+      });
+      throw new Error(UNAUTHORIZED);
+    }
+  };
+}

@@ -1,0 +1,62 @@
+/**
+ * The principal and the authorizer context, read from a verified token's claims.
+ */
+import type { JwtPayload } from "aws-jwt-verify/jwt-model";
+import type { ContextClaim } from "./config";
+import type { Principal } from "./routes";
+
+/** Context values API Gateway accepts: strings, numbers and booleans only. */
+export type AuthorizerContext = Record<string, string | number | boolean>;
+
+function str(value: unknown): string {
+  return typeof value === "string" ? value : "";
+}
+
+function strings(value: unknown): string[] {
+  return Array.isArray(value) ? value.filter((v): v is string => typeof v === "string") : [];
+}
+
+/**
+ * The principal of a verified Cognito token. Access tokens carry `username`,
+ * `client_id` and `scope`; ID tokens `cognito:username` and `aud` and no scopes.
+ * Throws when `sub` is missing (no principal to name).
+ */
+export function principalFromClaims(
+  payload: JwtPayload,
+  contextClaims: readonly ContextClaim[],
+): Principal {
+  const sub = str(payload.sub);
+  if (sub === "") throw new Error("token has no sub");
+  const tokenUse = payload.token_use === "id" ? "id" : "access";
+  const claims: Record<string, string | number | boolean> = {};
+  for (const { claim, as } of contextClaims) {
+    const value = payload[claim];
+    if (typeof value === "string" || typeof value === "boolean") claims[as] = value;
+    else if (typeof value === "number" && Number.isFinite(value)) claims[as] = value;
+    else if (Array.isArray(value)) claims[as] = strings(value).join(",");
+  }
+  return {
+    sub,
+    username: str(tokenUse === "id" ? payload["cognito:username"] : payload.username),
+    clientId:
+      tokenUse === "id" ? (strings(payload.aud)[0] ?? str(payload.aud)) : str(payload.client_id),
+    tokenUse,
+    scopes: tokenUse === "access" ? str(payload.scope).split(" ").filter(Boolean) : [],
+    groups: strings(payload["cognito:groups"]),
+    claims,
+  };
+}
+
+/** The context API Gateway passes to the backend (`requestContext.authorizer`). */
+export function authorizerContext(principal: Principal): AuthorizerContext {
+  return {
+    ...principal.claims,
+    sub: principal.sub,
+    username: principal.username,
+    clientId: principal.clientId,
+    tokenUse: principal.tokenUse,
+    // Space-joined like the OAuth `scope` claim; groups comma-joined (documented in docs/authorizer.md).
+    scopes: principal.scopes.join(" "),
+    groups: principal.groups.join(","),
+  };
+}

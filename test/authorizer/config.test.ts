@@ -1,0 +1,266 @@
+/**
+ * Configuration parsing (cold start) and route compilation.
+ */
+
+import { loadAuthorizerConfig } from "../../shared/authorizer/config";
+import { buildPolicy, parseExecuteApiArn, resourceMatches } from "../../shared/authorizer/policy";
+import { compileRoute, type Principal } from "../../shared/authorizer/routes";
+import { ConfigError } from "../../shared/errors";
+
+const POLICY = {
+  userPools: [{ userPoolId: "eu-west-1_AbC123", clientIds: ["client1"] }],
+  contextClaims: ["tenant_id", { claim: "custom:plan", as: "plan" }],
+  routes: [{ route: "GET /hello", scopes: ["hello/read"] }],
+};
+
+const env = (extra: Record<string, string> = {}) => ({
+  AUTHORIZER_CONFIG: JSON.stringify(POLICY),
+  ...extra,
+});
+
+describe("loadAuthorizerConfig", () => {
+  it("parses a valid config with its defaults", () => {
+    const config = loadAuthorizerConfig(env());
+    expect(config).toMatchObject({
+      tokenUse: "access",
+      userPools: [{ userPoolId: "eu-west-1_AbC123", clientIds: ["client1"] }],
+      contextClaims: [
+        { claim: "tenant_id", as: "tenant_id" },
+        { claim: "custom:plan", as: "plan" },
+      ],
+      routes: [{ route: "GET /hello", resource: "GET/hello", scopes: ["hello/read"], groups: [] }],
+      localMode: false,
+      localIssuer: undefined,
+      bundledJwks: {},
+      jwksFetchTimeoutMs: 1500,
+      jwksPenaltySeconds: 10,
+      maxTokenLength: 8192,
+    });
+  });
+
+  it.each([
+    ["missing", {}, "AUTHORIZER_CONFIG is required"],
+    ["not JSON", { AUTHORIZER_CONFIG: "{" }, "AUTHORIZER_CONFIG is not valid JSON"],
+    [
+      "no pools",
+      { AUTHORIZER_CONFIG: JSON.stringify({ ...POLICY, userPools: [] }) },
+      "AUTHORIZER_USER_POOL_ID is required",
+    ],
+    [
+      "a stack pool without client ids",
+      { ...env(), AUTHORIZER_USER_POOL_ID: "eu-west-1_Stack1" },
+      "AUTHORIZER_CLIENT_IDS",
+    ],
+    [
+      "client ids without a pool",
+      { ...env(), AUTHORIZER_CLIENT_IDS: "a" },
+      "AUTHORIZER_USER_POOL_ID",
+    ],
+    [
+      "bad pool id",
+      {
+        AUTHORIZER_CONFIG: JSON.stringify({
+          ...POLICY,
+          userPools: [{ userPoolId: "local_1", clientIds: ["a"] }],
+        }),
+      },
+      "userPoolId",
+    ],
+    [
+      "no client ids",
+      {
+        AUTHORIZER_CONFIG: JSON.stringify({
+          ...POLICY,
+          userPools: [{ userPoolId: "eu-west-1_A", clientIds: [] }],
+        }),
+      },
+      "clientIds",
+    ],
+    [
+      "bad tokenUse",
+      { AUTHORIZER_CONFIG: JSON.stringify({ ...POLICY, tokenUse: "refresh" }) },
+      "tokenUse",
+    ],
+    [
+      "unknown key",
+      { AUTHORIZER_CONFIG: JSON.stringify({ ...POLICY, rules: [] }) },
+      "unknown key(s) rules",
+    ],
+    ["no routes", { AUTHORIZER_CONFIG: JSON.stringify({ ...POLICY, routes: [] }) }, "routes"],
+    [
+      "bad route",
+      { AUTHORIZER_CONFIG: JSON.stringify({ ...POLICY, routes: [{ route: "FETCH /x" }] }) },
+      "routes[0].route has an unknown method",
+    ],
+    [
+      "wildcard inside a literal",
+      { AUTHORIZER_CONFIG: JSON.stringify({ ...POLICY, routes: [{ route: "GET /a*b" }] }) },
+      "invalid path segment",
+    ],
+    [
+      "reserved context key",
+      {
+        AUTHORIZER_CONFIG: JSON.stringify({
+          ...POLICY,
+          contextClaims: [{ claim: "x", as: "sub" }],
+        }),
+      },
+      'overwrite the context key "sub"',
+    ],
+    [
+      "bad JWKS",
+      { ...env(), AUTHORIZER_JWKS: '{"eu-west-1_AbC123": {"keys": 1}}' },
+      "AUTHORIZER_JWKS",
+    ],
+    [
+      "missing JWKS file",
+      { ...env(), AUTHORIZER_JWKS_FILE: "/nope/jwks.json" },
+      "AUTHORIZER_JWKS_FILE",
+    ],
+    ["timeout out of range", { ...env(), JWKS_FETCH_TIMEOUT_MS: "0" }, "JWKS_FETCH_TIMEOUT_MS"],
+  ])("rejects %s, naming the variable", (_name, vars, message) => {
+    const act = () => loadAuthorizerConfig(vars as Record<string, string>);
+    expect(act).toThrow(ConfigError);
+    expect(act).toThrow(message);
+  });
+
+  it("adds the stack's pool from AUTHORIZER_USER_POOL_ID and AUTHORIZER_CLIENT_IDS", () => {
+    const config = loadAuthorizerConfig({
+      AUTHORIZER_CONFIG: JSON.stringify({ ...POLICY, userPools: undefined }),
+      AUTHORIZER_USER_POOL_ID: "eu-west-1_Stack1",
+      AUTHORIZER_CLIENT_IDS: "c1, c2",
+    });
+    expect(config.userPools).toEqual([{ userPoolId: "eu-west-1_Stack1", clientIds: ["c1", "c2"] }]);
+  });
+
+  it("treats unresolved CloudFormation references (serverless-offline) as unset in local mode only", () => {
+    const vars = {
+      AUTHORIZER_CONFIG: JSON.stringify({ ...POLICY }),
+      AUTHORIZER_USER_POOL_ID: "[object Object]",
+      AUTHORIZER_CLIENT_IDS: "[object Object]",
+    };
+    expect(loadAuthorizerConfig({ ...vars, IS_OFFLINE: "true" }).userPools).toEqual(
+      POLICY.userPools,
+    );
+    expect(() => loadAuthorizerConfig(vars)).toThrow("AUTHORIZER_");
+  });
+
+  it("allows no Cognito pool only with a local issuer in local mode", () => {
+    const config = loadAuthorizerConfig({
+      AUTHORIZER_CONFIG: JSON.stringify({ routes: POLICY.routes }),
+      LOCAL_MODE: "true",
+      JWT_LOCAL_ISSUER_URL: "http://localhost:9229/local_1Q5EIHIH",
+      JWT_LOCAL_CLIENT_IDS: "c",
+    });
+    expect(config.userPools).toEqual([]);
+    expect(() =>
+      loadAuthorizerConfig({
+        AUTHORIZER_CONFIG: JSON.stringify({ routes: POLICY.routes }),
+        JWT_LOCAL_ISSUER_URL: "http://localhost:9229/local_1Q5EIHIH",
+        JWT_LOCAL_CLIENT_IDS: "c",
+      }),
+    ).toThrow("AUTHORIZER_USER_POOL_ID");
+  });
+
+  it("honours JWT_LOCAL_ISSUER_URL only in local mode, and then requires JWT_LOCAL_CLIENT_IDS", () => {
+    const local = { JWT_LOCAL_ISSUER_URL: "http://localhost:9229/local_1Q5EIHIH" };
+    expect(loadAuthorizerConfig(env(local)).localIssuer).toBeUndefined();
+    expect(
+      loadAuthorizerConfig(env({ ...local, LOCAL_MODE: "false", IS_OFFLINE: "true" })).localIssuer,
+    ).toBeUndefined();
+    expect(() => loadAuthorizerConfig(env({ ...local, IS_OFFLINE: "true" }))).toThrow(
+      "JWT_LOCAL_CLIENT_IDS",
+    );
+    expect(
+      loadAuthorizerConfig(env({ ...local, IS_OFFLINE: "true", JWT_LOCAL_CLIENT_IDS: "a, b" }))
+        .localIssuer,
+    ).toEqual({ issuer: "http://localhost:9229/local_1Q5EIHIH", clientIds: ["a", "b"] });
+    expect(() =>
+      loadAuthorizerConfig(
+        env({ JWT_LOCAL_ISSUER_URL: "localhost/x", LOCAL_MODE: "true", JWT_LOCAL_CLIENT_IDS: "a" }),
+      ),
+    ).toThrow("JWT_LOCAL_ISSUER_URL");
+  });
+});
+
+describe("routes and policy", () => {
+  it.each([
+    ["GET /hello", "GET/hello"],
+    ["get /users/{id}", "GET/users/*"],
+    ["ANY /files/{proxy+}", "*/files/*"],
+    ["* /admin/*", "*/admin/*"],
+    ["GET /", "GET/"],
+  ])("compiles %s to %s", (route, resource) => {
+    expect(compileRoute(route, { scopes: [], groups: [] }).resource).toBe(resource);
+  });
+
+  it("rejects a greedy parameter before the last segment", () => {
+    expect(() => compileRoute("GET /{p+}/x", { scopes: [], groups: [] })).toThrow("greedy");
+  });
+
+  it("parses execute-api ARNs and refuses others", () => {
+    expect(
+      parseExecuteApiArn("arn:aws:execute-api:eu-west-1:123456789012:abc123/prod/GET/a/b"),
+    ).toMatchObject({
+      base: "arn:aws:execute-api:eu-west-1:123456789012:abc123/prod/",
+    });
+    expect(
+      parseExecuteApiArn("arn:aws:execute-api:eu-west-1:123456789012:abc123/$default/GET/"),
+    ).toBeDefined();
+    expect(parseExecuteApiArn("arn:aws:lambda:eu-west-1:123456789012:function:x")).toBeUndefined();
+    expect(
+      parseExecuteApiArn("arn:aws:execute-api:eu-west-1:123456789012:abc123/*/GET/x"),
+    ).toBeUndefined();
+    expect(parseExecuteApiArn(undefined)).toBeUndefined();
+  });
+
+  it("matches IAM wildcards: * spans /, ? is one character, the rest is literal", () => {
+    expect(resourceMatches("a/*", "a/b/c")).toBe(true);
+    expect(resourceMatches("a/?", "a/b")).toBe(true);
+    expect(resourceMatches("a/?", "a/bc")).toBe(false);
+    expect(resourceMatches("a.b", "axb")).toBe(false);
+    expect(resourceMatches("GET/hello", "GET/hello/x")).toBe(false);
+  });
+
+  it("explicitly denies the routes a principal fails, which wins over a broader Allow", () => {
+    // Prepare: anyone may read an item; only admins its audit trail
+    const routes = [
+      compileRoute("GET /items/{id}", { scopes: [], groups: [] }),
+      compileRoute("GET /items/{id}/audit", { scopes: [], groups: ["admins"] }),
+    ];
+    const api = parseExecuteApiArn(
+      "arn:aws:execute-api:eu-west-1:123456789012:abc123/prod/GET/items/1",
+    );
+    const principal: Principal = {
+      sub: "s",
+      username: "u",
+      clientId: "c",
+      tokenUse: "access",
+      scopes: [],
+      groups: [],
+      claims: {},
+    };
+
+    // Act
+    const policy = buildPolicy(
+      principal,
+      routes,
+      api as NonNullable<typeof api>,
+      "arn:aws:execute-api:eu-west-1:123456789012:abc123/prod/GET/items/1",
+    );
+
+    // Assess
+    expect(policy.Statement).toEqual([
+      {
+        Action: "execute-api:Invoke",
+        Effect: "Allow",
+        Resource: ["arn:aws:execute-api:eu-west-1:123456789012:abc123/prod/GET/items/*"],
+      },
+      {
+        Action: "execute-api:Invoke",
+        Effect: "Deny",
+        Resource: ["arn:aws:execute-api:eu-west-1:123456789012:abc123/prod/GET/items/*/audit"],
+      },
+    ]);
+  });
+});
