@@ -1,1 +1,36 @@
-export const handler = async (event: unknown) => event;
+/**
+ * Pre-signup trigger (PreSignUp_SignUp, PreSignUp_AdminCreateUser,
+ * PreSignUp_ExternalProvider): who may register, auto-confirm / auto-verify,
+ * and federated account linking. See docs/pre-signup.md.
+ */
+import { CognitoIdentityProviderClient } from "@aws-sdk/client-cognito-identity-provider";
+import { sdkClientConfig } from "../shared/aws/clients";
+import { createLogger } from "../shared/logger";
+import { loadPreSignUpConfig } from "../shared/pre-signup/config";
+import {
+  CognitoUserDirectory,
+  LocalUserDirectory,
+  type UserDirectory,
+} from "../shared/pre-signup/directory";
+import { createPreSignUpHandler } from "../shared/pre-signup/handler";
+
+// Cold start: config parsed and validated once, clients created once.
+const config = loadPreSignUpConfig(process.env);
+const logger = createLogger("preSignUp");
+
+// @smithy/node-http-handler 4.x only *warns* when requestTimeout passes unless
+// throwOnRequestTimeout is set: without it a hung call would outlive Cognito's 5 s.
+const sdk = sdkClientConfig(config.common);
+const clientConfig = {
+  ...sdk,
+  requestHandler: { ...sdk.requestHandler, throwOnRequestTimeout: true },
+};
+
+// Local mode uses the in-memory stand-in unless a real local engine's endpoint is set.
+const directory: UserDirectory =
+  config.common.localMode && config.cognitoEndpoint === undefined
+    ? LocalUserDirectory.fromFile(config.localUsersFile, logger)
+    : new CognitoUserDirectory(new CognitoIdentityProviderClient(clientConfig));
+
+/** The Lambda handler Cognito invokes. */
+export const handler = createPreSignUpHandler({ config, directory, logger });

@@ -1,0 +1,322 @@
+/**
+ * The pre-signup decisions, as pure functions of the request and the config.
+ * They return data; the handler applies it (writes `event.response`, calls
+ * Cognito, or throws the user-facing message).
+ *
+ *   decideSignUp   who may register, and the auto-confirm / auto-verify flags
+ *   planFederated  whether a federated first sign-in should look for a native user
+ *   decideLink     given the users with that email, link, create-and-link, keep separate or refuse
+ */
+import { attributeIsTrue, type PreSignUpTriggerEvent } from "../events";
+import type { PreSignUpConfig } from "./config";
+import { domainMatches, strictEmailDomain } from "./domains";
+import { inviteCodeMatches } from "./invite";
+import { type FederatedIdentity, parseFederatedUserName } from "./provider";
+
+/** The three pre-signup trigger sources. */
+export type PreSignUpSource = PreSignUpTriggerEvent["triggerSource"];
+
+/** The parts of a pre-signup event the decisions read, already guarded. */
+export interface SignUpRequest {
+  readonly triggerSource: PreSignUpSource;
+  readonly userName: string;
+  readonly userAttributes: Readonly<Record<string, string>>;
+  readonly validationData: Readonly<Record<string, string>>;
+  readonly clientMetadata: Readonly<Record<string, string>>;
+}
+
+/** The config a decision reads (a subset, so tests can pass plain objects). */
+export type DecisionConfig = Omit<PreSignUpConfig, "common" | "localUsersFile" | "cognitoEndpoint">;
+
+/**
+ * `clientMetadata` the trigger passes to its own AdminCreateUser (create-native
+ * policy), so the nested `PreSignUp_AdminCreateUser` skips the attribute checks
+ * the new native user (email only) cannot meet. Only callers with
+ * `cognito-idp:AdminCreateUser` can send it; domain rules still apply.
+ */
+export const LINK_CREATE_METADATA = { preSignUpPurpose: "federated-link" } as const;
+
+/** The user-facing messages (Cognito shows them as `PreSignUp failed with error <message>.`). */
+export const MESSAGES = {
+  emailRequired: "An email address is required to sign up.",
+  invalidEmail: "Please enter a valid email address.",
+  domainDenied: "Sign-up with this email domain is not allowed.",
+  domainNotAllowed: "Sign-up is limited to approved email domains.",
+  inviteRequired: "Sign-up is by invitation only. Please enter your invitation code.",
+  inviteInvalid: "The invitation code is not valid.",
+  invalidPhone: "Please enter the phone number in international format, for example +14155550100.",
+  severalAccounts: "We could not link this sign-in to your account. Please contact support.",
+  accountDisabled: "Your account is disabled. Please contact support.",
+} as const;
+
+/** A readable name for an attribute in a message: `custom:employee_id` -> `employee id`. */
+export function attributeLabel(attribute: string): string {
+  return attribute.replace(/^custom:/, "").replace(/_/g, " ");
+}
+
+/** Why a sign-up was refused. */
+export type DenyReason =
+  | "email-required"
+  | "invalid-email"
+  | "domain-denied"
+  | "domain-not-allowed"
+  | "missing-attribute"
+  | "invalid-attribute"
+  | "invalid-phone"
+  | "invite-required"
+  | "invite-invalid";
+
+/** The flags written to `event.response`. */
+export interface SignUpResponse {
+  readonly autoConfirmUser: boolean;
+  readonly autoVerifyEmail: boolean;
+  readonly autoVerifyPhone: boolean;
+}
+
+/** What a federated first sign-in brings: who it is, and what its IdP says about the email. */
+export interface FederatedSignIn {
+  /** Provider and subject parsed from `userName`; undefined when it does not parse. */
+  readonly identity: FederatedIdentity | undefined;
+  /** The email as the IdP sent it (trimmed), if any. */
+  readonly email: string | undefined;
+  /** True only when the IdP asserted `email_verified: true`. */
+  readonly emailVerified: boolean;
+}
+
+/** The outcome of {@link decideSignUp}. */
+export type SignUpDecision =
+  | { readonly kind: "deny"; readonly reason: DenyReason; readonly message: string }
+  | {
+      readonly kind: "allow";
+      readonly response: SignUpResponse;
+      /** Present for `PreSignUp_ExternalProvider`: the linking step still has to run. */
+      readonly federated?: FederatedSignIn;
+    };
+
+const E164 = /^\+[1-9]\d{7,14}$/;
+
+function deny(reason: DenyReason, message: string): SignUpDecision {
+  return { kind: "deny", reason, message };
+}
+
+function checkDomain(
+  email: string | undefined,
+  config: DecisionConfig,
+): SignUpDecision | undefined {
+  if (config.allowedDomains.length === 0 && config.deniedDomains.length === 0) return undefined;
+  if (email === undefined || email.trim() === "")
+    return deny("email-required", MESSAGES.emailRequired);
+  const domain = strictEmailDomain(email);
+  if (domain === undefined) return deny("invalid-email", MESSAGES.invalidEmail);
+  if (domainMatches(domain, config.deniedDomains)) {
+    return deny("domain-denied", MESSAGES.domainDenied);
+  }
+  if (config.allowedDomains.length > 0 && !domainMatches(domain, config.allowedDomains)) {
+    return deny("domain-not-allowed", MESSAGES.domainNotAllowed);
+  }
+  return undefined;
+}
+
+function checkAttributes(
+  attributes: Readonly<Record<string, string>>,
+  config: DecisionConfig,
+): SignUpDecision | undefined {
+  for (const name of config.requiredAttributes) {
+    const value = attributes[name];
+    if (value === undefined || value.trim() === "") {
+      return deny("missing-attribute", `Please provide your ${attributeLabel(name)}.`);
+    }
+  }
+  for (const [name, pattern] of config.attributePatterns) {
+    const value = attributes[name];
+    if (value !== undefined && !pattern.test(value)) {
+      return deny(
+        "invalid-attribute",
+        `The ${attributeLabel(name)} is not in the expected format.`,
+      );
+    }
+  }
+  const phone = attributes.phone_number;
+  if (config.requireE164Phone && phone !== undefined && !E164.test(phone)) {
+    return deny("invalid-phone", MESSAGES.invalidPhone);
+  }
+  return undefined;
+}
+
+function checkInvite(request: SignUpRequest, config: DecisionConfig): SignUpDecision | undefined {
+  if (!config.inviteOnly) return undefined;
+  const key = config.inviteCodeKey;
+  const code = request.validationData[key] ?? request.clientMetadata[key];
+  if (code === undefined || code.trim() === "") {
+    return deny("invite-required", MESSAGES.inviteRequired);
+  }
+  if (!inviteCodeMatches(code.trim(), config.inviteCodeDigests)) {
+    return deny("invite-invalid", MESSAGES.inviteInvalid);
+  }
+  return undefined;
+}
+
+function isLinkCreate(request: SignUpRequest): boolean {
+  return (
+    request.triggerSource === "PreSignUp_AdminCreateUser" &&
+    request.clientMetadata.preSignUpPurpose === LINK_CREATE_METADATA.preSignUpPurpose
+  );
+}
+
+/**
+ * Decide a pre-signup request. Order: domain rules (every source, so neither
+ * federated nor admin-created users bypass a denied domain), attribute checks
+ * (self sign-up and admin-created), invite code (self sign-up only), then the
+ * auto-confirm / auto-verify flags.
+ */
+export function decideSignUp(request: SignUpRequest, config: DecisionConfig): SignUpDecision {
+  const email = request.userAttributes.email;
+  const refused =
+    checkDomain(email, config) ??
+    (request.triggerSource === "PreSignUp_ExternalProvider" || isLinkCreate(request)
+      ? undefined
+      : checkAttributes(request.userAttributes, config)) ??
+    (request.triggerSource === "PreSignUp_SignUp" ? checkInvite(request, config) : undefined);
+  if (refused) return refused;
+
+  const hasEmail = email !== undefined && email.trim() !== "";
+  switch (request.triggerSource) {
+    case "PreSignUp_SignUp": {
+      const domain = hasEmail ? strictEmailDomain(email) : undefined;
+      const trusted = domain !== undefined && domainMatches(domain, config.autoConfirmDomains);
+      return {
+        kind: "allow",
+        response: { autoConfirmUser: trusted, autoVerifyEmail: trusted, autoVerifyPhone: false },
+      };
+    }
+    case "PreSignUp_AdminCreateUser": {
+      const auto = config.autoConfirmAdminCreated;
+      return {
+        kind: "allow",
+        response: {
+          autoConfirmUser: auto,
+          autoVerifyEmail: auto && hasEmail,
+          autoVerifyPhone: false,
+        },
+      };
+    }
+    case "PreSignUp_ExternalProvider": {
+      const emailVerified = hasEmail && attributeIsTrue(request.userAttributes.email_verified);
+      const verify = config.autoVerifyFederatedEmail && emailVerified;
+      return {
+        kind: "allow",
+        response: { autoConfirmUser: verify, autoVerifyEmail: verify, autoVerifyPhone: false },
+        federated: {
+          identity: parseFederatedUserName(request.userName, config.identityProviders),
+          email: hasEmail ? email.trim() : undefined,
+          emailVerified,
+        },
+      };
+    }
+  }
+}
+
+/** A user returned by ListUsers, reduced to what linking needs. */
+export interface DirectoryUser {
+  readonly username: string;
+  /** `UserStatus`: `EXTERNAL_PROVIDER` for federated users, `CONFIRMED`, `FORCE_CHANGE_PASSWORD`... for native ones. */
+  readonly status: string | undefined;
+  readonly enabled: boolean;
+  readonly emailVerified: boolean;
+  /** The identities already linked to the user (from its `identities` attribute). */
+  readonly identities: readonly { readonly providerName: string; readonly userId: string }[];
+}
+
+/** The outcome of {@link planFederated} and {@link decideLink}. */
+export type FederatedDecision =
+  | { readonly kind: "lookup"; readonly email: string; readonly identity: FederatedIdentity }
+  | { readonly kind: "separate"; readonly reason: SeparateReason }
+  | { readonly kind: "refuse"; readonly reason: RefuseReason; readonly message: string }
+  | {
+      readonly kind: "link";
+      readonly destination: string;
+      readonly identity: FederatedIdentity;
+      /** The native user already lists this identity: nothing to call. */
+      readonly alreadyLinked: boolean;
+    }
+  | {
+      readonly kind: "create-native-and-link";
+      readonly email: string;
+      readonly identity: FederatedIdentity;
+    };
+
+/** Why a federated user is kept as a user of its own (not linked). */
+export type SeparateReason =
+  | "linking-disabled"
+  | "unparsed-user-name"
+  | "no-email"
+  | "email-not-verified"
+  | "no-native-user"
+  | "native-email-not-verified";
+
+/** Why a federated first sign-in is refused. */
+export type RefuseReason = "invite-only" | "several-native-users" | "native-user-disabled";
+
+function separate(reason: SeparateReason, config: DecisionConfig): FederatedDecision {
+  // Invite-only: a federated sign-in cannot carry an invite code, so it may only
+  // reach an account that already exists (linking); a new separate user is refused.
+  if (config.inviteOnly) {
+    return { kind: "refuse", reason: "invite-only", message: MESSAGES.inviteRequired };
+  }
+  return { kind: "separate", reason };
+}
+
+/**
+ * Before any Cognito call: look for a native user only when linking is on, the
+ * identity parsed, and the IdP asserted the email as verified. Linking on an
+ * unverified email would hand the account to whoever controls that IdP account.
+ */
+export function planFederated(
+  federated: FederatedSignIn,
+  config: DecisionConfig,
+): FederatedDecision {
+  if (!config.linkFederated) return separate("linking-disabled", config);
+  if (federated.identity === undefined) return separate("unparsed-user-name", config);
+  if (federated.email === undefined) return separate("no-email", config);
+  if (!federated.emailVerified) return separate("email-not-verified", config);
+  return { kind: "lookup", email: federated.email, identity: federated.identity };
+}
+
+/**
+ * Given the users ListUsers found for the email: the native user is the one
+ * whose status is not `EXTERNAL_PROVIDER`.
+ * - several native users: refuse (which one is the person's is unknowable);
+ * - one, disabled: refuse; one whose email is not verified: keep separate (a
+ *   squatter's unverified account must not receive the IdP user's sign-ins);
+ * - one, verified: link (or note it is already linked);
+ * - none: the configured policy (separate user, or create a native user and link).
+ */
+export function decideLink(
+  lookup: { readonly email: string; readonly identity: FederatedIdentity },
+  users: readonly DirectoryUser[],
+  config: DecisionConfig,
+): FederatedDecision {
+  const natives = users.filter((user) => user.status !== "EXTERNAL_PROVIDER");
+  if (natives.length > 1) {
+    return { kind: "refuse", reason: "several-native-users", message: MESSAGES.severalAccounts };
+  }
+  const native = natives[0];
+  if (native === undefined) {
+    if (config.noNativeUserPolicy === "create-native" && !config.inviteOnly) {
+      return { kind: "create-native-and-link", email: lookup.email, identity: lookup.identity };
+    }
+    return separate("no-native-user", config);
+  }
+  if (!native.enabled) {
+    return { kind: "refuse", reason: "native-user-disabled", message: MESSAGES.accountDisabled };
+  }
+  if (!native.emailVerified) return separate("native-email-not-verified", config);
+  const { providerName, subject } = lookup.identity;
+  const alreadyLinked = native.identities.some(
+    (linked) =>
+      // Case-insensitive: pools with case-insensitive user names lower-case `userName`.
+      linked.providerName.toLowerCase() === providerName.toLowerCase() &&
+      linked.userId.toLowerCase() === subject.toLowerCase(),
+  );
+  return { kind: "link", destination: native.username, identity: lookup.identity, alreadyLinked };
+}

@@ -1,0 +1,296 @@
+/**
+ * The user directory the linking step talks to: the three Cognito admin calls
+ * it makes (ListUsers, AdminCreateUser, AdminLinkProviderForUser), behind an
+ * interface so local mode can use a stand-in and tests can use either.
+ *
+ * Cognito exceptions that mean "already done" become return values (so the
+ * linking is idempotent); every other failure becomes a DependencyError.
+ */
+import { readFileSync } from "node:fs";
+import {
+  AdminCreateUserCommand,
+  AdminLinkProviderForUserCommand,
+  type CognitoIdentityProviderClient,
+  ListUsersCommand,
+  type UserType,
+} from "@aws-sdk/client-cognito-identity-provider";
+import { awsErrorName } from "../aws/clients";
+import { ConfigError, DependencyError } from "../errors";
+import { attributeIsTrue, normaliseEmail } from "../events";
+import type { Logger } from "../logger";
+import { type DirectoryUser, LINK_CREATE_METADATA } from "./decide";
+import { emailFilter, type FederatedIdentity } from "./provider";
+
+/** Result of a link call: done now, or it was done before (by us or a concurrent sign-in). */
+export type LinkResult = "linked" | "already-linked";
+
+/** The Cognito operations the pre-signup trigger needs. */
+export interface UserDirectory {
+  /** Users whose `email` attribute is the given email (normalised, and as given when that differs). */
+  findUsersByEmail(userPoolId: string, email: string): Promise<DirectoryUser[]>;
+  /** Create a native user with a verified email and no invitation message; its username, or undefined when it already exists. */
+  createNativeUser(userPoolId: string, email: string): Promise<string | undefined>;
+  /** Link `identity` to the native user `destination`. */
+  linkProvider(
+    userPoolId: string,
+    destination: string,
+    identity: FederatedIdentity,
+  ): Promise<LinkResult>;
+}
+
+function parseIdentities(value: string | undefined): DirectoryUser["identities"] {
+  if (value === undefined) return [];
+  try {
+    const parsed: unknown = JSON.parse(value);
+    if (!Array.isArray(parsed)) return [];
+    return parsed.flatMap((item: unknown) => {
+      const { providerName, userId } = (item ?? {}) as Record<string, unknown>;
+      return typeof providerName === "string" && typeof userId === "string"
+        ? [{ providerName, userId }]
+        : [];
+    });
+  } catch {
+    return [];
+  }
+}
+
+/** Reduce a ListUsers `UserType` to a {@link DirectoryUser}. */
+export function toDirectoryUser(user: UserType): DirectoryUser | undefined {
+  if (!user.Username) return undefined;
+  const attribute = (name: string) => user.Attributes?.find((a) => a.Name === name)?.Value;
+  return {
+    username: user.Username,
+    status: user.UserStatus,
+    enabled: user.Enabled !== false,
+    emailVerified: attributeIsTrue(attribute("email_verified")),
+    identities: parseIdentities(attribute("identities")),
+  };
+}
+
+// An identity that is already linked shows as InvalidParameterException; the
+// message is the only discriminator Cognito gives.
+const ALREADY_LINKED = /already (been )?linked|already exists|already found an entry/i;
+
+/** The real directory: Cognito through an SDK v3 client created once per container. */
+export class CognitoUserDirectory implements UserDirectory {
+  constructor(private readonly client: CognitoIdentityProviderClient) {}
+
+  async findUsersByEmail(userPoolId: string, email: string): Promise<DirectoryUser[]> {
+    // The email filter is an exact match: ask for the normalised form, and for the
+    // IdP's spelling too when it differs, so "Jane@Example.com" is found either way.
+    const queries = [...new Set([normaliseEmail(email), email.trim()])];
+    const found = new Map<string, DirectoryUser>();
+    for (const query of queries) {
+      let users: UserType[];
+      try {
+        const out = await this.client.send(
+          new ListUsersCommand({ UserPoolId: userPoolId, Filter: emailFilter(query), Limit: 10 }),
+        );
+        users = out.Users ?? [];
+      } catch (error) {
+        throw new DependencyError(`ListUsers failed (${awsErrorName(error) ?? "unknown"})`, {
+          cause: error,
+        });
+      }
+      for (const user of users) {
+        const reduced = toDirectoryUser(user);
+        if (reduced) found.set(reduced.username, reduced);
+      }
+    }
+    return [...found.values()];
+  }
+
+  async createNativeUser(userPoolId: string, email: string): Promise<string | undefined> {
+    const address = normaliseEmail(email);
+    try {
+      const out = await this.client.send(
+        new AdminCreateUserCommand({
+          UserPoolId: userPoolId,
+          Username: address,
+          UserAttributes: [
+            { Name: "email", Value: address },
+            { Name: "email_verified", Value: "true" },
+          ],
+          MessageAction: "SUPPRESS",
+          ClientMetadata: { ...LINK_CREATE_METADATA },
+        }),
+      );
+      return out.User?.Username ?? address;
+    } catch (error) {
+      const name = awsErrorName(error);
+      // A concurrent first sign-in created it a moment ago: the caller looks it up again.
+      if (name === "UsernameExistsException" || name === "AliasExistsException") return undefined;
+      throw new DependencyError(`AdminCreateUser failed (${name ?? "unknown"})`, { cause: error });
+    }
+  }
+
+  async linkProvider(
+    userPoolId: string,
+    destination: string,
+    identity: FederatedIdentity,
+  ): Promise<LinkResult> {
+    try {
+      await this.client.send(
+        new AdminLinkProviderForUserCommand({
+          UserPoolId: userPoolId,
+          DestinationUser: { ProviderName: "Cognito", ProviderAttributeValue: destination },
+          SourceUser: {
+            ProviderName: identity.providerName,
+            ProviderAttributeName: "Cognito_Subject",
+            ProviderAttributeValue: identity.subject,
+          },
+        }),
+      );
+      return "linked";
+    } catch (error) {
+      const name = awsErrorName(error);
+      const message = error instanceof Error ? error.message : "";
+      if (name === "InvalidParameterException" && ALREADY_LINKED.test(message)) {
+        return "already-linked";
+      }
+      throw new DependencyError(`AdminLinkProviderForUser failed (${name ?? "unknown"})`, {
+        cause: error,
+      });
+    }
+  }
+}
+
+/** One native user of the local stand-in (the JSON file holds an array of them). */
+export interface LocalUser {
+  readonly username: string;
+  readonly email: string;
+  readonly emailVerified?: boolean;
+  readonly status?: string;
+  readonly enabled?: boolean;
+  readonly identities?: readonly { providerName: string; userId: string }[];
+}
+
+interface StoredUser {
+  username: string;
+  email: string;
+  status: string;
+  enabled: boolean;
+  emailVerified: boolean;
+  identities: { providerName: string; userId: string }[];
+}
+
+/** The call the local stand-in would have made to Cognito. */
+export interface LocalCall {
+  readonly operation: "ListUsers" | "AdminCreateUser" | "AdminLinkProviderForUser";
+  readonly input: Readonly<Record<string, unknown>>;
+}
+
+/** Check the parsed local users file: an array of users with string `username` and `email`. */
+export function validateLocalUsers(value: unknown): LocalUser[] {
+  if (!Array.isArray(value)) throw new Error("must be a JSON array of users");
+  return value.map((item: unknown, index) => {
+    const user = (item ?? {}) as Record<string, unknown>;
+    if (typeof user.username !== "string" || typeof user.email !== "string") {
+      throw new Error(`user ${index + 1} needs string "username" and "email"`);
+    }
+    return user as unknown as LocalUser;
+  });
+}
+
+/**
+ * Local-mode stand-in for Cognito: an in-memory directory seeded from a JSON
+ * file (PRE_SIGNUP_LOCAL_USERS_FILE) or empty. It applies each call to its
+ * memory (so a second call sees the first) and logs the Cognito call it
+ * stands for; nothing is written back to the file.
+ */
+export class LocalUserDirectory implements UserDirectory {
+  /** Every call made, in order (tests and `npm run invoke` output read it). */
+  readonly calls: LocalCall[] = [];
+  private readonly users: StoredUser[];
+
+  constructor(
+    users: readonly LocalUser[],
+    private readonly logger?: Logger,
+  ) {
+    this.users = users.map((u) => ({
+      username: u.username,
+      email: u.email,
+      status: u.status ?? "CONFIRMED",
+      enabled: u.enabled ?? true,
+      emailVerified: u.emailVerified ?? false,
+      identities: [...(u.identities ?? [])],
+    }));
+  }
+
+  /** Seed from a JSON file; a missing or malformed file is a ConfigError naming the variable. */
+  static fromFile(path: string | undefined, logger?: Logger): LocalUserDirectory {
+    if (path === undefined) return new LocalUserDirectory([], logger);
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(readFileSync(path, "utf8"));
+    } catch {
+      throw new ConfigError("PRE_SIGNUP_LOCAL_USERS_FILE", `cannot read JSON from ${path}`);
+    }
+    try {
+      return new LocalUserDirectory(validateLocalUsers(parsed), logger);
+    } catch (error) {
+      throw new ConfigError(
+        "PRE_SIGNUP_LOCAL_USERS_FILE",
+        `is invalid: ${error instanceof Error ? error.message : String(error)}`,
+      );
+    }
+  }
+
+  private record(operation: LocalCall["operation"], input: Record<string, unknown>): void {
+    this.calls.push({ operation, input });
+    this.logger?.info(`Local mode: Cognito ${operation} handled by the local directory`, {
+      localCall: { operation, input },
+    });
+  }
+
+  async findUsersByEmail(userPoolId: string, email: string): Promise<DirectoryUser[]> {
+    const wanted = normaliseEmail(email);
+    this.record("ListUsers", { UserPoolId: userPoolId, Filter: emailFilter(wanted) });
+    return this.users
+      .filter((u) => normaliseEmail(u.email) === wanted)
+      .map((u) => ({ ...u, identities: [...u.identities] }));
+  }
+
+  async createNativeUser(userPoolId: string, email: string): Promise<string | undefined> {
+    const address = normaliseEmail(email);
+    this.record("AdminCreateUser", {
+      UserPoolId: userPoolId,
+      Username: address,
+      MessageAction: "SUPPRESS",
+    });
+    if (this.users.some((u) => u.username === address)) return undefined;
+    this.users.push({
+      username: address,
+      email: address,
+      status: "FORCE_CHANGE_PASSWORD",
+      enabled: true,
+      emailVerified: true,
+      identities: [],
+    });
+    return address;
+  }
+
+  async linkProvider(
+    userPoolId: string,
+    destination: string,
+    identity: FederatedIdentity,
+  ): Promise<LinkResult> {
+    this.record("AdminLinkProviderForUser", {
+      UserPoolId: userPoolId,
+      DestinationUser: { ProviderName: "Cognito", ProviderAttributeValue: destination },
+      SourceUser: {
+        ProviderName: identity.providerName,
+        ProviderAttributeName: "Cognito_Subject",
+        ProviderAttributeValue: identity.subject,
+      },
+    });
+    const user = this.users.find((u) => u.username === destination);
+    if (!user) throw new DependencyError("AdminLinkProviderForUser failed (UserNotFoundException)");
+    const linked = user.identities.some(
+      (i) => i.providerName === identity.providerName && i.userId === identity.subject,
+    );
+    if (linked) return "already-linked";
+    user.identities.push({ providerName: identity.providerName, userId: identity.subject });
+    return "linked";
+  }
+}

@@ -1,0 +1,161 @@
+/**
+ * Local mode: the function module as `npm run invoke` loads it (IS_LOCAL set),
+ * with the in-memory Cognito stand-in, on the sample events.
+ */
+import { createServer, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import { join } from "node:path";
+import { ConfigError, GENERIC_ERROR_MESSAGE } from "../../shared/errors";
+import type { PreSignUpTriggerEvent } from "../../shared/events";
+import { DEFAULT_LINKED_MESSAGE } from "../../shared/pre-signup/config";
+import { LocalUserDirectory } from "../../shared/pre-signup/directory";
+import { loadEvent } from "../helpers/events";
+import { type CapturedOutput, captureOutput } from "../helpers/logs";
+
+type Handler = (event: PreSignUpTriggerEvent) => Promise<PreSignUpTriggerEvent>;
+
+const USERS_FILE = join(__dirname, "fixtures", "local-users.json");
+const saved = { ...process.env };
+let output: CapturedOutput;
+
+/** Load functions/pre-signup.ts afresh (a cold start) with `env` on top of IS_LOCAL. */
+async function coldStart(env: Record<string, string>): Promise<Handler> {
+  for (const key of Object.keys(process.env)) {
+    if (key.startsWith("PRE_SIGNUP_") || key.startsWith("AWS_ENDPOINT_URL"))
+      delete process.env[key];
+  }
+  Object.assign(process.env, { IS_LOCAL: "true", LOCAL_MODE: "", ...env });
+  let handler: Handler | undefined;
+  await jest.isolateModulesAsync(async () => {
+    handler = (await import("../../functions/pre-signup")).handler as Handler;
+  });
+  if (!handler) throw new Error("handler not loaded");
+  return handler;
+}
+
+beforeEach(() => {
+  output = captureOutput();
+});
+afterEach(() => {
+  output.restore();
+  process.env = { ...saved };
+});
+
+describe("pre-signup in local mode", () => {
+  it("answers every sample event with no AWS account, through the local stand-in", async () => {
+    // Prepare
+    const handler = await coldStart({});
+    // Act
+    const signUp = await handler(loadEvent("pre-signup-sign-up"));
+    const admin = await handler(loadEvent("pre-signup-admin-create-user"));
+    const federated = await handler(loadEvent("pre-signup-external-provider"));
+    const unverified = await handler(loadEvent("pre-signup-external-provider-unverified"));
+    // Assess
+    const none = { autoConfirmUser: false, autoVerifyEmail: false, autoVerifyPhone: false };
+    expect(signUp.response).toEqual(none);
+    expect(admin.response).toEqual(none);
+    expect(federated.response).toEqual({ ...none, autoConfirmUser: true, autoVerifyEmail: true });
+    expect(unverified.response).toEqual(none);
+    // The stand-in answered (no credentials exist here: a real call would have failed).
+    expect(output.text()).toContain("Local mode: Cognito ListUsers");
+  });
+
+  it("links against the users of PRE_SIGNUP_LOCAL_USERS_FILE and logs the call it stands for", async () => {
+    const handler = await coldStart({ PRE_SIGNUP_LOCAL_USERS_FILE: USERS_FILE });
+    await expect(handler(loadEvent("pre-signup-external-provider"))).rejects.toThrow(
+      DEFAULT_LINKED_MESSAGE,
+    );
+    const logged = output
+      .jsonLines()
+      .find((l) => l.message?.toString().includes("AdminLinkProvider"));
+    expect(logged?.localCall).toMatchObject({
+      operation: "AdminLinkProviderForUser",
+      input: {
+        SourceUser: { ProviderName: "Google", ProviderAttributeValue: "109876543210987654321" },
+      },
+    });
+  });
+
+  it("calls the engine at AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER when it is set", async () => {
+    // Prepare: a stand-in engine on a free loopback port that answers ListUsers.
+    const targets: string[] = [];
+    const server = createServer((req, res) => {
+      targets.push(String(req.headers["x-amz-target"]));
+      req.resume();
+      req.on("end", () => {
+        res.writeHead(200, { "content-type": "application/x-amz-json-1.1" });
+        res.end(JSON.stringify({ Users: [] }));
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    const { port } = server.address() as AddressInfo;
+    try {
+      const handler = await coldStart({
+        AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER: `http://127.0.0.1:${port}`,
+        AWS_REGION: "eu-west-1",
+        AWS_ACCESS_KEY_ID: "local",
+        AWS_SECRET_ACCESS_KEY: "local",
+      });
+      // Act
+      const result = await handler(loadEvent("pre-signup-external-provider"));
+      // Assess
+      expect(result.response.autoConfirmUser).toBe(true);
+      expect(targets[0]).toBe("AWSCognitoIdentityProviderService.ListUsers");
+    } finally {
+      await new Promise((resolve) => server.close(resolve));
+    }
+  });
+
+  it("bounds Cognito calls with the shared timeout and attempts (a hung engine fails, not hangs)", async () => {
+    // Prepare: an engine that accepts requests and never answers.
+    const hung: ServerResponse[] = [];
+    const server = createServer((_req, res) => {
+      hung.push(res);
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    const { port } = server.address() as AddressInfo;
+    try {
+      const handler = await coldStart({
+        AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER: `http://127.0.0.1:${port}`,
+        AWS_REGION: "eu-west-1",
+        AWS_ACCESS_KEY_ID: "local",
+        AWS_SECRET_ACCESS_KEY: "local",
+        AWS_CALL_TIMEOUT_MS: "200",
+        AWS_MAX_ATTEMPTS: "2",
+      });
+      // Act / Assess: the generic message after exactly two attempts.
+      await expect(handler(loadEvent("pre-signup-external-provider"))).rejects.toThrow(
+        GENERIC_ERROR_MESSAGE,
+      );
+      expect(hung).toHaveLength(2);
+    } finally {
+      for (const res of hung) res.destroy();
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+    }
+  }, 10_000);
+
+  it("refuses a malformed users file at cold start, naming the variable", () => {
+    expect(() => LocalUserDirectory.fromFile("/nonexistent/users.json")).toThrow(ConfigError);
+    expect(() => LocalUserDirectory.fromFile(join(__dirname, "..", "..", "package.json"))).toThrow(
+      /PRE_SIGNUP_LOCAL_USERS_FILE/,
+    );
+  });
+
+  it("keeps its state across calls: create, then link once, then already linked", async () => {
+    const directory = new LocalUserDirectory([]);
+    const identity = { providerName: "Google", subject: "1" };
+    expect(await directory.createNativeUser("pool", "A@B.com")).toBe("a@b.com");
+    expect(await directory.createNativeUser("pool", "a@b.com")).toBeUndefined();
+    expect(await directory.findUsersByEmail("pool", "A@b.COM")).toHaveLength(1);
+    expect(await directory.linkProvider("pool", "a@b.com", identity)).toBe("linked");
+    expect(await directory.linkProvider("pool", "a@b.com", identity)).toBe("already-linked");
+    expect(directory.calls.map((c) => c.operation)).toEqual([
+      "AdminCreateUser",
+      "AdminCreateUser",
+      "ListUsers",
+      "AdminLinkProviderForUser",
+      "AdminLinkProviderForUser",
+    ]);
+  });
+});

@@ -1,0 +1,153 @@
+/**
+ * Property: no input whose email is in a denied domain (or a subdomain of
+ * one) is ever accepted, whatever the case, plus tag, trailing dot, spacing,
+ * trigger source, or the other rules (allow-list, auto-confirm, invite).
+ */
+import fc from "fast-check";
+import type { PreSignUpTriggerEvent } from "../../shared/events";
+import { createLogger } from "../../shared/logger";
+import { decideSignUp, type PreSignUpSource } from "../../shared/pre-signup/decide";
+import { LocalUserDirectory } from "../../shared/pre-signup/directory";
+import { createPreSignUpHandler } from "../../shared/pre-signup/handler";
+import { hashInviteCode } from "../../shared/pre-signup/invite";
+import { captureOutput } from "../helpers/logs";
+import { plainConfig, request } from "./helpers";
+
+const label = fc.stringMatching(/^[a-z0-9]([a-z0-9-]{0,8}[a-z0-9])?$/);
+const domain = fc
+  .tuple(label, fc.constantFrom("com", "org", "io", "co.uk"))
+  .map(([l, tld]) => `${l}.${tld}`);
+const source = fc.constantFrom<PreSignUpSource>(
+  "PreSignUp_SignUp",
+  "PreSignUp_AdminCreateUser",
+  "PreSignUp_ExternalProvider",
+);
+
+/** Randomise the case of each character. */
+function randomCase(value: string, flips: boolean[]): string {
+  return [...value].map((c, i) => (flips[i % flips.length] ? c.toUpperCase() : c)).join("");
+}
+
+/** An email in `denied` (maybe in a subdomain), disguised every way that must not matter. */
+const disguisedEmail = (denied: string) =>
+  fc
+    .record({
+      local: fc.string({ minLength: 1, maxLength: 20 }),
+      tag: fc.option(fc.string({ maxLength: 10 }), { nil: undefined }),
+      sub: fc.option(label, { nil: undefined }),
+      flips: fc.array(fc.boolean(), { minLength: 1, maxLength: 8 }),
+      trailingDot: fc.boolean(),
+      pad: fc.constantFrom("", " ", "\t"),
+    })
+    .map(({ local, tag, sub, flips, trailingDot, pad }) => {
+      const host = randomCase(sub === undefined ? denied : `${sub}.${denied}`, flips);
+      const plus = tag === undefined ? "" : `+${tag}`;
+      return `${pad}${local}${plus}@${host}${trailingDot ? "." : ""}${pad}`;
+    });
+
+const scenario = fc
+  .record({
+    denied: fc.array(domain, { minLength: 1, maxLength: 3 }),
+    allowedExtra: fc.array(domain, { maxLength: 2 }),
+    allowDenied: fc.boolean(),
+    trustDenied: fc.boolean(),
+    inviteOnly: fc.boolean(),
+    pick: fc.nat(),
+    source,
+  })
+  .chain((s) => {
+    const denied = s.denied[s.pick % s.denied.length] ?? "example.com";
+    return fc.record({ s: fc.constant(s), email: disguisedEmail(denied) });
+  });
+
+function configOf(s: {
+  denied: string[];
+  allowedExtra: string[];
+  allowDenied: boolean;
+  trustDenied: boolean;
+  inviteOnly: boolean;
+}) {
+  return plainConfig({
+    deniedDomains: s.denied,
+    allowedDomains: s.allowDenied ? [...s.allowedExtra, ...s.denied] : s.allowedExtra,
+    autoConfirmDomains: s.trustDenied ? s.denied : [],
+    inviteOnly: s.inviteOnly,
+    inviteCodeDigests: [hashInviteCode("code")],
+    autoConfirmAdminCreated: true,
+  });
+}
+
+describe("property: a denied domain is never accepted", () => {
+  it("decideSignUp denies every disguised email in a denied domain", () => {
+    fc.assert(
+      fc.property(scenario, ({ s, email }) => {
+        const decision = decideSignUp(
+          request({
+            triggerSource: s.source,
+            userName: "Google_1",
+            userAttributes: { email, email_verified: "true" },
+            validationData: { inviteCode: "code" },
+          }),
+          configOf(s),
+        );
+        expect(decision.kind).toBe("deny");
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
+  it("any accepted arbitrary email ends in no denied domain (independent check)", () => {
+    const denied = ["evil.com", "spam.example.org"];
+    fc.assert(
+      fc.property(
+        fc.oneof(fc.string(), fc.emailAddress(), disguisedEmail("evil.com")),
+        source,
+        (email, triggerSource) => {
+          const decision = decideSignUp(
+            request({ triggerSource, userName: "Google_1", userAttributes: { email } }),
+            plainConfig({ deniedDomains: denied }),
+          );
+          if (decision.kind === "allow") {
+            const tail = email.trim().toLowerCase().replace(/\.+$/, "");
+            for (const d of denied) {
+              expect(tail.endsWith(`@${d}`) || tail.endsWith(`.${d}`)).toBe(false);
+            }
+          }
+        },
+      ),
+      { numRuns: 2000 },
+    );
+  });
+
+  it("the handler refuses every disguised denied email, from every trigger source", async () => {
+    const output = captureOutput();
+    try {
+      await fc.assert(
+        fc.asyncProperty(scenario, async ({ s, email }) => {
+          const handler = createPreSignUpHandler({
+            config: configOf(s),
+            directory: new LocalUserDirectory([]),
+            logger: createLogger("preSignUp"),
+          });
+          const event = {
+            version: "1",
+            region: "eu-west-1",
+            userPoolId: "eu-west-1_EXAMPLE01",
+            userName: "Google_1",
+            callerContext: { awsSdkVersion: "x", clientId: "c" },
+            triggerSource: s.source,
+            request: {
+              userAttributes: { email, email_verified: "true" },
+              validationData: { inviteCode: "code" },
+            },
+            response: {},
+          } as unknown as PreSignUpTriggerEvent;
+          await expect(handler(event)).rejects.toThrow();
+        }),
+        { numRuns: 300 },
+      );
+    } finally {
+      output.restore();
+    }
+  });
+});
