@@ -18,13 +18,8 @@ import { createPreSignUpHandler } from "../shared/pre-signup/handler";
 const config = loadPreSignUpConfig(process.env);
 const logger = createLogger("preSignUp");
 
-// @smithy/node-http-handler 4.x only *warns* when requestTimeout passes unless
-// throwOnRequestTimeout is set: without it a hung call would outlive Cognito's 5 s.
-const sdk = sdkClientConfig(config.common);
-const clientConfig = {
-  ...sdk,
-  requestHandler: { ...sdk.requestHandler, throwOnRequestTimeout: true },
-};
+// Bounded timeouts and attempts (sdkClientConfig sets throwOnRequestTimeout) inside Cognito's 5 s.
+const clientConfig = sdkClientConfig(config.common);
 
 // Local mode uses the in-memory stand-in unless a real local engine's endpoint is set.
 const directory: UserDirectory =

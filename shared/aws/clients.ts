@@ -11,13 +11,20 @@ import type { CommonConfig } from "../config/common";
 /** The subset of SDK v3 client options the suite sets. */
 export interface SdkClientConfig {
   readonly maxAttempts: number;
-  readonly requestHandler: { readonly requestTimeout: number; readonly connectionTimeout: number };
+  readonly requestHandler: {
+    readonly requestTimeout: number;
+    readonly connectionTimeout: number;
+    readonly throwOnRequestTimeout: true;
+  };
 }
 
 /**
  * Client options from the common config: `maxAttempts` attempts of at most
  * `awsCallTimeoutMs` each (connection set up within a third of that).
  * The defaults (2 x 1500 ms plus back-off) stay under 4 s.
+ *
+ * `throwOnRequestTimeout` matters: without it, @smithy/node-http-handler 4.x only logs a
+ * warning when `requestTimeout` passes and the call keeps waiting past Cognito's limit.
  */
 export function sdkClientConfig(
   config: Pick<CommonConfig, "awsCallTimeoutMs" | "awsMaxAttempts">,
@@ -27,6 +34,7 @@ export function sdkClientConfig(
     requestHandler: {
       requestTimeout: config.awsCallTimeoutMs,
       connectionTimeout: Math.max(100, Math.floor(config.awsCallTimeoutMs / 3)),
+      throwOnRequestTimeout: true,
     },
   };
 }
