@@ -1,0 +1,152 @@
+/**
+ * Configuration of the three custom-auth triggers, parsed once per container
+ * (at cold start) from the environment. Each trigger loads only what it uses;
+ * a missing or malformed value throws a ConfigError naming the variable.
+ */
+import { type CommonConfig, loadCommonConfig } from "../config/common";
+import {
+  type Env,
+  optionalString,
+  readBoolean,
+  readInteger,
+  readList,
+  requireString,
+} from "../config/env";
+import { ConfigError } from "../errors";
+import { compileTemplate, type EmailTemplate } from "./templates";
+
+/** The two sign-in flows this suite offers through CUSTOM_AUTH. */
+export const AUTH_FLOWS = ["passwordless", "password-code"] as const;
+/** `passwordless`: emailed code only. `password-code`: SRP password first, then the emailed code. */
+export type AuthFlow = (typeof AUTH_FLOWS)[number];
+
+/** The `clientMetadata` key a client app may use to declare its flow (validated, never trusted alone). */
+export const FLOW_METADATA_KEY = "authFlow";
+
+/** Which app clients may use which flow. */
+export interface FlowPolicy {
+  /** CUSTOM_AUTH_PASSWORDLESS_CLIENT_IDS: app client ids allowed the passwordless flow. */
+  readonly passwordlessClientIds: ReadonlySet<string>;
+  /** CUSTOM_AUTH_PASSWORD_CODE_CLIENT_IDS: app client ids allowed the password-then-code flow. */
+  readonly passwordCodeClientIds: ReadonlySet<string>;
+  /** CUSTOM_AUTH_DEFAULT_FLOWS: flows allowed for app clients in neither list (`none` for no flow). */
+  readonly defaultFlows: ReadonlySet<AuthFlow>;
+}
+
+/** Who may receive a code at all (everyone else gets the pretend path, see docs). */
+export interface EligibilityPolicy {
+  /** CUSTOM_AUTH_REQUIRE_VERIFIED_EMAIL: send codes only to `email_verified=true` addresses. */
+  readonly requireVerifiedEmail: boolean;
+}
+
+/** Settings of the define-auth-challenge trigger. */
+export interface DefineAuthConfig {
+  readonly flows: FlowPolicy;
+  readonly eligibility: EligibilityPolicy;
+  /** CUSTOM_AUTH_MAX_ATTEMPTS: wrong code answers allowed before the sign-in fails. */
+  readonly maxAttempts: number;
+}
+
+/** Settings of the create-auth-challenge trigger. */
+export interface CreateAuthConfig {
+  readonly common: CommonConfig;
+  readonly eligibility: EligibilityPolicy;
+  /** CUSTOM_AUTH_CODE_LENGTH: digits in a one-time code. */
+  readonly codeLength: number;
+  /** CUSTOM_AUTH_CODE_TTL_SECONDS: how long a code stays valid after it is sent. */
+  readonly codeTtlSeconds: number;
+  /** CUSTOM_AUTH_FROM_ADDRESS: the SES `FromEmailAddress` (a verified identity). */
+  readonly fromAddress: string;
+  /** CUSTOM_AUTH_SES_CONFIGURATION_SET: optional SES configuration set name. */
+  readonly configurationSet: string | undefined;
+  /** CUSTOM_AUTH_EMAIL_SUBJECT / CUSTOM_AUTH_EMAIL_BODY: templates with `{code}` and `{minutes}`. */
+  readonly template: EmailTemplate;
+  /** AWS_ENDPOINT_URL_SESV2 (or AWS_ENDPOINT_URL): a local SES endpoint; in local mode, use SES there instead of the outbox. */
+  readonly sesEndpoint: string | undefined;
+  /** CUSTOM_AUTH_PRETEND_DELAY_MS: initial estimate of a real send's duration, used on the pretend path. */
+  readonly pretendDelayMs: number;
+}
+
+/** Settings of the verify-auth-challenge trigger. */
+export interface VerifyAuthConfig {
+  readonly eligibility: EligibilityPolicy;
+}
+
+/** Default subject of the code email. */
+export const DEFAULT_SUBJECT = "Your sign-in code";
+/** Default body of the code email. */
+export const DEFAULT_BODY =
+  "Your sign-in code is {code}. It expires in {minutes} minutes.\n\nIf you did not try to sign in, you can ignore this email.";
+
+/** Longest code supported; verify rejects longer answers before any work. */
+export const MAX_CODE_LENGTH = 10;
+
+function readFlows(env: Env, name: string): Set<AuthFlow> {
+  const items = readList(env, name);
+  if (items.length === 0) return new Set(AUTH_FLOWS);
+  if (items.length === 1 && items[0] === "none") return new Set();
+  for (const item of items) {
+    if (!(AUTH_FLOWS as readonly string[]).includes(item)) {
+      throw new ConfigError(name, `must list ${AUTH_FLOWS.join(", ")} or be "none", got "${item}"`);
+    }
+  }
+  return new Set(items as AuthFlow[]);
+}
+
+function loadEligibility(env: Env): EligibilityPolicy {
+  return { requireVerifiedEmail: readBoolean(env, "CUSTOM_AUTH_REQUIRE_VERIFIED_EMAIL", true) };
+}
+
+/** Parse the define-auth-challenge settings. */
+export function loadDefineAuthConfig(env: Env = process.env): DefineAuthConfig {
+  return {
+    flows: {
+      passwordlessClientIds: new Set(readList(env, "CUSTOM_AUTH_PASSWORDLESS_CLIENT_IDS")),
+      passwordCodeClientIds: new Set(readList(env, "CUSTOM_AUTH_PASSWORD_CODE_CLIENT_IDS")),
+      defaultFlows: readFlows(env, "CUSTOM_AUTH_DEFAULT_FLOWS"),
+    },
+    eligibility: loadEligibility(env),
+    maxAttempts: readInteger(env, "CUSTOM_AUTH_MAX_ATTEMPTS", 3, { min: 1, max: 10 }),
+  };
+}
+
+/** Parse the create-auth-challenge settings. The sender address is required outside local mode. */
+export function loadCreateAuthConfig(env: Env = process.env): CreateAuthConfig {
+  const common = loadCommonConfig(env);
+  const fromAddress = common.localMode
+    ? optionalString(env, "CUSTOM_AUTH_FROM_ADDRESS", "no-reply@example.com")
+    : requireString(env, "CUSTOM_AUTH_FROM_ADDRESS");
+  const codeTtlSeconds = readInteger(env, "CUSTOM_AUTH_CODE_TTL_SECONDS", 180, {
+    min: 30,
+    max: 3600,
+  });
+  return {
+    common,
+    eligibility: loadEligibility(env),
+    codeLength: readInteger(env, "CUSTOM_AUTH_CODE_LENGTH", 6, { min: 4, max: MAX_CODE_LENGTH }),
+    codeTtlSeconds,
+    fromAddress,
+    configurationSet: optionalString(env, "CUSTOM_AUTH_SES_CONFIGURATION_SET"),
+    template: {
+      subject: compileTemplate(
+        "CUSTOM_AUTH_EMAIL_SUBJECT",
+        optionalString(env, "CUSTOM_AUTH_EMAIL_SUBJECT", DEFAULT_SUBJECT),
+        false,
+      ),
+      body: compileTemplate(
+        "CUSTOM_AUTH_EMAIL_BODY",
+        // Let a one-line env value carry line breaks as "\n".
+        optionalString(env, "CUSTOM_AUTH_EMAIL_BODY", DEFAULT_BODY).replace(/\\n/g, "\n"),
+        true,
+      ),
+    },
+    sesEndpoint:
+      optionalString(env, "AWS_ENDPOINT_URL_SESV2") ?? optionalString(env, "AWS_ENDPOINT_URL"),
+    pretendDelayMs: readInteger(env, "CUSTOM_AUTH_PRETEND_DELAY_MS", 150, { min: 0, max: 2000 }),
+  };
+}
+
+/** Parse the verify-auth-challenge settings. */
+export function loadVerifyAuthConfig(env: Env = process.env): VerifyAuthConfig {
+  return { eligibility: loadEligibility(env) };
+}

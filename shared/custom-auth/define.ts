@@ -1,0 +1,118 @@
+/**
+ * The define-auth-challenge state machine, as a pure function of the session.
+ *
+ *   passwordless:   []                                   -> CUSTOM_CHALLENGE (send-code)
+ *   password-code:  [SRP_A]                              -> PASSWORD_VERIFIER (check-password)
+ *                   [SRP_A, PASSWORD_VERIFIER ok]        -> CUSTOM_CHALLENGE (send-code)
+ *   both, then:     [..., CUSTOM_CHALLENGE wrong] x n    -> CUSTOM_CHALLENGE (retry-code) while n < max
+ *                   [..., CUSTOM_CHALLENGE correct]      -> tokens (issue-tokens)
+ *   anything else (unknown or out-of-order challenge, wrong password, too many
+ *   attempts, flow not allowed for the app client)      -> fail
+ *
+ * The flow is read from the session itself (Cognito does not pass InitiateAuth's
+ * ClientMetadata to this trigger, so the first call can only know it this way)
+ * and then checked against what the app client is allowed; `clientMetadata.authFlow`,
+ * when a later call carries it, must agree.
+ */
+import { AUTH_FLOWS, type AuthFlow, FLOW_METADATA_KEY, type FlowPolicy } from "./config";
+import type { SessionEntry } from "./session";
+
+/** Cognito's name for our one-time code challenge. */
+export const CUSTOM_CHALLENGE = "CUSTOM_CHALLENGE";
+/** Cognito's name for the SRP start (the first session entry of the password flow). */
+export const SRP_A = "SRP_A";
+/** Cognito's name for the SRP password check. */
+export const PASSWORD_VERIFIER = "PASSWORD_VERIFIER";
+
+/** Why the sign-in fails (logged; the caller only sees Cognito's NotAuthorizedException). */
+export type DenyReason =
+  | "flow-not-allowed"
+  | "invalid-client-metadata"
+  | "flow-mismatch"
+  | "out-of-order"
+  | "password-incorrect"
+  | "too-many-attempts"
+  | "not-eligible";
+
+/** What define-auth tells Cognito to do next. */
+export type DefineDecision =
+  | {
+      readonly kind: "challenge";
+      readonly step: "check-password" | "send-code" | "retry-code";
+      readonly challengeName: typeof PASSWORD_VERIFIER | typeof CUSTOM_CHALLENGE;
+      readonly flow: AuthFlow;
+    }
+  | { readonly kind: "allow"; readonly step: "issue-tokens"; readonly flow: AuthFlow }
+  | { readonly kind: "deny"; readonly reason: DenyReason };
+
+/** Everything the decision depends on, already read from the event. */
+export interface DefineInput {
+  readonly session: readonly SessionEntry[];
+  readonly clientId: string;
+  readonly clientMetadata: Readonly<Record<string, string>>;
+  /** False for unknown / unconfirmed / undeliverable users: they can never be issued tokens. */
+  readonly eligible: boolean;
+  readonly maxAttempts: number;
+  readonly flows: FlowPolicy;
+}
+
+/** The flows app client `clientId` may use. */
+export function allowedFlows(policy: FlowPolicy, clientId: string): ReadonlySet<AuthFlow> {
+  const listed = new Set<AuthFlow>();
+  if (policy.passwordlessClientIds.has(clientId)) listed.add("passwordless");
+  if (policy.passwordCodeClientIds.has(clientId)) listed.add("password-code");
+  return listed.size > 0 ? listed : policy.defaultFlows;
+}
+
+/** The longest session a flow can reach: its password steps plus `maxAttempts` code answers. */
+export function maxSessionLength(flow: AuthFlow, maxAttempts: number): number {
+  return (flow === "password-code" ? 2 : 0) + maxAttempts;
+}
+
+const deny = (reason: DenyReason): DefineDecision => ({ kind: "deny", reason });
+
+/** Decide the next step of a custom-auth sign-in. Pure; total over any session. */
+export function decideNextStep(input: DefineInput): DefineDecision {
+  const { session } = input;
+  const flow: AuthFlow = session[0]?.challengeName === SRP_A ? "password-code" : "passwordless";
+
+  const declared = input.clientMetadata[FLOW_METADATA_KEY];
+  if (declared !== undefined) {
+    if (!(AUTH_FLOWS as readonly string[]).includes(declared))
+      return deny("invalid-client-metadata");
+    if (declared !== flow) return deny("flow-mismatch");
+  }
+  if (!allowedFlows(input.flows, input.clientId).has(flow)) return deny("flow-not-allowed");
+
+  // The password steps: SRP_A (always true when present), then PASSWORD_VERIFIER.
+  let codeStart = 0;
+  if (flow === "password-code") {
+    if (session[0]?.challengeResult !== true) return deny("out-of-order");
+    if (session.length === 1) {
+      return { kind: "challenge", step: "check-password", challengeName: PASSWORD_VERIFIER, flow };
+    }
+    const verifier = session[1];
+    if (verifier?.challengeName !== PASSWORD_VERIFIER) return deny("out-of-order");
+    if (!verifier.challengeResult) return deny("password-incorrect");
+    codeStart = 2;
+  }
+
+  // The code steps: only CUSTOM_CHALLENGE entries, every one but the last wrong.
+  const answers = session.slice(codeStart);
+  for (const [index, entry] of answers.entries()) {
+    if (entry.challengeName !== CUSTOM_CHALLENGE) return deny("out-of-order");
+    if (entry.challengeResult && index !== answers.length - 1) return deny("out-of-order");
+  }
+  if (answers.length > input.maxAttempts) return deny("too-many-attempts");
+  const last = answers.at(-1);
+  if (last?.challengeResult === true) {
+    return input.eligible ? { kind: "allow", step: "issue-tokens", flow } : deny("not-eligible");
+  }
+  if (answers.length >= input.maxAttempts) return deny("too-many-attempts");
+  return {
+    kind: "challenge",
+    step: answers.length === 0 ? "send-code" : "retry-code",
+    challengeName: CUSTOM_CHALLENGE,
+    flow,
+  };
+}

@@ -1,0 +1,128 @@
+/** Codes: generation, hashed state, and the answer check. */
+import {
+  checkAnswer,
+  decodeMetadata,
+  encodeMetadata,
+  fromPrivateParameters,
+  generateCode,
+  hashCode,
+  toPrivateParameters,
+} from "../../shared/custom-auth/code";
+import { maskEmail, pretendMask } from "../../shared/custom-auth/mask";
+
+const NOW = 1_800_000_000_000;
+
+describe("generateCode", () => {
+  it("draws each digit from the random source, to the configured length", () => {
+    const draws: number[] = [];
+    const digits = [1, 2, 3, 4, 5, 6, 7, 8];
+
+    const code = generateCode(8, (max) => {
+      draws.push(max);
+      return digits[draws.length - 1] ?? 0;
+    });
+
+    expect(code).toBe("12345678");
+    expect(draws).toEqual([10, 10, 10, 10, 10, 10, 10, 10]);
+  });
+
+  it("uses crypto.randomInt by default: digits only, right length, not constant", () => {
+    const codes = new Set(Array.from({ length: 50 }, () => generateCode(6)));
+
+    for (const code of codes) expect(code).toMatch(/^\d{6}$/);
+    expect(codes.size).toBeGreaterThan(40);
+  });
+});
+
+describe("hashed state", () => {
+  it("never contains the code, and salts each code differently", () => {
+    const a = hashCode("424242", NOW);
+    const b = hashCode("424242", NOW);
+
+    expect(JSON.stringify(a)).not.toContain("424242");
+    expect(encodeMetadata(a)).not.toContain("424242");
+    expect(a.hash).not.toBe(b.hash);
+  });
+
+  it("round-trips through challengeMetadata and privateChallengeParameters", () => {
+    const state = hashCode("424242", NOW);
+
+    expect(decodeMetadata(encodeMetadata(state))).toEqual(state);
+    expect(fromPrivateParameters(toPrivateParameters(state))).toEqual(state);
+  });
+
+  it("rejects foreign or tampered metadata and parameters", () => {
+    const state = hashCode("424242", NOW);
+    const params = toPrivateParameters(state);
+
+    expect(decodeMetadata(undefined)).toBeUndefined();
+    expect(decodeMetadata("CODE-424242")).toBeUndefined();
+    expect(decodeMetadata(encodeMetadata(state).replace("OTP1", "OTP2"))).toBeUndefined();
+    expect(decodeMetadata(encodeMetadata({ ...state, hash: "c2hvcnQ" }))).toBeUndefined();
+    expect(fromPrivateParameters({})).toBeUndefined();
+    expect(fromPrivateParameters({ ...params, expiresAt: "soon" })).toBeUndefined();
+    expect(fromPrivateParameters({ ...params, codeLength: "99" })).toBeUndefined();
+  });
+});
+
+describe("checkAnswer", () => {
+  const state = hashCode("424242", NOW + 180_000);
+
+  it.each<[string, unknown, string]>([
+    ["the code", "424242", "correct"],
+    ["the code with whitespace", " \t424242\n", "correct"],
+    ["another code", "424243", "incorrect"],
+    ["too short", "42424", "malformed-answer"],
+    ["too long", "4242420", "malformed-answer"],
+    ["non-digits", "42424a", "malformed-answer"],
+    ["unicode digits", "٤٢٤٢٤٢", "malformed-answer"],
+    ["oversized", "4".repeat(10_000), "malformed-answer"],
+    ["empty", "", "malformed-answer"],
+    ["null", null, "malformed-answer"],
+    ["a number", 424242, "malformed-answer"],
+  ])("%s -> %s", (_name, answer, verdict) => {
+    expect(checkAnswer(state, answer, NOW)).toBe(verdict);
+  });
+
+  it("enforces expiry, even for the right code", () => {
+    expect(checkAnswer(state, "424242", NOW + 179_999)).toBe("correct");
+    expect(checkAnswer(state, "424242", NOW + 180_000)).toBe("expired");
+  });
+
+  it("refuses when there is no state", () => {
+    expect(checkAnswer(undefined, "424242", NOW)).toBe("missing-state");
+  });
+
+  it("compares with crypto.timingSafeEqual over equal-length digests", () => {
+    const crypto = jest.requireActual<typeof import("node:crypto")>("node:crypto");
+    const spy = jest.spyOn(crypto, "timingSafeEqual");
+
+    checkAnswer(state, "000000", NOW);
+
+    expect(spy).toHaveBeenCalledTimes(1);
+    const [a, b] = spy.mock.calls[0] as [Buffer, Buffer];
+    expect(a.length).toBe(32);
+    expect(b.length).toBe(32);
+  });
+});
+
+describe("masking", () => {
+  it.each([
+    ["jane.doe@example.com", "j***@e***.com"],
+    ["J@Mail.Example.co.uk", "j***@m***.example.co.uk"],
+    ["x@localhost", "x***@l***"],
+  ])("%s -> %s", (email, masked) => {
+    expect(maskEmail(email)).toBe(masked);
+  });
+
+  it("gives undefined for a non-email", () => {
+    expect(maskEmail("jane")).toBeUndefined();
+    expect(maskEmail("@example.com")).toBeUndefined();
+  });
+
+  it("pretend masks are email-shaped and stable per pool and username", () => {
+    expect(pretendMask("pool", "someone@example.org")).toBe("s***@e***.org");
+    expect(pretendMask("pool", "someone")).toMatch(/^[a-z]\*\*\*@[a-z]\*\*\*\.com$/);
+    expect(pretendMask("pool", "someone")).toBe(pretendMask("pool", "someone"));
+  });
+});

@@ -1,0 +1,224 @@
+/** The define-auth-challenge state machine as a pure function, and its handler's response. */
+import type { FlowPolicy } from "../../shared/custom-auth/config";
+import {
+  type DefineInput,
+  decideNextStep,
+  maxSessionLength,
+} from "../../shared/custom-auth/define";
+import type { SessionEntry } from "../../shared/custom-auth/session";
+import { readSession } from "../../shared/custom-auth/session";
+
+const ALL: FlowPolicy = {
+  passwordlessClientIds: new Set(),
+  passwordCodeClientIds: new Set(),
+  defaultFlows: new Set(["passwordless", "password-code"]),
+};
+const cc = (ok: boolean): SessionEntry => ({
+  challengeName: "CUSTOM_CHALLENGE",
+  challengeResult: ok,
+});
+const SRP: SessionEntry = { challengeName: "SRP_A", challengeResult: true };
+const pv = (ok: boolean): SessionEntry => ({
+  challengeName: "PASSWORD_VERIFIER",
+  challengeResult: ok,
+});
+
+function input(session: SessionEntry[], extra: Partial<DefineInput> = {}): DefineInput {
+  return {
+    session,
+    clientId: "client-a",
+    clientMetadata: {},
+    eligible: true,
+    maxAttempts: 3,
+    flows: ALL,
+    ...extra,
+  };
+}
+
+describe("decideNextStep", () => {
+  it.each<[string, SessionEntry[], unknown]>([
+    [
+      "empty session: send a code",
+      [],
+      {
+        kind: "challenge",
+        step: "send-code",
+        challengeName: "CUSTOM_CHALLENGE",
+        flow: "passwordless",
+      },
+    ],
+    [
+      "one wrong: retry",
+      [cc(false)],
+      { kind: "challenge", step: "retry-code", challengeName: "CUSTOM_CHALLENGE" },
+    ],
+    ["two wrong: retry", [cc(false), cc(false)], { kind: "challenge", step: "retry-code" }],
+    ["correct: tokens", [cc(true)], { kind: "allow", step: "issue-tokens", flow: "passwordless" }],
+    ["wrong, correct: tokens", [cc(false), cc(true)], { kind: "allow" }],
+    ["two wrong, correct: tokens", [cc(false), cc(false), cc(true)], { kind: "allow" }],
+    [
+      "three wrong: fail",
+      [cc(false), cc(false), cc(false)],
+      { kind: "deny", reason: "too-many-attempts" },
+    ],
+    [
+      "four entries, last correct: fail",
+      [cc(false), cc(false), cc(false), cc(true)],
+      { kind: "deny", reason: "too-many-attempts" },
+    ],
+    [
+      "correct then more: out of order",
+      [cc(true), cc(false)],
+      { kind: "deny", reason: "out-of-order" },
+    ],
+    [
+      "SRP_A: ask for the password",
+      [SRP],
+      {
+        kind: "challenge",
+        step: "check-password",
+        challengeName: "PASSWORD_VERIFIER",
+        flow: "password-code",
+      },
+    ],
+    [
+      "password ok: send a code",
+      [SRP, pv(true)],
+      {
+        kind: "challenge",
+        step: "send-code",
+        challengeName: "CUSTOM_CHALLENGE",
+        flow: "password-code",
+      },
+    ],
+    ["password wrong: fail", [SRP, pv(false)], { kind: "deny", reason: "password-incorrect" }],
+    [
+      "password ok, correct code: tokens",
+      [SRP, pv(true), cc(true)],
+      { kind: "allow", flow: "password-code" },
+    ],
+    [
+      "password ok, three wrong: fail",
+      [SRP, pv(true), cc(false), cc(false), cc(false)],
+      { kind: "deny", reason: "too-many-attempts" },
+    ],
+    [
+      "SRP_A then code without password: out of order",
+      [SRP, cc(true)],
+      { kind: "deny", reason: "out-of-order" },
+    ],
+    ["PASSWORD_VERIFIER first: out of order", [pv(true)], { kind: "deny", reason: "out-of-order" }],
+    [
+      "password in the code phase: out of order",
+      [cc(false), pv(true)],
+      { kind: "deny", reason: "out-of-order" },
+    ],
+    ["SRP_A twice: out of order", [SRP, SRP], { kind: "deny", reason: "out-of-order" }],
+    [
+      "unknown challenge: fail",
+      [{ challengeName: "SMS_MFA", challengeResult: true }],
+      { kind: "deny", reason: "out-of-order" },
+    ],
+    [
+      "SRP_A false: fail",
+      [{ challengeName: "SRP_A", challengeResult: false }],
+      { kind: "deny", reason: "out-of-order" },
+    ],
+    [
+      "malformed entry: fail",
+      readSession([{ challengeName: 5 }]),
+      { kind: "deny", reason: "out-of-order" },
+    ],
+  ])("%s", (_name, session, expected) => {
+    expect(decideNextStep(input(session))).toMatchObject(expected as object);
+  });
+
+  it("never issues tokens to an ineligible user, even after a correct result", () => {
+    expect(decideNextStep(input([cc(true)], { eligible: false }))).toEqual({
+      kind: "deny",
+      reason: "not-eligible",
+    });
+    expect(decideNextStep(input([], { eligible: false }))).toMatchObject({ kind: "challenge" });
+  });
+
+  it("applies the flows allowed per app client, and the default for unlisted clients", () => {
+    const policy: FlowPolicy = {
+      passwordlessClientIds: new Set(["web"]),
+      passwordCodeClientIds: new Set(["admin", "web"]),
+      defaultFlows: new Set(),
+    };
+
+    expect(decideNextStep(input([], { clientId: "web", flows: policy }))).toMatchObject({
+      kind: "challenge",
+    });
+    expect(decideNextStep(input([SRP], { clientId: "web", flows: policy }))).toMatchObject({
+      kind: "challenge",
+    });
+    expect(decideNextStep(input([], { clientId: "admin", flows: policy }))).toEqual({
+      kind: "deny",
+      reason: "flow-not-allowed",
+    });
+    expect(decideNextStep(input([SRP], { clientId: "admin", flows: policy }))).toMatchObject({
+      kind: "challenge",
+    });
+    expect(decideNextStep(input([], { clientId: "other", flows: policy }))).toEqual({
+      kind: "deny",
+      reason: "flow-not-allowed",
+    });
+  });
+
+  it("validates clientMetadata.authFlow", () => {
+    expect(decideNextStep(input([], { clientMetadata: { authFlow: "magic" } }))).toEqual({
+      kind: "deny",
+      reason: "invalid-client-metadata",
+    });
+    expect(decideNextStep(input([SRP], { clientMetadata: { authFlow: "passwordless" } }))).toEqual({
+      kind: "deny",
+      reason: "flow-mismatch",
+    });
+    expect(
+      decideNextStep(input([SRP], { clientMetadata: { authFlow: "password-code" } })),
+    ).toMatchObject({
+      kind: "challenge",
+    });
+    expect(decideNextStep(input([], { clientMetadata: { other: "x" } }))).toMatchObject({
+      kind: "challenge",
+    });
+  });
+
+  it("respects the configured attempt limit", () => {
+    expect(decideNextStep(input([cc(false)], { maxAttempts: 1 }))).toEqual({
+      kind: "deny",
+      reason: "too-many-attempts",
+    });
+    expect(
+      decideNextStep(input([cc(false), cc(false), cc(false), cc(false)], { maxAttempts: 5 })),
+    ).toMatchObject({
+      kind: "challenge",
+    });
+  });
+
+  it("computes the longest session of each flow", () => {
+    expect(maxSessionLength("passwordless", 3)).toBe(3);
+    expect(maxSessionLength("password-code", 3)).toBe(5);
+  });
+});
+
+describe("readSession", () => {
+  it("accepts what Cognito sends, including null metadata, and marks malformed entries", () => {
+    expect(readSession(null)).toEqual([]);
+    expect(
+      readSession([
+        { challengeName: "SRP_A", challengeResult: true, challengeMetadata: null },
+        { challengeName: "CUSTOM_CHALLENGE", challengeResult: false, challengeMetadata: "m" },
+        null,
+        { challengeName: "CUSTOM_CHALLENGE", challengeResult: "true" },
+      ]),
+    ).toEqual([
+      { challengeName: "SRP_A", challengeResult: true, challengeMetadata: undefined },
+      { challengeName: "CUSTOM_CHALLENGE", challengeResult: false, challengeMetadata: "m" },
+      { challengeName: "INVALID", challengeResult: false },
+      { challengeName: "INVALID", challengeResult: false },
+    ]);
+  });
+});

@@ -1,0 +1,214 @@
+/**
+ * The sample events through the real function modules, configured exactly as
+ * `npm run invoke` configures them (serverless.yml environment, local mode), with
+ * the responses docs/custom-auth.md documents. Also checks the serverless.yml wiring.
+ */
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { localEnvironment, readServerlessYml } from "../../scripts/local-env";
+import { loadEvent } from "../helpers/events";
+import { type CapturedOutput, captureOutput } from "../helpers/logs";
+
+const ROOT = resolve(__dirname, "..", "..");
+type Handler = (event: unknown) => Promise<{ response: Record<string, unknown> }>;
+
+function loadFunction(name: string, file: string, extraEnv: Record<string, string> = {}): Handler {
+  const saved = { ...process.env };
+  Object.assign(process.env, localEnvironment(ROOT, name), { IS_LOCAL: "true" }, extraEnv);
+  let handler: Handler | undefined;
+  try {
+    jest.isolateModules(() => {
+      handler = (require(join(ROOT, "functions", file)) as { handler: Handler }).handler;
+    });
+  } finally {
+    process.env = saved;
+  }
+  return handler as Handler;
+}
+
+const DEFINE: Record<string, Record<string, unknown>> = {
+  "custom-auth-define-start": {
+    challengeName: "CUSTOM_CHALLENGE",
+    issueTokens: false,
+    failAuthentication: false,
+  },
+  "custom-auth-define-wrong-once": {
+    challengeName: "CUSTOM_CHALLENGE",
+    issueTokens: false,
+    failAuthentication: false,
+  },
+  "custom-auth-define-correct": { issueTokens: true, failAuthentication: false },
+  "custom-auth-define-three-wrong": { issueTokens: false, failAuthentication: true },
+  "custom-auth-define-srp-start": {
+    challengeName: "PASSWORD_VERIFIER",
+    issueTokens: false,
+    failAuthentication: false,
+  },
+  "custom-auth-define-password-ok": {
+    challengeName: "CUSTOM_CHALLENGE",
+    issueTokens: false,
+    failAuthentication: false,
+  },
+  "custom-auth-define-password-wrong": { issueTokens: false, failAuthentication: true },
+  "custom-auth-define-password-code-correct": { issueTokens: true, failAuthentication: false },
+  "custom-auth-define-out-of-order": { issueTokens: false, failAuthentication: true },
+  "custom-auth-define-user-not-found": {
+    challengeName: "CUSTOM_CHALLENGE",
+    issueTokens: false,
+    failAuthentication: false,
+  },
+};
+
+const VERIFY: Record<string, boolean> = {
+  "custom-auth-verify-correct": true,
+  "custom-auth-verify-wrong": false,
+  "custom-auth-verify-expired": false,
+  "custom-auth-verify-malformed": false,
+  "custom-auth-verify-user-not-found": false,
+};
+
+describe("sample events through the function modules (as npm run invoke runs them)", () => {
+  let output: CapturedOutput;
+  let outbox: string;
+  beforeEach(() => {
+    output = captureOutput();
+    outbox = mkdtempSync(join(tmpdir(), "custom-auth-events-"));
+  });
+  afterEach(() => {
+    output.restore();
+    rmSync(outbox, { recursive: true, force: true });
+  });
+
+  it("covers every sample event of the area", () => {
+    const files = readdirSync(join(ROOT, "events")).filter((f) => f.startsWith("custom-auth-"));
+    const create = ["first", "retry", "password-code", "user-not-found"].map(
+      (n) => `custom-auth-create-${n}.json`,
+    );
+    const known = [...Object.keys(DEFINE), ...Object.keys(VERIFY)]
+      .map((n) => `${n}.json`)
+      .concat(create);
+    expect(files.sort()).toEqual(known.sort());
+  });
+
+  it.each(Object.entries(DEFINE))("define %s", async (name, expected) => {
+    const handler = loadFunction("defineAuthChallenge", "define-auth-challenge.ts");
+
+    const result = await handler(loadEvent(name));
+
+    expect(result.response).toEqual(expected);
+  });
+
+  it.each(Object.entries(VERIFY))("verify %s -> %s", async (name, expected) => {
+    const handler = loadFunction("verifyAuthChallenge", "verify-auth-challenge.ts");
+
+    const result = await handler(loadEvent(name));
+
+    expect(result.response).toEqual({ answerCorrect: expected });
+  });
+
+  it.each(["custom-auth-create-first", "custom-auth-create-password-code"])(
+    "create %s writes the email (with the code) to the local outbox only",
+    async (name) => {
+      const handler = loadFunction("createAuthChallenge", "create-auth-challenge.ts", {
+        LOCAL_OUTBOX_DIR: outbox,
+      });
+
+      const result = await handler(loadEvent(name));
+
+      expect(result.response.publicChallengeParameters).toEqual({ email: "j***@e***.com" });
+      const files = readdirSync(outbox);
+      expect(files).toHaveLength(1);
+      const email = readFileSync(join(outbox, files[0] as string), "utf8");
+      const code = /is (\d{6})\./.exec(email)?.[1];
+      expect(email).toContain("To: jane.doe@example.com");
+      expect(code).toMatch(/^\d{6}$/);
+      expect(output.text()).not.toContain(code);
+      expect(JSON.stringify(result.response)).not.toContain(code);
+    },
+  );
+
+  it("create custom-auth-create-retry reuses the carried code and sends nothing", async () => {
+    const handler = loadFunction("createAuthChallenge", "create-auth-challenge.ts", {
+      LOCAL_OUTBOX_DIR: outbox,
+    });
+    const event = loadEvent<{ request: { session: { challengeMetadata: string }[] } }>(
+      "custom-auth-create-retry",
+    );
+
+    const result = await handler(event);
+
+    expect(result.response.challengeMetadata).toBe(event.request.session[0]?.challengeMetadata);
+    expect(readdirSync(outbox)).toHaveLength(0);
+  });
+
+  it("create custom-auth-create-user-not-found pretends: same shape, nothing sent", async () => {
+    const handler = loadFunction("createAuthChallenge", "create-auth-challenge.ts", {
+      LOCAL_OUTBOX_DIR: outbox,
+      CUSTOM_AUTH_PRETEND_DELAY_MS: "0",
+    });
+
+    const result = await handler(loadEvent("custom-auth-create-user-not-found"));
+
+    expect(result.response.publicChallengeParameters).toEqual({ email: "n***@e***.net" });
+    expect(Object.keys(result.response.privateChallengeParameters as object)).toHaveLength(4);
+    expect(readdirSync(outbox)).toHaveLength(0);
+  });
+
+  it("the local sender prints to stderr when no outbox directory is set", async () => {
+    const handler = loadFunction("createAuthChallenge", "create-auth-challenge.ts");
+
+    await handler(loadEvent("custom-auth-create-first"));
+
+    expect(output.text()).toMatch(
+      /----- local email \(not sent\) -----[\s\S]*Your sign-in code is \d{6}\./,
+    );
+  });
+});
+
+// A serverless.yml variable reference (the escaped brace keeps it a literal, not a placeholder).
+const slsParam = (name: string): string => `$\{param:${name}}`;
+
+describe("serverless.yml wiring", () => {
+  const doc = readServerlessYml(ROOT) as {
+    functions: Record<
+      string,
+      { iamRoleStatements: unknown[]; environment: Record<string, unknown> }
+    >;
+  };
+
+  it("lets only createAuthChallenge send email, from the sender identity and address", () => {
+    const fns = doc.functions;
+
+    expect(fns.defineAuthChallenge?.iamRoleStatements).toEqual([]);
+    expect(fns.verifyAuthChallenge?.iamRoleStatements).toEqual([]);
+    expect(fns.createAuthChallenge?.iamRoleStatements).toEqual([
+      {
+        Effect: "Allow",
+        Action: "ses:SendEmail",
+        Resource: {
+          "Fn::Join": [
+            "",
+            [
+              "arn:",
+              { Ref: "AWS::Partition" },
+              ":ses:",
+              { Ref: "AWS::Region" },
+              ":",
+              { Ref: "AWS::AccountId" },
+              `:identity/${slsParam("customAuthSenderIdentity")}`,
+            ],
+          ],
+        },
+        Condition: { StringEquals: { "ses:FromAddress": slsParam("customAuthFromAddress") } },
+      },
+    ]);
+  });
+
+  it("gives the three triggers the same eligibility setting", () => {
+    const values = ["defineAuthChallenge", "createAuthChallenge", "verifyAuthChallenge"].map(
+      (name) => localEnvironment(ROOT, name).CUSTOM_AUTH_REQUIRE_VERIFIED_EMAIL,
+    );
+    expect(values).toEqual(["true", "true", "true"]);
+  });
+});

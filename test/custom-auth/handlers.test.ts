@@ -1,0 +1,301 @@
+/**
+ * Create and verify handlers in detail: what reaches the client, what is kept
+ * private, retries, pretend timing, failures, and that the code never reaches a
+ * log line, an error or publicChallengeParameters.
+ */
+import { SESv2Client, SendEmailCommand } from "@aws-sdk/client-sesv2";
+import { mockClient } from "aws-sdk-client-mock";
+import { loadCreateAuthConfig, loadVerifyAuthConfig } from "../../shared/custom-auth/config";
+import {
+  createCreateAuthChallengeHandler,
+  createVerifyAuthChallengeHandler,
+} from "../../shared/custom-auth/handlers";
+import { SesCodeSender } from "../../shared/custom-auth/sender";
+import { GENERIC_ERROR_MESSAGE } from "../../shared/errors";
+import type {
+  CreateAuthChallengeTriggerEvent,
+  VerifyAuthChallengeResponseTriggerEvent,
+} from "../../shared/events";
+import { createLogger } from "../../shared/logger";
+import { loadEvent } from "../helpers/events";
+import { type CapturedOutput, captureOutput } from "../helpers/logs";
+import { CustomAuthHarness, MemorySender, TestClock } from "./harness";
+
+const ses = mockClient(SESv2Client);
+const ENV = { LOCAL_MODE: "false", CUSTOM_AUTH_FROM_ADDRESS: "no-reply@example.com" };
+
+describe("create and verify handlers", () => {
+  let output: CapturedOutput;
+  beforeEach(() => {
+    ses.reset();
+    output = captureOutput();
+  });
+  afterEach(() => {
+    output.restore();
+  });
+
+  function createHandler(sender = new MemorySender(), clock = new TestClock(), env = {}) {
+    const sleeps: number[] = [];
+    const handler = createCreateAuthChallengeHandler({
+      config: loadCreateAuthConfig({ ...ENV, ...env }),
+      logger: createLogger("createAuthChallenge"),
+      sender,
+      now: clock.now,
+      sleep: async (ms) => {
+        sleeps.push(ms);
+      },
+    });
+    return { handler, sender, clock, sleeps };
+  }
+
+  it("puts only the masked email in publicChallengeParameters and the hash in private ones", async () => {
+    const { handler, sender, clock } = createHandler();
+    const event = loadEvent<CreateAuthChallengeTriggerEvent>("custom-auth-create-first");
+
+    const result = await handler(event);
+    const code = sender.lastCode();
+
+    expect(result.response.publicChallengeParameters).toEqual({ email: "j***@e***.com" });
+    expect(Object.keys(result.response.privateChallengeParameters).sort()).toEqual([
+      "codeHash",
+      "codeLength",
+      "expiresAt",
+      "salt",
+    ]);
+    expect(result.response.privateChallengeParameters.expiresAt).toBe(String(clock.ms + 180_000));
+    expect(JSON.stringify(result.response)).not.toContain(code);
+    expect(result.response.challengeMetadata).toMatch(/^OTP1\./);
+  });
+
+  it("renders the configured templates with {code} and {minutes}", async () => {
+    const { handler, sender } = createHandler(undefined, undefined, {
+      CUSTOM_AUTH_EMAIL_SUBJECT: "Code for Example ({minutes} min)",
+      CUSTOM_AUTH_EMAIL_BODY: "Use {code}.\\nValid {minutes} minutes.",
+      CUSTOM_AUTH_CODE_TTL_SECONDS: "300",
+      CUSTOM_AUTH_CODE_LENGTH: "8",
+    });
+
+    await handler(loadEvent("custom-auth-create-first"));
+
+    expect(sender.sent[0]?.subject).toBe("Code for Example (5 min)");
+    expect(sender.sent[0]?.body).toMatch(/^Use \d{8}\.\nValid 5 minutes\.$/);
+  });
+
+  it("reuses the code carried in challengeMetadata on a retry, sending nothing", async () => {
+    const { handler, sender, clock } = createHandler();
+    const first = await handler(loadEvent("custom-auth-create-first"));
+    const retry = loadEvent<CreateAuthChallengeTriggerEvent>("custom-auth-create-first");
+    retry.request.session = [
+      {
+        challengeName: "CUSTOM_CHALLENGE",
+        challengeResult: false,
+        challengeMetadata: first.response.challengeMetadata,
+      },
+    ];
+    clock.advance(60);
+
+    const second = await handler(retry);
+
+    expect(sender.sent).toHaveLength(1);
+    expect(second.response.privateChallengeParameters).toEqual(
+      first.response.privateChallengeParameters,
+    );
+    expect(second.response.challengeMetadata).toBe(first.response.challengeMetadata);
+  });
+
+  it("sends a new code on a retry when the carried one has expired or is not ours", async () => {
+    const { handler, sender, clock } = createHandler();
+    const first = await handler(loadEvent("custom-auth-create-first"));
+    const expiredRetry = loadEvent<CreateAuthChallengeTriggerEvent>("custom-auth-create-first");
+    expiredRetry.request.session = [
+      {
+        challengeName: "CUSTOM_CHALLENGE",
+        challengeResult: false,
+        challengeMetadata: first.response.challengeMetadata,
+      },
+    ];
+    const foreignRetry = loadEvent<CreateAuthChallengeTriggerEvent>("custom-auth-create-first");
+    foreignRetry.request.session = [
+      {
+        challengeName: "CUSTOM_CHALLENGE",
+        challengeResult: false,
+        challengeMetadata: "CODE-123456",
+      },
+    ];
+    clock.advance(180);
+
+    const afterExpiry = await handler(expiredRetry);
+    await handler(foreignRetry);
+
+    expect(sender.sent).toHaveLength(3);
+    expect(afterExpiry.response.challengeMetadata).not.toBe(first.response.challengeMetadata);
+  });
+
+  it("pretends for an unknown user: same shape, no email, a send-like delay", async () => {
+    const { handler, sender, sleeps } = createHandler(undefined, undefined, {
+      CUSTOM_AUTH_PRETEND_DELAY_MS: "200",
+    });
+
+    const result = await handler(loadEvent("custom-auth-create-user-not-found"));
+
+    expect(sender.sent).toHaveLength(0);
+    expect(result.response.publicChallengeParameters).toEqual({ email: "n***@e***.net" });
+    expect(Object.keys(result.response.privateChallengeParameters).sort()).toEqual([
+      "codeHash",
+      "codeLength",
+      "expiresAt",
+      "salt",
+    ]);
+    expect(sleeps).toHaveLength(1);
+    expect(sleeps[0]).toBeGreaterThanOrEqual(150);
+    expect(sleeps[0]).toBeLessThanOrEqual(250);
+  });
+
+  it("refuses a non-custom challenge with the generic message", async () => {
+    const { handler, sender } = createHandler();
+    const event = loadEvent<CreateAuthChallengeTriggerEvent>("custom-auth-create-first");
+    event.request.challengeName = "PASSWORD_VERIFIER";
+
+    await expect(handler(event)).rejects.toThrow(GENERIC_ERROR_MESSAGE);
+    expect(sender.sent).toHaveLength(0);
+  });
+
+  it("fails with the generic message when SES fails, and logs neither the code nor the message", async () => {
+    ses.on(SendEmailCommand).rejects(
+      Object.assign(new Error("Email address is not verified."), {
+        name: "MessageRejected",
+        $metadata: { httpStatusCode: 400 },
+      }),
+    );
+    const sender = new SesCodeSender(
+      new SESv2Client({ region: "eu-west-1" }),
+      "no-reply@example.com",
+    );
+    const sesHandler = createCreateAuthChallengeHandler({
+      config: loadCreateAuthConfig(ENV),
+      logger: createLogger("createAuthChallenge"),
+      sender,
+      randomInt: () => 3,
+      sleep: async () => undefined,
+    });
+
+    const error = await sesHandler(loadEvent("custom-auth-create-first")).catch((e: Error) => e);
+
+    expect(error).toEqual(new Error(GENERIC_ERROR_MESSAGE));
+    const text = output.text();
+    expect(text).toContain("MessageRejected");
+    expect(text).not.toContain("333333");
+    expect(text).not.toContain("Your sign-in code is");
+  });
+
+  it("the code appears in no log line, error or public parameter across whole sign-ins", async () => {
+    const harness = new CustomAuthHarness();
+    const signIn = await harness.signIn("jane.doe@example.com");
+    const code = harness.sender.lastCode();
+    const wrong = code === "000000" ? "111111" : "000000";
+    const results = [signIn.outcome, await signIn.answer(wrong), await signIn.answer(code)];
+
+    const logged = output.text();
+    expect(output.jsonLines().length).toBeGreaterThanOrEqual(5);
+    expect(logged).not.toContain(code);
+    expect(JSON.stringify(results)).not.toContain(code);
+    expect(results.at(-1)).toEqual({ kind: "tokens" });
+  });
+
+  it("the SES sender sends exactly one plain-text email from the configured address", async () => {
+    ses.on(SendEmailCommand).resolves({ MessageId: "m-1" });
+    const sender = new SesCodeSender(
+      new SESv2Client({ region: "eu-west-1" }),
+      "no-reply@example.com",
+      "auth-emails",
+    );
+
+    await sender.send({ to: "jane.doe@example.com", subject: "S", body: "B 123456" });
+
+    const calls = ses.commandCalls(SendEmailCommand);
+    expect(calls).toHaveLength(1);
+    expect(calls[0]?.args[0].input).toEqual({
+      FromEmailAddress: "no-reply@example.com",
+      Destination: { ToAddresses: ["jane.doe@example.com"] },
+      Content: {
+        Simple: {
+          Subject: { Data: "S", Charset: "UTF-8" },
+          Body: { Text: { Data: "B 123456", Charset: "UTF-8" } },
+        },
+      },
+      ConfigurationSetName: "auth-emails",
+    });
+  });
+
+  it("the SES sender's failure names the SES error only", async () => {
+    ses
+      .on(SendEmailCommand)
+      .rejects(Object.assign(new Error("throttled 123456"), { name: "TooManyRequestsException" }));
+    const sender = new SesCodeSender(
+      new SESv2Client({ region: "eu-west-1" }),
+      "no-reply@example.com",
+    );
+
+    const error = await sender
+      .send({ to: "a@b.c", subject: "S", body: "123456" })
+      .catch((e: Error) => e);
+
+    expect(error).toMatchObject({
+      name: "DependencyError",
+      message: "SES SendEmail failed (TooManyRequestsException)",
+    });
+    expect((error as Error).cause).toBeUndefined();
+  });
+
+  describe("verify", () => {
+    const verify = (now = Date.UTC(2026, 10, 22)) =>
+      createVerifyAuthChallengeHandler({
+        config: loadVerifyAuthConfig({}),
+        logger: createLogger("verifyAuthChallenge"),
+        now: () => now,
+      });
+
+    it.each([
+      ["custom-auth-verify-correct", true],
+      ["custom-auth-verify-wrong", false],
+      ["custom-auth-verify-expired", false],
+      ["custom-auth-verify-malformed", false],
+      ["custom-auth-verify-user-not-found", false],
+    ])("%s -> answerCorrect %s", async (name, expected) => {
+      const result = await verify()(loadEvent<VerifyAuthChallengeResponseTriggerEvent>(name));
+
+      expect(result.response).toEqual({ answerCorrect: expected });
+    });
+
+    it("refuses the right code of an unconfirmed user", async () => {
+      const event = loadEvent<VerifyAuthChallengeResponseTriggerEvent>(
+        "custom-auth-verify-correct",
+      );
+      event.request.userAttributes["cognito:user_status"] = "UNCONFIRMED";
+
+      const result = await verify()(event);
+
+      expect(result.response.answerCorrect).toBe(false);
+    });
+
+    it("answers false, without error, for missing private parameters or a null answer", async () => {
+      const event = loadEvent<VerifyAuthChallengeResponseTriggerEvent>(
+        "custom-auth-verify-correct",
+      );
+      const noState = { ...event, request: { ...event.request, privateChallengeParameters: null } };
+      const nullAnswer = { ...event, request: { ...event.request, challengeAnswer: null } };
+
+      const results = [await verify()(noState as never), await verify()(nullAnswer as never)];
+
+      expect(results.map((r) => r.response.answerCorrect)).toEqual([false, false]);
+    });
+
+    it("logs the verdict but never the answer", async () => {
+      await verify()(loadEvent("custom-auth-verify-wrong"));
+
+      const lines = output.jsonLines();
+      expect(lines.some((l) => l.verdict === "incorrect")).toBe(true);
+      expect(output.text()).not.toContain("654321");
+    });
+  });
+});

@@ -1,0 +1,293 @@
+/**
+ * A stand-in for Cognito's CUSTOM_AUTH engine (cognito-local has none): it drives
+ * the three trigger handlers exactly as Cognito does. The session array grows by
+ * one challenge result per answer; `challengeMetadata` from create is carried in
+ * the session; `privateChallengeParameters` go to verify only; the client sees
+ * `publicChallengeParameters` only; a define response with `failAuthentication`
+ * ends the sign-in with NotAuthorizedException.
+ */
+import type { Logger } from "@aws-lambda-powertools/logger";
+import type {
+  CreateAuthConfig,
+  DefineAuthConfig,
+  VerifyAuthConfig,
+} from "../../shared/custom-auth/config";
+import {
+  loadCreateAuthConfig,
+  loadDefineAuthConfig,
+  loadVerifyAuthConfig,
+} from "../../shared/custom-auth/config";
+import {
+  createCreateAuthChallengeHandler,
+  createDefineAuthChallengeHandler,
+  createVerifyAuthChallengeHandler,
+} from "../../shared/custom-auth/handlers";
+import type { CodeSender, EmailMessage } from "../../shared/custom-auth/sender";
+import type { SessionEntry } from "../../shared/custom-auth/session";
+import { createLogger } from "../../shared/logger";
+
+/** A sender that keeps every message in memory (the test's mailbox). */
+export class MemorySender implements CodeSender {
+  readonly sent: EmailMessage[] = [];
+  /** When set, `send` rejects with it. */
+  failWith: Error | undefined;
+
+  async send(message: EmailMessage): Promise<void> {
+    if (this.failWith) throw this.failWith;
+    this.sent.push(message);
+  }
+
+  /** The code in the last email (the first run of digits in its body). */
+  lastCode(): string {
+    const body = this.sent.at(-1)?.body ?? "";
+    const match = /\d{4,10}/.exec(body);
+    if (!match) throw new Error("no code in the mailbox");
+    return match[0];
+  }
+}
+
+/** A settable clock in epoch ms. */
+export class TestClock {
+  constructor(public ms = Date.UTC(2026, 10, 22, 12, 0, 0)) {}
+  readonly now = (): number => this.ms;
+  advance(seconds: number): void {
+    this.ms += seconds * 1000;
+  }
+}
+
+/** One user of the simulated pool. */
+export interface SimUser {
+  readonly attributes: Record<string, string>;
+  readonly password: string;
+}
+
+/** What the client app sees after each call. */
+export type Outcome =
+  | { readonly kind: "tokens" }
+  | {
+      readonly kind: "challenge";
+      readonly challengeName: string;
+      readonly parameters: Record<string, string>;
+    }
+  | { readonly kind: "failed"; readonly error: "NotAuthorizedException" }
+  | { readonly kind: "error"; readonly message: string };
+
+/** Options for building the three handlers from env-style settings. */
+export interface HarnessOptions {
+  readonly env?: Record<string, string>;
+  readonly users?: Record<string, SimUser>;
+  readonly clientId?: string;
+  readonly sender?: MemorySender;
+  readonly clock?: TestClock;
+  readonly logger?: Logger;
+  /** Digit source for codes (default `crypto.randomInt`). */
+  readonly randomInt?: (max: number) => number;
+}
+
+export const POOL_ID = "eu-west-1_TESTPOOL";
+export const CLIENT_ID = "testclient0123456789abcdef";
+
+/** A confirmed user with a verified email. */
+export const JANE: SimUser = {
+  attributes: {
+    sub: "11111111-2222-3333-4444-555555555555",
+    "cognito:user_status": "CONFIRMED",
+    email: "jane.doe@example.com",
+    email_verified: "true",
+  },
+  password: "correct horse battery staple",
+};
+
+/** The handlers plus a simulated pool; `signIn` starts one sign-in. */
+export class CustomAuthHarness {
+  readonly sender: MemorySender;
+  readonly clock: TestClock;
+  readonly users: Record<string, SimUser>;
+  readonly clientId: string;
+  readonly defineConfig: DefineAuthConfig;
+  readonly createConfig: CreateAuthConfig;
+  readonly verifyConfig: VerifyAuthConfig;
+  readonly define;
+  readonly create;
+  readonly verify;
+  /** Sleeps requested by the pretend path (never really slept in tests). */
+  readonly sleeps: number[] = [];
+
+  constructor(options: HarnessOptions = {}) {
+    const env = {
+      LOCAL_MODE: "false",
+      CUSTOM_AUTH_FROM_ADDRESS: "no-reply@example.com",
+      ...options.env,
+    };
+    this.sender = options.sender ?? new MemorySender();
+    this.clock = options.clock ?? new TestClock();
+    this.users = options.users ?? { "jane.doe@example.com": JANE };
+    this.clientId = options.clientId ?? CLIENT_ID;
+    const logger = options.logger ?? createLogger("customAuthTest");
+    this.defineConfig = loadDefineAuthConfig(env);
+    this.createConfig = loadCreateAuthConfig(env);
+    this.verifyConfig = loadVerifyAuthConfig(env);
+    this.define = createDefineAuthChallengeHandler({ config: this.defineConfig, logger });
+    this.create = createCreateAuthChallengeHandler({
+      config: this.createConfig,
+      logger,
+      sender: this.sender,
+      now: this.clock.now,
+      ...(options.randomInt ? { randomInt: options.randomInt } : {}),
+      sleep: async (ms) => {
+        this.sleeps.push(ms);
+      },
+    });
+    this.verify = createVerifyAuthChallengeHandler({
+      config: this.verifyConfig,
+      logger,
+      now: this.clock.now,
+    });
+  }
+
+  /** Start a sign-in: `InitiateAuth` with `CUSTOM_AUTH` (and `SRP_A` when `srp`). */
+  async signIn(
+    username: string,
+    options: { srp?: boolean; clientMetadata?: Record<string, string> } = {},
+  ): Promise<SignIn> {
+    const signIn = new SignIn(this, username, options.clientMetadata);
+    await signIn.start(options.srp ?? false);
+    return signIn;
+  }
+}
+
+function base(harness: CustomAuthHarness, userName: string, triggerSource: string) {
+  return {
+    version: "1",
+    region: "eu-west-1",
+    userPoolId: POOL_ID,
+    userName,
+    callerContext: { awsSdkVersion: "aws-sdk-js-3.0.0", clientId: harness.clientId },
+    triggerSource,
+  };
+}
+
+/** One sign-in, as Cognito keeps it between `InitiateAuth` and `RespondToAuthChallenge` calls. */
+export class SignIn {
+  /** The session Cognito passes to the triggers (grows with each challenge result). */
+  readonly session: SessionEntry[] = [];
+  outcome: Outcome = { kind: "error", message: "not started" };
+  /** Every define-auth call's session length (to check the limit). */
+  readonly defineSessionLengths: number[] = [];
+  private privateParameters: Record<string, string> = {};
+  private challengeMetadata: string | undefined;
+
+  constructor(
+    private readonly harness: CustomAuthHarness,
+    private readonly username: string,
+    private readonly clientMetadata: Record<string, string> | undefined,
+  ) {}
+
+  private get user(): SimUser | undefined {
+    return this.harness.users[this.username];
+  }
+
+  private userRequest() {
+    const user = this.user;
+    return {
+      userAttributes: user ? { ...user.attributes } : {},
+      userNotFound: user === undefined,
+      ...(this.clientMetadata ? { clientMetadata: { ...this.clientMetadata } } : {}),
+    };
+  }
+
+  private get userName(): string {
+    return this.user?.attributes.sub ?? this.username;
+  }
+
+  /** InitiateAuth. */
+  async start(srp: boolean): Promise<Outcome> {
+    if (srp) this.session.push({ challengeName: "SRP_A", challengeResult: true });
+    // InitiateAuth's ClientMetadata is not passed to define-auth (Cognito documents this).
+    return this.runDefine(false);
+  }
+
+  /** RespondToAuthChallenge with `ANSWER` for CUSTOM_CHALLENGE. */
+  async answer(answer: string): Promise<Outcome> {
+    this.expectChallenge("CUSTOM_CHALLENGE");
+    let correct: boolean;
+    try {
+      const event = await this.harness.verify({
+        ...base(this.harness, this.userName, "VerifyAuthChallengeResponse_Authentication"),
+        request: {
+          ...this.userRequest(),
+          privateChallengeParameters: { ...this.privateParameters },
+          challengeAnswer: answer,
+        },
+        response: { answerCorrect: false },
+      } as never);
+      correct = event.response.answerCorrect === true;
+    } catch (error) {
+      this.outcome = { kind: "error", message: (error as Error).message };
+      return this.outcome;
+    }
+    this.session.push({
+      challengeName: "CUSTOM_CHALLENGE",
+      challengeResult: correct,
+      challengeMetadata: this.challengeMetadata,
+    });
+    return this.runDefine(true);
+  }
+
+  /** RespondToAuthChallenge for PASSWORD_VERIFIER (Cognito checks the SRP proof itself). */
+  async password(password: string): Promise<Outcome> {
+    this.expectChallenge("PASSWORD_VERIFIER");
+    const correct = this.user !== undefined && this.user.password === password;
+    this.session.push({ challengeName: "PASSWORD_VERIFIER", challengeResult: correct });
+    return this.runDefine(true);
+  }
+
+  private expectChallenge(name: string): void {
+    if (this.outcome.kind !== "challenge" || this.outcome.challengeName !== name) {
+      throw new Error(`Invalid session: expected challenge ${name}, have ${this.outcome.kind}`);
+    }
+  }
+
+  private async runDefine(withMetadata: boolean): Promise<Outcome> {
+    this.defineSessionLengths.push(this.session.length);
+    try {
+      const defined = await this.harness.define({
+        ...base(this.harness, this.userName, "DefineAuthChallenge_Authentication"),
+        request: {
+          ...this.userRequest(),
+          ...(withMetadata ? {} : { clientMetadata: undefined }),
+          session: this.session.map((entry) => ({ ...entry })),
+        },
+        response: {},
+      } as never);
+      const { issueTokens, failAuthentication, challengeName } = defined.response;
+      if (failAuthentication) this.outcome = { kind: "failed", error: "NotAuthorizedException" };
+      else if (issueTokens) this.outcome = { kind: "tokens" };
+      else if (challengeName === "PASSWORD_VERIFIER") {
+        this.outcome = { kind: "challenge", challengeName, parameters: {} };
+      } else if (challengeName === "CUSTOM_CHALLENGE") {
+        const created = await this.harness.create({
+          ...base(this.harness, this.userName, "CreateAuthChallenge_Authentication"),
+          request: {
+            ...this.userRequest(),
+            challengeName,
+            session: this.session.map((entry) => ({ ...entry })),
+          },
+          response: {},
+        } as never);
+        this.privateParameters = { ...created.response.privateChallengeParameters };
+        this.challengeMetadata = created.response.challengeMetadata;
+        this.outcome = {
+          kind: "challenge",
+          challengeName,
+          parameters: { ...created.response.publicChallengeParameters },
+        };
+      } else {
+        this.outcome = { kind: "error", message: `unsupported challenge ${String(challengeName)}` };
+      }
+    } catch (error) {
+      this.outcome = { kind: "error", message: (error as Error).message };
+    }
+    return this.outcome;
+  }
+}

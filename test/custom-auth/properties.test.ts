@@ -1,0 +1,188 @@
+/**
+ * fast-check properties of the custom-auth state machine:
+ * - tokens are never issued unless the last result is a correct code answer
+ *   within the attempt limit (and, in the password flow, after a correct password);
+ * - the session never exceeds the limit.
+ * Checked on the pure decision over arbitrary sessions, and on whole sign-ins
+ * through the handlers with arbitrary answer sequences.
+ */
+import fc from "fast-check";
+import type { FlowPolicy } from "../../shared/custom-auth/config";
+import { decideNextStep, maxSessionLength } from "../../shared/custom-auth/define";
+import type { SessionEntry } from "../../shared/custom-auth/session";
+import { type CapturedOutput, captureOutput } from "../helpers/logs";
+import { CustomAuthHarness, JANE } from "./harness";
+
+const ALL: FlowPolicy = {
+  passwordlessClientIds: new Set(),
+  passwordCodeClientIds: new Set(),
+  defaultFlows: new Set(["passwordless", "password-code"]),
+};
+
+const entry = fc.record({
+  challengeName: fc.constantFrom(
+    "SRP_A",
+    "PASSWORD_VERIFIER",
+    "CUSTOM_CHALLENGE",
+    "SMS_MFA",
+    "DEVICE_SRP_AUTH",
+    "ADMIN_NO_SRP_AUTH",
+    "INVALID",
+  ),
+  challengeResult: fc.boolean(),
+});
+const session = fc.array(entry, { maxLength: 14 }) as fc.Arbitrary<SessionEntry[]>;
+
+/** A session that a well-formed sign-in would reach, by flow: tokens allowed only here. */
+function isLegitimateSuccess(s: readonly SessionEntry[], maxAttempts: number): boolean {
+  const passwordFlow = s[0]?.challengeName === "SRP_A";
+  const prefix = passwordFlow ? 2 : 0;
+  if (
+    passwordFlow &&
+    !(s[0]?.challengeResult && s[1]?.challengeName === "PASSWORD_VERIFIER" && s[1].challengeResult)
+  ) {
+    return false;
+  }
+  const answers = s.slice(prefix);
+  return (
+    answers.length >= 1 &&
+    answers.length <= maxAttempts &&
+    answers.every((a) => a.challengeName === "CUSTOM_CHALLENGE") &&
+    answers.slice(0, -1).every((a) => !a.challengeResult) &&
+    answers.at(-1)?.challengeResult === true
+  );
+}
+
+describe("properties of the define-auth decision", () => {
+  it("issues tokens only when the last result is a correct answer within the limit", () => {
+    fc.assert(
+      fc.property(
+        session,
+        fc.integer({ min: 1, max: 10 }),
+        fc.boolean(),
+        (s, maxAttempts, eligible) => {
+          const decision = decideNextStep({
+            session: s,
+            clientId: "c",
+            clientMetadata: {},
+            eligible,
+            maxAttempts,
+            flows: ALL,
+          });
+          if (decision.kind === "allow") {
+            expect(eligible).toBe(true);
+            expect(isLegitimateSuccess(s, maxAttempts)).toBe(true);
+          }
+        },
+      ),
+      { numRuns: 2000 },
+    );
+  });
+
+  it("asks for another challenge only while the next session stays within the limit", () => {
+    fc.assert(
+      fc.property(session, fc.integer({ min: 1, max: 10 }), (s, maxAttempts) => {
+        const decision = decideNextStep({
+          session: s,
+          clientId: "c",
+          clientMetadata: {},
+          eligible: true,
+          maxAttempts,
+          flows: ALL,
+        });
+        if (decision.kind === "challenge") {
+          expect(s.length + 1).toBeLessThanOrEqual(maxSessionLength(decision.flow, maxAttempts));
+        }
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
+  it("never issues tokens to a client whose flow is not allowed", () => {
+    const none: FlowPolicy = { ...ALL, defaultFlows: new Set() };
+    fc.assert(
+      fc.property(session, (s) => {
+        const decision = decideNextStep({
+          session: s,
+          clientId: "c",
+          clientMetadata: {},
+          eligible: true,
+          maxAttempts: 3,
+          flows: none,
+        });
+        expect(decision.kind).toBe("deny");
+      }),
+    );
+  });
+});
+
+describe("properties of whole sign-ins through the handlers", () => {
+  let output: CapturedOutput;
+  beforeEach(() => {
+    output = captureOutput();
+  });
+  afterEach(() => {
+    output.restore();
+  });
+
+  // Each step the client takes: the right code, a wrong code, junk, or waiting past expiry.
+  const step = fc.oneof(
+    fc.constant({ kind: "right" as const }),
+    fc.constant({ kind: "wrong" as const }),
+    fc.constant({ kind: "expire" as const }),
+    fc.string({ maxLength: 12 }).map((text) => ({ kind: "junk" as const, text })),
+  );
+
+  it("tokens only after a correct, live answer within the limit; session within the limit", async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(step, { minLength: 1, maxLength: 8 }),
+        fc.integer({ min: 1, max: 5 }),
+        fc.boolean(),
+        fc.boolean(),
+        async (steps, maxAttempts, srp, passwordRight) => {
+          const harness = new CustomAuthHarness({
+            env: { CUSTOM_AUTH_MAX_ATTEMPTS: String(maxAttempts) },
+          });
+          const signIn = await harness.signIn("jane.doe@example.com", { srp });
+          if (srp) await signIn.password(passwordRight ? JANE.password : "nope");
+          const limit = maxSessionLength(srp ? "password-code" : "passwordless", maxAttempts);
+          // The model: when the code in the mailbox was sent, and whether the last answer
+          // was that code while it was live. Computed here, independently of the handlers.
+          let seen = harness.sender.sent.length;
+          let sentAt = harness.clock.ms;
+          let answers = 0;
+          let lastCorrect = false;
+          for (const s of steps) {
+            if (signIn.outcome.kind !== "challenge") break;
+            if (s.kind === "expire") {
+              harness.clock.advance(181);
+              continue;
+            }
+            const code = harness.sender.lastCode();
+            const wrong = code === "000000" ? "111111" : "000000";
+            const answer = s.kind === "right" ? code : s.kind === "wrong" ? wrong : s.text;
+            lastCorrect = answer.trim() === code && harness.clock.ms < sentAt + 180_000;
+            await signIn.answer(answer);
+            answers++;
+            if (harness.sender.sent.length !== seen) {
+              seen = harness.sender.sent.length;
+              sentAt = harness.clock.ms;
+            }
+            expect(signIn.session.at(-1)?.challengeResult).toBe(lastCorrect);
+            expect(signIn.session.length).toBeLessThanOrEqual(limit);
+          }
+          for (const length of signIn.defineSessionLengths)
+            expect(length).toBeLessThanOrEqual(limit);
+          if (lastCorrect) expect(signIn.outcome).toEqual({ kind: "tokens" });
+          if (signIn.outcome.kind === "tokens") {
+            expect(answers).toBeLessThanOrEqual(maxAttempts);
+            expect(lastCorrect).toBe(true);
+            if (srp) expect(passwordRight).toBe(true);
+          }
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+});

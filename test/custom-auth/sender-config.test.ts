@@ -1,0 +1,195 @@
+/** The local sender (the documented place a code is shown) and the configuration loaders. */
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { sdkClientConfig } from "../../shared/aws/clients";
+import {
+  DEFAULT_BODY,
+  loadCreateAuthConfig,
+  loadDefineAuthConfig,
+  loadVerifyAuthConfig,
+} from "../../shared/custom-auth/config";
+import { buildCodeSender, LocalCodeSender, SesCodeSender } from "../../shared/custom-auth/sender";
+import { renderTemplate } from "../../shared/custom-auth/templates";
+import { ConfigError } from "../../shared/errors";
+
+describe("LocalCodeSender", () => {
+  let dir: string;
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), "custom-auth-outbox-"));
+  });
+  afterEach(() => {
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("writes each email to a new file in the outbox, readable by the owner only", async () => {
+    const sender = new LocalCodeSender(
+      "no-reply@example.com",
+      join(dir, "outbox"),
+      undefined,
+      () => 1000,
+    );
+    const message = { to: "jane.doe@example.com", subject: "Your code", body: "Code 123456" };
+
+    await sender.send(message);
+    await sender.send(message);
+
+    const files = readdirSync(join(dir, "outbox"));
+    expect(files).toHaveLength(2);
+    expect(files[0]).toMatch(/^1000-[0-9a-f]{6}-custom-auth-jane\.doe@example\.com\.txt$/);
+    const path = join(dir, "outbox", files[0] as string);
+    expect(readFileSync(path, "utf8")).toBe(
+      "From: no-reply@example.com\nTo: jane.doe@example.com\nSubject: Your code\n\nCode 123456\n",
+    );
+    expect(statSync(path).mode & 0o077).toBe(0);
+  });
+
+  it("writes to stderr when no outbox directory is set", async () => {
+    const written: string[] = [];
+    const sender = new LocalCodeSender("no-reply@example.com", undefined, (t) => written.push(t));
+
+    await sender.send({ to: "a@example.com", subject: "S", body: "Code 123456" });
+
+    expect(written.join("")).toContain(
+      "----- local email (not sent) -----\nFrom: no-reply@example.com\nTo: a@example.com",
+    );
+    expect(written.join("")).toContain("Code 123456");
+  });
+
+  it("fails with a DependencyError that does not carry the message", async () => {
+    // A file where the outbox directory should be: mkdir fails.
+    const blocker = join(dir, "blocker");
+    writeFileSync(blocker, "");
+    const sender = new LocalCodeSender("x@example.com", join(blocker, "outbox"));
+
+    const error = await sender
+      .send({ to: "a@b.c", subject: "S", body: "Code 987654" })
+      .catch((e: Error) => e);
+
+    expect(error).toMatchObject({ name: "DependencyError" });
+    expect((error as Error).message).not.toContain("987654");
+  });
+});
+
+describe("buildCodeSender", () => {
+  it("in AWS mode builds one SES client with bounded timeouts from the common config", () => {
+    const makeSes = jest.fn(() => ({ send: jest.fn() }));
+    const config = loadCreateAuthConfig({
+      LOCAL_MODE: "false",
+      CUSTOM_AUTH_FROM_ADDRESS: "no-reply@example.com",
+      AWS_CALL_TIMEOUT_MS: "1200",
+      AWS_MAX_ATTEMPTS: "2",
+    });
+
+    const sender = buildCodeSender(config, makeSes as never);
+
+    expect(sender).toBeInstanceOf(SesCodeSender);
+    expect(makeSes).toHaveBeenCalledTimes(1);
+    expect(makeSes).toHaveBeenCalledWith(sdkClientConfig(config.common));
+    expect(makeSes).toHaveBeenCalledWith(
+      expect.objectContaining({
+        maxAttempts: 2,
+        requestHandler: expect.objectContaining({ requestTimeout: 1200, connectionTimeout: 400 }),
+      }),
+    );
+  });
+
+  it("in local mode uses the outbox, unless a local SES endpoint is set", () => {
+    const makeSes = jest.fn(() => ({ send: jest.fn() }));
+
+    const local = buildCodeSender(loadCreateAuthConfig({ LOCAL_MODE: "true" }), makeSes as never);
+    const endpoint = buildCodeSender(
+      loadCreateAuthConfig({ LOCAL_MODE: "true", AWS_ENDPOINT_URL_SESV2: "http://127.0.0.1:8005" }),
+      makeSes as never,
+    );
+
+    expect(local).toBeInstanceOf(LocalCodeSender);
+    expect(endpoint).toBeInstanceOf(SesCodeSender);
+    expect(makeSes).toHaveBeenCalledTimes(1);
+  });
+
+  it("really constructs an SES v2 client by default", () => {
+    const sender = buildCodeSender(
+      loadCreateAuthConfig({
+        LOCAL_MODE: "false",
+        CUSTOM_AUTH_FROM_ADDRESS: "no-reply@example.com",
+        AWS_REGION: "eu-west-1",
+      }),
+    );
+
+    expect(sender).toBeInstanceOf(SesCodeSender);
+  });
+});
+
+describe("configuration", () => {
+  it("has safe defaults", () => {
+    const define = loadDefineAuthConfig({});
+    const create = loadCreateAuthConfig({ LOCAL_MODE: "true" });
+    const verify = loadVerifyAuthConfig({});
+
+    expect(define.maxAttempts).toBe(3);
+    expect([...define.flows.defaultFlows]).toEqual(["passwordless", "password-code"]);
+    expect(define.eligibility.requireVerifiedEmail).toBe(true);
+    expect(create.codeLength).toBe(6);
+    expect(create.codeTtlSeconds).toBe(180);
+    expect(create.fromAddress).toBe("no-reply@example.com");
+    expect(create.template.body.source).toBe(DEFAULT_BODY);
+    expect(verify.eligibility.requireVerifiedEmail).toBe(true);
+  });
+
+  it("parses lists and flows", () => {
+    const define = loadDefineAuthConfig({
+      CUSTOM_AUTH_PASSWORDLESS_CLIENT_IDS: " a, b ,",
+      CUSTOM_AUTH_PASSWORD_CODE_CLIENT_IDS: "c",
+      CUSTOM_AUTH_DEFAULT_FLOWS: "none",
+    });
+
+    expect([...define.flows.passwordlessClientIds]).toEqual(["a", "b"]);
+    expect([...define.flows.passwordCodeClientIds]).toEqual(["c"]);
+    expect(define.flows.defaultFlows.size).toBe(0);
+  });
+
+  it.each<[Record<string, string>, string]>([
+    [{ CUSTOM_AUTH_DEFAULT_FLOWS: "magic-link" }, "CUSTOM_AUTH_DEFAULT_FLOWS"],
+    [{ CUSTOM_AUTH_MAX_ATTEMPTS: "0" }, "CUSTOM_AUTH_MAX_ATTEMPTS"],
+    [{ CUSTOM_AUTH_REQUIRE_VERIFIED_EMAIL: "maybe" }, "CUSTOM_AUTH_REQUIRE_VERIFIED_EMAIL"],
+  ])("define: %j is refused naming %s", (env, variable) => {
+    expect(() => loadDefineAuthConfig(env)).toThrow(ConfigError);
+    expect(() => loadDefineAuthConfig(env)).toThrow(variable);
+  });
+
+  it.each<[Record<string, string>, string]>([
+    [{ LOCAL_MODE: "false" }, "CUSTOM_AUTH_FROM_ADDRESS"],
+    [{ LOCAL_MODE: "true", CUSTOM_AUTH_CODE_LENGTH: "3" }, "CUSTOM_AUTH_CODE_LENGTH"],
+    [{ LOCAL_MODE: "true", CUSTOM_AUTH_CODE_LENGTH: "11" }, "CUSTOM_AUTH_CODE_LENGTH"],
+    [{ LOCAL_MODE: "true", CUSTOM_AUTH_CODE_TTL_SECONDS: "5" }, "CUSTOM_AUTH_CODE_TTL_SECONDS"],
+    [{ LOCAL_MODE: "true", CUSTOM_AUTH_EMAIL_BODY: "no placeholder" }, "CUSTOM_AUTH_EMAIL_BODY"],
+    [
+      { LOCAL_MODE: "true", CUSTOM_AUTH_EMAIL_BODY: "{code} in {minuts}" },
+      "CUSTOM_AUTH_EMAIL_BODY",
+    ],
+    [{ LOCAL_MODE: "true", CUSTOM_AUTH_EMAIL_SUBJECT: "{cod}" }, "CUSTOM_AUTH_EMAIL_SUBJECT"],
+  ])("create: %j is refused naming %s", (env, variable) => {
+    expect(() => loadCreateAuthConfig(env)).toThrow(ConfigError);
+    expect(() => loadCreateAuthConfig(env)).toThrow(variable);
+  });
+
+  it("picks up a local SES endpoint from the SDK's standard variables", () => {
+    expect(loadCreateAuthConfig({ LOCAL_MODE: "true" }).sesEndpoint).toBeUndefined();
+    expect(
+      loadCreateAuthConfig({ LOCAL_MODE: "true", AWS_ENDPOINT_URL_SESV2: "http://127.0.0.1:8005" })
+        .sesEndpoint,
+    ).toBe("http://127.0.0.1:8005");
+  });
+
+  it("renders templates, turning \\n in a one-line env value into a line break", () => {
+    const config = loadCreateAuthConfig({
+      LOCAL_MODE: "true",
+      CUSTOM_AUTH_EMAIL_BODY: "Code: {code}\\nExpires in {minutes} min; {code} again",
+    });
+
+    expect(renderTemplate(config.template.body, { code: "123456", minutes: 3 })).toBe(
+      "Code: 123456\nExpires in 3 min; 123456 again",
+    );
+  });
+});
