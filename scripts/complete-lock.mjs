@@ -26,7 +26,10 @@ const inferPlatform = (name) => {
 const view = (spec) => {
   try {
     return JSON.parse(
-      execFileSync("npm", ["view", spec, "--json"], { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] }),
+      execFileSync("npm", ["view", spec, "--json"], {
+        encoding: "utf8",
+        stdio: ["ignore", "pipe", "ignore"],
+      }),
     );
   } catch {
     return undefined;
@@ -45,11 +48,11 @@ for (const [path, entry] of Object.entries(pkgs)) {
       version,
       ...(meta?.dist?.integrity ? { integrity: meta.dist.integrity } : {}),
       ...(meta?.license ? { license: meta.license } : {}),
-      ...(meta?.cpu ?? guess.cpu ? { cpu: meta?.cpu ?? guess.cpu } : {}),
+      ...((meta?.cpu ?? guess.cpu) ? { cpu: meta?.cpu ?? guess.cpu } : {}),
       ...(entry.dev ? { dev: true } : {}),
-      ...(meta?.libc ?? guess.libc ? { libc: meta?.libc ?? guess.libc } : {}),
+      ...((meta?.libc ?? guess.libc) ? { libc: meta?.libc ?? guess.libc } : {}),
       optional: true,
-      ...(meta?.os ?? guess.os ? { os: meta?.os ?? guess.os } : {}),
+      ...((meta?.os ?? guess.os) ? { os: meta?.os ?? guess.os } : {}),
     };
     pkgs[`node_modules/${dep}`] = record;
     added += 1;

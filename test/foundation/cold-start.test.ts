@@ -6,7 +6,7 @@
 import { execFile } from "node:child_process";
 import { join } from "node:path";
 import { promisify } from "node:util";
-import { lastJsonObject } from "./invoke.test";
+import { lastJsonObject } from "../helpers/output";
 
 const run = promisify(execFile);
 const ROOT = join(__dirname, "..", "..");

@@ -6,19 +6,11 @@
 import { execFile } from "node:child_process";
 import { join } from "node:path";
 import { promisify } from "node:util";
+import { lastJsonObject } from "../helpers/output";
 
 const run = promisify(execFile);
 const ROOT = join(__dirname, "..", "..");
 const BIN = join(ROOT, "node_modules", ".bin");
-
-/** The handler's response: the last top-level (column 0) pretty-printed JSON object in `stdout`. */
-export function lastJsonObject(stdout: string): unknown {
-  const lines = stdout.split("\n");
-  const end = lines.findLastIndex((line) => line === "}");
-  const start = lines.slice(0, end + 1).findLastIndex((line) => line === "{");
-  if (start < 0 || end < 0) throw new Error(`no JSON object in output:\n${stdout}`);
-  return JSON.parse(lines.slice(start, end + 1).join("\n"));
-}
 
 const ENV = {
   ...process.env,

@@ -1,0 +1,658 @@
+/**
+ * The local end-to-end stack, with no AWS account: dynalite (the profile table),
+ * cognito-local (the user pool, calling the triggers through serverless-offline's
+ * Lambda endpoint) and serverless-offline (API Gateway + Lambda: the authorizer and
+ * GET /hello), all on loopback ports.
+ *
+ * `npm run dev` (scripts/dev.ts), `npm run demo` (scripts/demo.ts) and the e2e suite
+ * (test/e2e/) start and stop it through {@link startLocalStack}; the demo steps are the
+ * small helpers at the end of this file, so the demo and the suite do the same things.
+ */
+import { type ChildProcess, spawn } from "node:child_process";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { createServer, type Server } from "node:net";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import {
+  AdminConfirmSignUpCommand,
+  AdminCreateUserCommand,
+  AdminGetUserCommand,
+  AdminListGroupsForUserCommand,
+  AdminSetUserPasswordCommand,
+  CognitoIdentityProviderClient,
+  CreateGroupCommand,
+  CreateUserPoolClientCommand,
+  CreateUserPoolCommand,
+  InitiateAuthCommand,
+  SignUpCommand,
+} from "@aws-sdk/client-cognito-identity-provider";
+import { CreateTableCommand, DynamoDBClient, GetItemCommand } from "@aws-sdk/client-dynamodb";
+import { unmarshall } from "@aws-sdk/util-dynamodb";
+import { profileTableDefinition } from "../shared/post-confirmation/profiles";
+
+const ROOT = resolve(__dirname, "..");
+const HOST = "127.0.0.1";
+/** The service and stage the stack runs as; Lambda names are `<service>-<stage>-<function>`. */
+export const SERVICE = "cognito-triggers";
+export const STAGE = "dev";
+/** Region the SDK clients and serverless-offline use (any value works locally). */
+export const REGION = "eu-west-1";
+/** Where `npm run dev` writes the running stack's coordinates for `npm run demo` (.local/ is git-ignored). */
+export const STACK_FILE = join(ROOT, ".local", "stack.json");
+/** The profile table's name in the local stack (serverless.yml's default for stage dev). */
+export const PROFILE_TABLE_NAME = `${SERVICE}-${STAGE}-profiles`;
+/** Groups created in the local pool: the post-confirmation default group and the admins group. */
+export const LOCAL_GROUPS = ["members", "admins"] as const;
+// Dummy credentials: the local engines accept any, and the SDK refuses to sign without some.
+const LOCAL_CREDENTIALS = { accessKeyId: "local", secretAccessKey: "local" };
+
+/**
+ * Triggers cognito-local 5.3.0 can call (lib/services/triggers) that this suite implements,
+ * and the serverless function for each. cognito-local has no custom-auth triggers
+ * (no CUSTOM_AUTH flow) and sends PreTokenGeneration as a V1 event (`version: "0"`).
+ */
+export const COGNITO_LOCAL_TRIGGERS = {
+  PreSignUp: "preSignUp",
+  PostConfirmation: "postConfirmation",
+  PreTokenGeneration: "preTokenGeneration",
+} as const;
+
+/** Where a started stack listens and what it created. */
+export interface LocalStack {
+  /** Base URL of the REST API (GET `${apiUrl}/hello`). */
+  readonly apiUrl: string;
+  /** serverless-offline's Lambda invoke endpoint. */
+  readonly lambdaUrl: string;
+  /** cognito-local's endpoint (also the token issuer domain). */
+  readonly cognitoUrl: string;
+  /** dynalite's endpoint. */
+  readonly dynamoUrl: string;
+  /** The local user pool and its app client (USER_PASSWORD_AUTH + refresh). */
+  readonly userPoolId: string;
+  readonly clientId: string;
+  /** The `iss` of the pool's tokens: `${cognitoUrl}/${userPoolId}`. */
+  readonly issuer: string;
+  readonly profileTableName: string;
+  /** SDK clients bound to the local engines. */
+  readonly cognito: CognitoIdentityProviderClient;
+  readonly dynamo: DynamoDBClient;
+  /** Everything the services printed so far (for diagnostics). */
+  output(): string;
+  /** Stop every service and remove the temporary files. Safe to call twice. */
+  stop(): Promise<void>;
+}
+
+/** Options of {@link startLocalStack}. */
+export interface LocalStackOptions {
+  /** Fixed ports (defaults: free loopback ports chosen at start). */
+  readonly ports?: Partial<Record<"http" | "lambda" | "cognito" | "dynamo", number>>;
+  /** Called with each line the child services print (default: collected, not printed). */
+  readonly onOutput?: (line: string) => void;
+  /** Longest wait for a service to answer, in ms. */
+  readonly startTimeoutMs?: number;
+  /** Extra serverless `--param` values (name -> value). */
+  readonly params?: Readonly<Record<string, string>>;
+}
+
+/** A free TCP port on the loopback interface. */
+export async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((ok, fail) => {
+    server.once("error", fail);
+    server.listen(0, HOST, () => ok());
+  });
+  const address = server.address();
+  await new Promise<void>((ok) => server.close(() => ok()));
+  if (address === null || typeof address === "string") throw new Error("no port");
+  return address.port;
+}
+
+async function sleep(ms: number): Promise<void> {
+  await new Promise((ok) => setTimeout(ok, ms));
+}
+
+/** Resolve once `url` answers HTTP at all (any status), or throw after `timeoutMs`. */
+async function waitForHttp(
+  url: string,
+  timeoutMs: number,
+  alive: () => string | undefined,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const dead = alive();
+    if (dead !== undefined) throw new Error(dead);
+    try {
+      await fetch(url, { signal: AbortSignal.timeout(1000) });
+      return;
+    } catch {
+      if (Date.now() > deadline) throw new Error(`${url} did not answer within ${timeoutMs} ms`);
+      await sleep(200);
+    }
+  }
+}
+
+interface Child {
+  readonly process: ChildProcess;
+  readonly name: string;
+  exited: string | undefined;
+}
+
+function startChild(
+  name: string,
+  args: string[],
+  options: { cwd: string; env: NodeJS.ProcessEnv },
+  sink: (line: string) => void,
+): Child {
+  // Detached: the child leads its own process group, so stop() ends it and anything it spawned.
+  const child = spawn(process.execPath, args, {
+    cwd: options.cwd,
+    env: options.env,
+    stdio: ["ignore", "pipe", "pipe"],
+    detached: true,
+  });
+  const record: Child = { process: child, name, exited: undefined };
+  const forward = (chunk: Buffer) => {
+    for (const line of chunk.toString("utf8").split("\n")) {
+      if (line.trim() !== "") sink(`[${name}] ${line}`);
+    }
+  };
+  child.stdout?.on("data", forward);
+  child.stderr?.on("data", forward);
+  // If this process ends without stop() (a crash, process.exit), take the service down with it.
+  const killOnExit = () => {
+    if (record.exited === undefined && child.pid !== undefined) {
+      try {
+        process.kill(-child.pid, "SIGKILL");
+      } catch {
+        // already gone
+      }
+    }
+  };
+  process.once("exit", killOnExit);
+  child.on("exit", (code, signal) => {
+    record.exited = `${name} exited (code ${code}, signal ${signal})`;
+    process.removeListener("exit", killOnExit);
+  });
+  return record;
+}
+
+async function stopChild(child: Child): Promise<void> {
+  const pid = child.process.pid;
+  if (child.exited !== undefined || pid === undefined) return;
+  const exited = new Promise<void>((ok) => child.process.once("exit", () => ok()));
+  const signalGroup = (signal: NodeJS.Signals) => {
+    try {
+      process.kill(-pid, signal);
+    } catch {
+      // already gone
+    }
+  };
+  signalGroup("SIGTERM");
+  if (!(await within(exited, 5000))) {
+    signalGroup("SIGKILL");
+    await within(exited, 2000);
+  }
+}
+
+/** Whether `promise` settles within `ms` (the timer is cleared either way). */
+async function within(promise: Promise<void>, ms: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<boolean>((ok) => {
+    timer = setTimeout(() => ok(false), ms);
+  });
+  try {
+    return await Promise.race([promise.then(() => true), timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** The cognito-local configuration (`.cognito/config.json`) for a stack whose Lambda endpoint is `lambdaUrl`. */
+export function cognitoLocalConfig(lambdaUrl: string, cognitoUrl: string): Record<string, unknown> {
+  const triggerFunctions = Object.fromEntries(
+    Object.entries(COGNITO_LOCAL_TRIGGERS).map(([trigger, fn]) => [
+      trigger,
+      `${SERVICE}-${STAGE}-${fn}`,
+    ]),
+  );
+  return {
+    LambdaClient: { endpoint: lambdaUrl, region: REGION, credentials: LOCAL_CREDENTIALS },
+    TriggerFunctions: triggerFunctions,
+    UserPoolDefaults: { UsernameAttributes: ["email"] },
+    TokenConfig: { IssuerDomain: cognitoUrl },
+  };
+}
+
+/**
+ * Start dynalite, cognito-local and serverless-offline; create the profile table,
+ * the user pool, its app client and groups. Stops what it started if any step fails.
+ */
+export async function startLocalStack(options: LocalStackOptions = {}): Promise<LocalStack> {
+  const timeoutMs = options.startTimeoutMs ?? 60_000;
+  const lines: string[] = [];
+  const sink = (line: string) => {
+    lines.push(line);
+    options.onOutput?.(line);
+  };
+  const ports = {
+    http: options.ports?.http ?? (await freePort()),
+    lambda: options.ports?.lambda ?? (await freePort()),
+    cognito: options.ports?.cognito ?? (await freePort()),
+    dynamo: options.ports?.dynamo ?? (await freePort()),
+  };
+  const apiUrl = `http://${HOST}:${ports.http}`;
+  const lambdaUrl = `http://${HOST}:${ports.lambda}`;
+  const cognitoUrl = `http://${HOST}:${ports.cognito}`;
+  const dynamoUrl = `http://${HOST}:${ports.dynamo}`;
+
+  const workDir = mkdtempSync(join(tmpdir(), "cognito-triggers-stack-"));
+  // serverless-esbuild builds inside the service directory: one folder per stack (.esbuild/ is ignored).
+  const esbuildFolder = `.esbuild/stack-${process.pid}-${ports.http}`;
+  const children: Child[] = [];
+  let dynalite: Server | undefined;
+  const clientConfig = { region: REGION, credentials: LOCAL_CREDENTIALS };
+  const cognito = new CognitoIdentityProviderClient({ ...clientConfig, endpoint: cognitoUrl });
+  const dynamo = new DynamoDBClient({ ...clientConfig, endpoint: dynamoUrl });
+
+  let stopped = false;
+  const stop = async (): Promise<void> => {
+    if (stopped) return;
+    stopped = true;
+    await Promise.all(children.map(stopChild));
+    if (dynalite !== undefined) {
+      const server = dynalite;
+      await new Promise<void>((ok) => server.close(() => ok()));
+    }
+    cognito.destroy();
+    dynamo.destroy();
+    rmSync(workDir, { recursive: true, force: true });
+    rmSync(join(ROOT, esbuildFolder), { recursive: true, force: true });
+  };
+
+  try {
+    // 1. dynalite, in process, with the profile table.
+    // dynalite ships no types: its factory returns a plain http.Server.
+    const createDynalite = require("dynalite") as (options: { createTableMs: number }) => Server;
+    const server = createDynalite({ createTableMs: 0 });
+    dynalite = server;
+    await new Promise<void>((ok, fail) => {
+      server.once("error", fail);
+      server.listen(ports.dynamo, HOST, () => ok());
+    });
+    await dynamo.send(new CreateTableCommand(profileTableDefinition(PROFILE_TABLE_NAME)));
+
+    // 2. cognito-local, in its own working directory (it keeps config and data in ./.cognito).
+    mkdirSync(join(workDir, ".cognito"), { recursive: true });
+    writeFileSync(
+      join(workDir, ".cognito", "config.json"),
+      JSON.stringify(cognitoLocalConfig(lambdaUrl, cognitoUrl), null, 2),
+    );
+    const cognitoChild = startChild(
+      "cognito-local",
+      [join(ROOT, "node_modules/cognito-local/lib/bin/start.js")],
+      { cwd: workDir, env: { ...process.env, PORT: String(ports.cognito), HOST } },
+      sink,
+    );
+    children.push(cognitoChild);
+    await waitForHttp(cognitoUrl, timeoutMs, () => cognitoChild.exited);
+
+    const pool = await cognito.send(
+      new CreateUserPoolCommand({
+        PoolName: `${SERVICE}-${STAGE}`,
+        UsernameAttributes: ["email"],
+        AutoVerifiedAttributes: ["email"],
+      }),
+    );
+    const userPoolId = pool.UserPool?.Id;
+    if (userPoolId === undefined) throw new Error("cognito-local created no pool id");
+    const client = await cognito.send(
+      new CreateUserPoolClientCommand({
+        UserPoolId: userPoolId,
+        ClientName: `${SERVICE}-${STAGE}-app`,
+        ExplicitAuthFlows: ["ALLOW_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"],
+      }),
+    );
+    const clientId = client.UserPoolClient?.ClientId;
+    if (clientId === undefined) throw new Error("cognito-local created no client id");
+    for (const group of LOCAL_GROUPS) {
+      await cognito.send(new CreateGroupCommand({ UserPoolId: userPoolId, GroupName: group }));
+    }
+    const issuer = `${cognitoUrl}/${userPoolId}`;
+
+    // 3. serverless-offline: API Gateway + Lambda, functions pointed at the local engines.
+    const params: Record<string, string> = {
+      postConfirmationProfileTableName: PROFILE_TABLE_NAME,
+      authorizerLocalIssuerUrl: issuer,
+      authorizerLocalClientIds: clientId,
+      ...options.params,
+    };
+    const offlineChild = startChild(
+      "serverless-offline",
+      [
+        join(ROOT, "node_modules/serverless/bin/serverless.js"),
+        "offline",
+        "start",
+        "--stage",
+        STAGE,
+        "--region",
+        REGION,
+        "--host",
+        HOST,
+        "--httpPort",
+        String(ports.http),
+        "--lambdaPort",
+        String(ports.lambda),
+        "--noPrependStageInUrl",
+        "--noSponsor",
+        ...Object.entries(params).map(([key, value]) => `--param=${key}=${value}`),
+      ],
+      {
+        cwd: ROOT,
+        env: {
+          ...process.env,
+          ...serviceEnvironment({ dynamoUrl, cognitoUrl }),
+          SLS_ESBUILD_WORK_FOLDER: esbuildFolder,
+          SLS_TELEMETRY_DISABLED: "1",
+          SLS_NOTIFICATIONS_MODE: "off",
+        },
+      },
+      sink,
+    );
+    children.push(offlineChild);
+    await waitForHttp(apiUrl, timeoutMs, () => offlineChild.exited);
+    await waitForHttp(lambdaUrl, timeoutMs, () => offlineChild.exited);
+
+    return {
+      apiUrl,
+      lambdaUrl,
+      cognitoUrl,
+      dynamoUrl,
+      userPoolId,
+      clientId,
+      issuer,
+      profileTableName: PROFILE_TABLE_NAME,
+      cognito,
+      dynamo,
+      output: () => lines.join("\n"),
+      stop,
+    };
+  } catch (error) {
+    await stop();
+    const detail = lines.slice(-40).join("\n");
+    throw new Error(`local stack failed to start: ${String(error)}\n${detail}`, { cause: error });
+  }
+}
+
+/** The coordinates `npm run dev` writes to `.local/stack.json` for `npm run demo`. */
+export interface StackInfo {
+  readonly apiUrl: string;
+  readonly lambdaUrl: string;
+  readonly cognitoUrl: string;
+  readonly dynamoUrl: string;
+  readonly userPoolId: string;
+  readonly clientId: string;
+  readonly issuer: string;
+  readonly profileTableName: string;
+}
+
+/** The coordinates of a started stack. */
+export function stackInfo(stack: StackInfo): StackInfo {
+  const { apiUrl, lambdaUrl, cognitoUrl, dynamoUrl, userPoolId, clientId, issuer } = stack;
+  return {
+    apiUrl,
+    lambdaUrl,
+    cognitoUrl,
+    dynamoUrl,
+    userPoolId,
+    clientId,
+    issuer,
+    profileTableName: stack.profileTableName,
+  };
+}
+
+/** A handle on a stack another process (`npm run dev`) runs; stop() only closes the clients. */
+export function connectLocalStack(info: StackInfo): LocalStack {
+  const clientConfig = { region: REGION, credentials: LOCAL_CREDENTIALS };
+  const cognito = new CognitoIdentityProviderClient({ ...clientConfig, endpoint: info.cognitoUrl });
+  const dynamo = new DynamoDBClient({ ...clientConfig, endpoint: info.dynamoUrl });
+  return {
+    ...stackInfo(info),
+    cognito,
+    dynamo,
+    output: () => "",
+    stop: async () => {
+      cognito.destroy();
+      dynamo.destroy();
+    },
+  };
+}
+
+/** True when every service of the stack at `info` answers. */
+export async function isRunning(info: StackInfo): Promise<boolean> {
+  const urls = [info.apiUrl, info.lambdaUrl, info.cognitoUrl, info.dynamoUrl];
+  const answers = await Promise.all(
+    urls.map((url) =>
+      fetch(url, { signal: AbortSignal.timeout(1000) }).then(
+        () => true,
+        () => false,
+      ),
+    ),
+  );
+  return answers.every(Boolean);
+}
+
+/**
+ * The variables serverless-offline passes on to the functions (it forwards the shell's
+ * `AWS_*` variables): the SDK's standard endpoint overrides and dummy credentials.
+ */
+export function serviceEnvironment(urls: {
+  dynamoUrl: string;
+  cognitoUrl: string;
+}): Record<string, string> {
+  return {
+    AWS_ENDPOINT_URL_DYNAMODB: urls.dynamoUrl,
+    AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER: urls.cognitoUrl,
+    AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
+  };
+}
+
+// ---- the demo steps (scripts/demo.ts prints them, test/e2e asserts them) ----
+
+/** Sign a user up through the SDK (runs the PreSignUp trigger). */
+export async function signUp(
+  stack: LocalStack,
+  email: string,
+  password: string,
+): Promise<{ userConfirmed: boolean; userSub: string | undefined }> {
+  const out = await stack.cognito.send(
+    new SignUpCommand({
+      ClientId: stack.clientId,
+      Username: email,
+      Password: password,
+      UserAttributes: [
+        { Name: "email", Value: email },
+        { Name: "name", Value: "Demo User" },
+      ],
+    }),
+  );
+  return { userConfirmed: out.UserConfirmed === true, userSub: out.UserSub };
+}
+
+/** Confirm the user as an administrator would (runs the PostConfirmation trigger). */
+export async function confirm(stack: LocalStack, email: string): Promise<void> {
+  await stack.cognito.send(
+    new AdminConfirmSignUpCommand({ UserPoolId: stack.userPoolId, Username: email }),
+  );
+}
+
+/** The tokens of a USER_PASSWORD_AUTH sign-in (runs the PreTokenGeneration trigger). */
+export interface Tokens {
+  readonly idToken: string;
+  readonly accessToken: string;
+  readonly refreshToken: string | undefined;
+}
+
+/** Sign in with USER_PASSWORD_AUTH. */
+export async function signIn(stack: LocalStack, email: string, password: string): Promise<Tokens> {
+  const out = await stack.cognito.send(
+    new InitiateAuthCommand({
+      ClientId: stack.clientId,
+      AuthFlow: "USER_PASSWORD_AUTH",
+      AuthParameters: { USERNAME: email, PASSWORD: password },
+    }),
+  );
+  const result = out.AuthenticationResult;
+  if (result?.IdToken === undefined || result.AccessToken === undefined) {
+    throw new Error(`sign-in returned no tokens (challenge ${out.ChallengeName ?? "none"})`);
+  }
+  return {
+    idToken: result.IdToken,
+    accessToken: result.AccessToken,
+    refreshToken: result.RefreshToken,
+  };
+}
+
+/** The (unverified) payload of a JWT, for display. */
+export function decodeClaims(jwt: string): Record<string, unknown> {
+  const payload = jwt.split(".")[1] ?? "";
+  return JSON.parse(Buffer.from(payload, "base64url").toString("utf8")) as Record<string, unknown>;
+}
+
+/** The user's status, attributes and groups in the local pool. */
+export async function describeUser(
+  stack: LocalStack,
+  email: string,
+): Promise<{ status: string | undefined; attributes: Record<string, string>; groups: string[] }> {
+  const user = await stack.cognito.send(
+    new AdminGetUserCommand({ UserPoolId: stack.userPoolId, Username: email }),
+  );
+  // By the username (cognito-local: the sub), not the email alias: cognito-local 5.3.0 finds
+  // no groups for an alias.
+  const groups = await stack.cognito.send(
+    new AdminListGroupsForUserCommand({
+      UserPoolId: stack.userPoolId,
+      Username: user.Username ?? email,
+    }),
+  );
+  return {
+    status: user.UserStatus,
+    attributes: Object.fromEntries(
+      (user.UserAttributes ?? []).map((a) => [a.Name ?? "", a.Value ?? ""]),
+    ),
+    groups: (groups.Groups ?? []).map((g) => g.GroupName ?? ""),
+  };
+}
+
+/** GET /hello, with `Authorization: Bearer <token>` when a token is given. */
+export async function callHello(
+  stack: LocalStack,
+  token?: string,
+): Promise<{ status: number; body: unknown }> {
+  const headers: Record<string, string> = {};
+  if (token !== undefined) headers.authorization = `Bearer ${token}`;
+  const response = await fetch(`${stack.apiUrl}/hello`, { headers });
+  const text = await response.text();
+  let body: unknown = text;
+  try {
+    body = JSON.parse(text);
+  } catch {
+    // not JSON: keep the text
+  }
+  return { status: response.status, body };
+}
+
+/** The profile record post-confirmation wrote for `sub`, if any. */
+export async function readProfile(
+  stack: LocalStack,
+  sub: string,
+): Promise<Record<string, unknown> | undefined> {
+  const out = await stack.dynamo.send(
+    new GetItemCommand({
+      TableName: stack.profileTableName,
+      Key: { sub: { S: sub } },
+      ConsistentRead: true,
+    }),
+  );
+  return out.Item === undefined ? undefined : unmarshall(out.Item);
+}
+
+/**
+ * A valid access token of the local pool that lacks what GET /hello requires (the
+ * `api/read` scope, or membership of the default or admins group): a user an
+ * administrator created (AdminCreateUser + a permanent password). Cognito runs no
+ * PostConfirmation for such users, so they join no group, and cognito-local issues only
+ * the `aws.cognito.signin.user.admin` scope.
+ */
+export async function tokenLackingScope(stack: LocalStack, email: string): Promise<string> {
+  const password = "Outsider-Passw0rd!";
+  await stack.cognito.send(
+    new AdminCreateUserCommand({
+      UserPoolId: stack.userPoolId,
+      Username: email,
+      MessageAction: "SUPPRESS",
+      TemporaryPassword: "Temporary-Passw0rd!",
+      UserAttributes: [
+        { Name: "email", Value: email },
+        { Name: "email_verified", Value: "true" },
+      ],
+    }),
+  );
+  await stack.cognito.send(
+    new AdminSetUserPasswordCommand({
+      UserPoolId: stack.userPoolId,
+      Username: email,
+      Password: password,
+      Permanent: true,
+    }),
+  );
+  return (await signIn(stack, email, password)).accessToken;
+}
+
+/**
+ * How many times serverless-offline ran each function so far, from its
+ * `(λ: <function>) RequestId: ...` lines: the proof of which triggers cognito-local invoked.
+ */
+export function invocations(stack: Pick<LocalStack, "output">): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (const match of stack.output().matchAll(/\(λ: ([A-Za-z0-9]+)\) RequestId:/g)) {
+    const name = match[1] ?? "";
+    counts[name] = (counts[name] ?? 0) + 1;
+  }
+  return counts;
+}
+
+/** New tokens from a refresh token (REFRESH_TOKEN_AUTH; runs PreTokenGeneration again). */
+export async function refresh(stack: LocalStack, refreshToken: string): Promise<Tokens> {
+  const out = await stack.cognito.send(
+    new InitiateAuthCommand({
+      ClientId: stack.clientId,
+      AuthFlow: "REFRESH_TOKEN_AUTH",
+      AuthParameters: { REFRESH_TOKEN: refreshToken },
+    }),
+  );
+  const result = out.AuthenticationResult;
+  if (result?.IdToken === undefined || result.AccessToken === undefined) {
+    throw new Error("refresh returned no tokens");
+  }
+  return { idToken: result.IdToken, accessToken: result.AccessToken, refreshToken };
+}
+
+/**
+ * The number of runs of `fn` once it reaches `atLeast` (serverless-offline prints the
+ * line when the run ends, which may reach us just after the caller's response), or the
+ * count after `timeoutMs`.
+ */
+export async function awaitInvocations(
+  stack: Pick<LocalStack, "output">,
+  fn: string,
+  atLeast: number,
+  timeoutMs = 10_000,
+): Promise<number> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const count = invocations(stack)[fn] ?? 0;
+    if (count >= atLeast || Date.now() > deadline) return count;
+    await sleep(50);
+  }
+}

@@ -1,0 +1,189 @@
+/**
+ * Attach this service's triggers to an existing user pool (deployment mode (b),
+ * `existingUserPoolId`), or detach them, with ONE UpdateUserPool call.
+ *
+ * Why not serverless' `cognitoUserPool: existing: true`: it goes through a custom
+ * resource addressed by pool name, one trigger at a time, and concurrent updates of
+ * one pool fail (serverless/serverless#6420, #6524); it also cannot select the
+ * pre-token event version. Why DescribeUserPool first: UpdateUserPool resets every
+ * setting it is not given to its default, so the request carries the pool's current
+ * settings with only `LambdaConfig` changed.
+ */
+import {
+  type CognitoIdentityProviderClient,
+  DescribeUserPoolCommand,
+  type LambdaConfigType,
+  UpdateUserPoolCommand,
+  type UpdateUserPoolCommandInput,
+  type UserPoolType,
+} from "@aws-sdk/client-cognito-identity-provider";
+
+/** LambdaConfig slot -> the serverless function attached there. */
+export const TRIGGER_SLOTS = {
+  PreSignUp: "preSignUp",
+  PostConfirmation: "postConfirmation",
+  DefineAuthChallenge: "defineAuthChallenge",
+  CreateAuthChallenge: "createAuthChallenge",
+  VerifyAuthChallengeResponse: "verifyAuthChallenge",
+} as const;
+
+/** The function attached as pre-token-generation trigger (PreTokenGenerationConfig). */
+export const PRE_TOKEN_FUNCTION = "preTokenGeneration";
+
+/** The serverless functions that are Cognito triggers. */
+export type TriggerFunction =
+  | (typeof TRIGGER_SLOTS)[keyof typeof TRIGGER_SLOTS]
+  | typeof PRE_TOKEN_FUNCTION;
+
+/** The pre-token-generation event versions this service handles in AWS. */
+export const PRE_TOKEN_VERSIONS = ["V2_0", "V3_0"] as const;
+export type PreTokenVersion = (typeof PRE_TOKEN_VERSIONS)[number];
+
+type SimpleSlot = keyof typeof TRIGGER_SLOTS;
+
+/** What attaching would change, and what it refuses to overwrite. */
+export interface TriggerPlan {
+  /** The full UpdateUserPool request (the pool's settings with the new LambdaConfig). */
+  readonly input: UpdateUserPoolCommandInput;
+  /** Slots that already hold another function (refused unless `replace`). */
+  readonly conflicts: readonly string[];
+}
+
+/** The fields UpdateUserPool accepts that DescribeUserPool returns under the same name. */
+const UPDATABLE = [
+  "Policies",
+  "DeletionProtection",
+  "AutoVerifiedAttributes",
+  "SmsVerificationMessage",
+  "EmailVerificationMessage",
+  "EmailVerificationSubject",
+  "VerificationMessageTemplate",
+  "SmsAuthenticationMessage",
+  "UserAttributeUpdateSettings",
+  "MfaConfiguration",
+  "DeviceConfiguration",
+  "EmailConfiguration",
+  "SmsConfiguration",
+  "UserPoolTags",
+  "AdminCreateUserConfig",
+  "UserPoolAddOns",
+  "AccountRecoverySetting",
+  "UserPoolTier",
+  "DcrConfiguration",
+  "KeyConfiguration",
+  "IssuerConfiguration",
+] as const satisfies readonly (keyof UserPoolType & keyof UpdateUserPoolCommandInput)[];
+
+/** The pool's current settings as an UpdateUserPool request that changes nothing. */
+export function unchangedUpdate(pool: UserPoolType): UpdateUserPoolCommandInput {
+  if (pool.Id === undefined) throw new Error("DescribeUserPool returned a pool without an Id");
+  const input: Record<string, unknown> = { UserPoolId: pool.Id };
+  for (const key of UPDATABLE) {
+    if (pool[key] !== undefined) input[key] = structuredClone(pool[key]);
+  }
+  // DescribeUserPool calls it Name, UpdateUserPool PoolName.
+  if (pool.Name !== undefined) input.PoolName = pool.Name;
+  const update = input as unknown as UpdateUserPoolCommandInput;
+  // Deprecated; UpdateUserPool rejects it next to PasswordPolicy.TemporaryPasswordValidityDays.
+  if (update.AdminCreateUserConfig?.UnusedAccountValidityDays !== undefined) {
+    const { UnusedAccountValidityDays: _dropped, ...rest } = update.AdminCreateUserConfig;
+    update.AdminCreateUserConfig = rest;
+  }
+  // The template supersedes the three legacy message fields; sending both can conflict.
+  if (update.VerificationMessageTemplate !== undefined) {
+    delete update.EmailVerificationMessage;
+    delete update.EmailVerificationSubject;
+    delete update.SmsVerificationMessage;
+  }
+  if (pool.LambdaConfig !== undefined) update.LambdaConfig = structuredClone(pool.LambdaConfig);
+  return update;
+}
+
+/**
+ * The UpdateUserPool request that attaches every trigger (`arns` by function name),
+ * the pre-token trigger with event `version`, keeping the pool's other settings and
+ * other triggers (CustomMessage, PostAuthentication, KMS...).
+ */
+export function planAttach(
+  pool: UserPoolType,
+  arns: Readonly<Record<TriggerFunction, string>>,
+  version: PreTokenVersion,
+  { replace = false }: { replace?: boolean } = {},
+): TriggerPlan {
+  const input = unchangedUpdate(pool);
+  const current: LambdaConfigType = input.LambdaConfig ?? {};
+  const ours = new Set(Object.values(arns));
+  const conflicts: string[] = [];
+  const next: LambdaConfigType = { ...current };
+  for (const [slot, fn] of Object.entries(TRIGGER_SLOTS) as [SimpleSlot, TriggerFunction][]) {
+    const existing = current[slot];
+    if (existing !== undefined && existing !== arns[fn] && !ours.has(existing)) {
+      conflicts.push(`${slot} (${existing})`);
+    }
+    next[slot] = arns[fn];
+  }
+  const preToken = current.PreTokenGenerationConfig?.LambdaArn ?? current.PreTokenGeneration;
+  if (preToken !== undefined && preToken !== arns[PRE_TOKEN_FUNCTION]) {
+    conflicts.push(`PreTokenGeneration (${preToken})`);
+  }
+  // Both fields name the same function; the versioned one selects the event version.
+  next.PreTokenGeneration = arns[PRE_TOKEN_FUNCTION];
+  next.PreTokenGenerationConfig = { LambdaArn: arns[PRE_TOKEN_FUNCTION], LambdaVersion: version };
+  input.LambdaConfig = next;
+  return { input, conflicts: replace ? [] : conflicts };
+}
+
+/** The UpdateUserPool request that removes this service's triggers (and only those). */
+export function planDetach(
+  pool: UserPoolType,
+  arns: Readonly<Record<TriggerFunction, string>>,
+): UpdateUserPoolCommandInput {
+  const input = unchangedUpdate(pool);
+  const ours = new Set(Object.values(arns));
+  const next: LambdaConfigType = { ...(input.LambdaConfig ?? {}) };
+  for (const slot of Object.keys(TRIGGER_SLOTS) as SimpleSlot[]) {
+    const value = next[slot];
+    if (value !== undefined && ours.has(value)) delete next[slot];
+  }
+  if (next.PreTokenGeneration !== undefined && ours.has(next.PreTokenGeneration)) {
+    delete next.PreTokenGeneration;
+  }
+  const versioned = next.PreTokenGenerationConfig?.LambdaArn;
+  if (versioned !== undefined && ours.has(versioned)) delete next.PreTokenGenerationConfig;
+  input.LambdaConfig = next;
+  return input;
+}
+
+/** Describe the pool, then attach (or detach) with one UpdateUserPool call. */
+export async function updatePoolTriggers(
+  cognito: CognitoIdentityProviderClient,
+  request: {
+    readonly userPoolId: string;
+    readonly arns: Readonly<Record<TriggerFunction, string>>;
+    readonly version: PreTokenVersion;
+    readonly detach?: boolean;
+    readonly replace?: boolean;
+    readonly dryRun?: boolean;
+  },
+): Promise<UpdateUserPoolCommandInput> {
+  const described = await cognito.send(
+    new DescribeUserPoolCommand({ UserPoolId: request.userPoolId }),
+  );
+  const pool = described.UserPool;
+  if (pool === undefined) throw new Error(`user pool ${request.userPoolId} not found`);
+  let input: UpdateUserPoolCommandInput;
+  if (request.detach === true) {
+    input = planDetach(pool, request.arns);
+  } else {
+    const plan = planAttach(pool, request.arns, request.version, { replace: request.replace });
+    if (plan.conflicts.length > 0) {
+      throw new Error(
+        `these triggers of ${request.userPoolId} hold other functions: ${plan.conflicts.join(", ")}; ` +
+          "pass --replace to overwrite them",
+      );
+    }
+    input = plan.input;
+  }
+  if (request.dryRun !== true) await cognito.send(new UpdateUserPoolCommand(input));
+  return input;
+}
