@@ -2,23 +2,17 @@
  * Authorizer benchmark (`npm run bench authorizer`):
  * - warm handler time per request over the floor: one raw RS256 `crypto.verify` with a
  *   pre-imported key on the same token, both measured in this run (a ratio, not a speed);
- * - size of the authorizer bundle (esbuild, minified, AWS SDK external, as serverless-esbuild
- *   builds it) and its cold import time in a fresh node process (median of several).
+ * - its bundle size and cold import time are measured with every other function's, in
+ *   `bundles.bench.ts` (target < 100 KB there).
  */
-import { execFileSync } from "node:child_process";
 import { generateKeyPairSync, sign, verify } from "node:crypto";
-import { mkdtempSync, rmSync, statSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { CognitoJwtVerifier } from "aws-jwt-verify";
-import { build } from "esbuild";
 import { parsePolicyConfig } from "../shared/authorizer/config";
 import { createAuthorizerHandler } from "../shared/authorizer/handler";
 import { createTokenVerifier } from "../shared/authorizer/verifier";
 import { createLogger } from "../shared/logger";
-import { type BenchRow, formatMicros, medianMicros } from "./lib";
+import { type BenchRow, formatMicros, median, medianMicros } from "./lib";
 
-const ROOT = join(__dirname, "..");
 const POOL = "eu-west-1_BenchPool1";
 const CLIENT = "benchclient";
 const ARN = "arn:aws:execute-api:eu-west-1:123456789012:abcdef1234/prod/GET/hello";
@@ -95,7 +89,6 @@ async function warmRatio(): Promise<BenchRow[]> {
     libs.push(await medianMicros(() => library.verify(token), { batch: 300, rounds: 7 }));
     handlers.push(await medianMicros(() => handler(event), { batch: 300, rounds: 7 }));
   }
-  const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[2] ?? Number.NaN;
   const f = median(floors);
   const l = median(libs);
   const h = median(handlers);
@@ -115,53 +108,7 @@ async function warmRatio(): Promise<BenchRow[]> {
   ];
 }
 
-async function bundle(): Promise<BenchRow[]> {
-  const dir = mkdtempSync(join(tmpdir(), "authorizer-bench-"));
-  try {
-    const outfile = join(dir, "authorizer.js");
-    await build({
-      entryPoints: [join(ROOT, "functions", "authorizer.ts")],
-      bundle: true,
-      minify: true,
-      platform: "node",
-      target: "node20",
-      format: "cjs",
-      external: ["@aws-sdk/*"],
-      outfile,
-      logLevel: "silent",
-    });
-    const kb = statSync(outfile).size / 1024;
-    const { jwk } = fixture();
-    const env = {
-      PATH: process.env.PATH ?? "",
-      AUTHORIZER_CONFIG: JSON.stringify(POLICY),
-      AUTHORIZER_JWKS: JSON.stringify({ [POOL]: { keys: [jwk] } }),
-    };
-    const script = `const t=process.hrtime.bigint();const m=require(${JSON.stringify(outfile)});const d=Number(process.hrtime.bigint()-t)/1e6;if(typeof m.handler!=="function")process.exit(3);process.stdout.write(String(d));`;
-    const samples = Array.from({ length: 7 }, () =>
-      Number(execFileSync(process.execPath, ["-e", script], { env, encoding: "utf8" })),
-    ).sort((a, b) => a - b);
-    const importMs = samples[3] ?? Number.NaN;
-    return [
-      {
-        name: "authorizer: bundle size (esbuild, minified, SDK external)",
-        value: `${kb.toFixed(1)} KB`,
-        target: "< 100 KB",
-        ok: kb < 100,
-      },
-      {
-        name: "authorizer: cold import of the bundle (fresh node)",
-        value: `${importMs.toFixed(1)} ms`,
-        target: "< 50 ms",
-        ok: importMs < 50,
-      },
-    ];
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-}
-
 /** The authorizer's figures. */
 export async function run(): Promise<BenchRow[]> {
-  return [...(await warmRatio()), ...(await bundle())];
+  return warmRatio();
 }

@@ -11,22 +11,18 @@ import { join, resolve } from "node:path";
 import { build } from "esbuild";
 import { FUNCTIONS, splitHandler } from "../scripts/functions";
 import { localEnvironment } from "../scripts/local-env";
-import type { BenchRow } from "./lib";
+import { type BenchRow, median } from "./lib";
 
 const ROOT = resolve(__dirname, "..");
 const SIZE_TARGET_KB = 150;
+/** Tighter size targets for some functions (the authorizer's is set by its issue). */
+const SIZE_TARGETS_KB: Readonly<Record<string, number>> = { authorizer: 100 };
 const IMPORT_TARGET_MS = 50;
 const RUNS = 7;
 
 // Inside the checkout (under the git-ignored .esbuild/) so that the bundles' external
 // `@aws-sdk/*` requires resolve from node_modules, as they do from the Lambda runtime.
 const OUT_DIR = join(ROOT, ".esbuild", `bench-bundles-${process.pid}`);
-
-/** Median of the numbers. */
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)] ?? Number.NaN;
-}
 
 /** Bundle one function as serverless-esbuild does for a deployment; returns the file and its external imports. */
 async function bundle(
@@ -80,11 +76,12 @@ export async function run(): Promise<BenchRow[]> {
     for (const [name, handler] of Object.entries(FUNCTIONS)) {
       const { file, externals } = await bundle(name, handler);
       const kb = statSync(file).size / 1024;
+      const sizeTarget = SIZE_TARGETS_KB[name] ?? SIZE_TARGET_KB;
       rows.push({
         name: `bundle: ${name} (minified, AWS SDK external)`,
         value: `${kb.toFixed(1)} KB`,
-        target: `< ${SIZE_TARGET_KB} KB`,
-        ok: kb < SIZE_TARGET_KB,
+        target: `< ${sizeTarget} KB`,
+        ok: kb < sizeTarget,
       });
       const env = {
         PATH: process.env.PATH,

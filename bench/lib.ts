@@ -13,6 +13,12 @@ export interface BenchRow {
   readonly ok?: boolean;
 }
 
+/** Median of the numbers (NaN for none). */
+export function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)] ?? Number.NaN;
+}
+
 /**
  * Median time per call of `fn` in microseconds, over `rounds` rounds of `batch`
  * calls each, after a warm-up round.
@@ -28,8 +34,7 @@ export async function medianMicros(
     for (let i = 0; i < batch; i++) await fn();
     samples.push(((performance.now() - start) * 1000) / batch);
   }
-  samples.sort((a, b) => a - b);
-  return samples[Math.floor(samples.length / 2)] ?? Number.NaN;
+  return median(samples);
 }
 
 /** Format microseconds for printing. */

@@ -57,8 +57,8 @@ export const COGNITO_LOCAL_TRIGGERS = {
   PreTokenGeneration: "preTokenGeneration",
 } as const;
 
-/** Where a started stack listens and what it created. */
-export interface LocalStack {
+/** Where a started stack listens: what `npm run dev` writes to `.local/stack.json` for `npm run demo`. */
+export interface StackInfo {
   /** Base URL of the REST API (GET `${apiUrl}/hello`). */
   readonly apiUrl: string;
   /** serverless-offline's Lambda invoke endpoint. */
@@ -73,6 +73,10 @@ export interface LocalStack {
   /** The `iss` of the pool's tokens: `${cognitoUrl}/${userPoolId}`. */
   readonly issuer: string;
   readonly profileTableName: string;
+}
+
+/** A started stack: where it listens, and clients bound to it. */
+export interface LocalStack extends StackInfo {
   /** SDK clients bound to the local engines. */
   readonly cognito: CognitoIdentityProviderClient;
   readonly dynamo: DynamoDBClient;
@@ -381,18 +385,6 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     const detail = lines.slice(-40).join("\n");
     throw new Error(`local stack failed to start: ${String(error)}\n${detail}`, { cause: error });
   }
-}
-
-/** The coordinates `npm run dev` writes to `.local/stack.json` for `npm run demo`. */
-export interface StackInfo {
-  readonly apiUrl: string;
-  readonly lambdaUrl: string;
-  readonly cognitoUrl: string;
-  readonly dynamoUrl: string;
-  readonly userPoolId: string;
-  readonly clientId: string;
-  readonly issuer: string;
-  readonly profileTableName: string;
 }
 
 /** The coordinates of a started stack. */

@@ -67,6 +67,19 @@ export function toDirectoryUser(user: UserType): DirectoryUser | undefined {
   };
 }
 
+/** The AdminLinkProviderForUser request: the federated identity becomes a login of the native user. */
+function linkInput(userPoolId: string, destination: string, identity: FederatedIdentity) {
+  return {
+    UserPoolId: userPoolId,
+    DestinationUser: { ProviderName: "Cognito", ProviderAttributeValue: destination },
+    SourceUser: {
+      ProviderName: identity.providerName,
+      ProviderAttributeName: "Cognito_Subject",
+      ProviderAttributeValue: identity.subject,
+    },
+  };
+}
+
 // An identity that is already linked shows as InvalidParameterException; the
 // message is the only discriminator Cognito gives.
 const ALREADY_LINKED = /already (been )?linked|already exists|already found an entry/i;
@@ -131,15 +144,7 @@ export class CognitoUserDirectory implements UserDirectory {
   ): Promise<LinkResult> {
     try {
       await this.client.send(
-        new AdminLinkProviderForUserCommand({
-          UserPoolId: userPoolId,
-          DestinationUser: { ProviderName: "Cognito", ProviderAttributeValue: destination },
-          SourceUser: {
-            ProviderName: identity.providerName,
-            ProviderAttributeName: "Cognito_Subject",
-            ProviderAttributeValue: identity.subject,
-          },
-        }),
+        new AdminLinkProviderForUserCommand(linkInput(userPoolId, destination, identity)),
       );
       return "linked";
     } catch (error) {
@@ -275,15 +280,7 @@ export class LocalUserDirectory implements UserDirectory {
     destination: string,
     identity: FederatedIdentity,
   ): Promise<LinkResult> {
-    this.record("AdminLinkProviderForUser", {
-      UserPoolId: userPoolId,
-      DestinationUser: { ProviderName: "Cognito", ProviderAttributeValue: destination },
-      SourceUser: {
-        ProviderName: identity.providerName,
-        ProviderAttributeName: "Cognito_Subject",
-        ProviderAttributeValue: identity.subject,
-      },
-    });
+    this.record("AdminLinkProviderForUser", linkInput(userPoolId, destination, identity));
     const user = this.users.find((u) => u.username === destination);
     if (!user) throw new DependencyError("AdminLinkProviderForUser failed (UserNotFoundException)");
     const linked = user.identities.some(
