@@ -4,10 +4,14 @@
 // Without them `npm ci` refuses the lock ("Missing: … from lock file").
 // Each entry carries os/cpu/libc, so npm ci skips it on other platforms without
 // fetching it. Run after every `npm install`: `node scripts/complete-lock.mjs`.
+// With `--check` it writes nothing and exits 1 if an entry is missing (npm test runs it).
 import { execFileSync } from "node:child_process";
 import { readFileSync, writeFileSync } from "node:fs";
 
-const lockPath = new URL("../package-lock.json", import.meta.url);
+// The lock to complete: the first argument that is not an option, or the project's own.
+const lockPath =
+  process.argv.slice(2).find((a) => !a.startsWith("--")) ??
+  new URL("../package-lock.json", import.meta.url);
 const lock = JSON.parse(readFileSync(lockPath, "utf8"));
 const pkgs = lock.packages;
 
@@ -36,12 +40,18 @@ const view = (spec) => {
   }
 };
 
+const check = process.argv.includes("--check");
 let added = 0;
 for (const [path, entry] of Object.entries(pkgs)) {
   for (const [dep, range] of Object.entries(entry.optionalDependencies ?? {})) {
     const base = path === "" ? "" : `${path}/`;
     if (pkgs[`${base}node_modules/${dep}`] || pkgs[`node_modules/${dep}`]) continue;
     const version = range.replace(/^[\^~=]/, "");
+    if (check) {
+      console.log(`missing from package-lock.json: ${dep}@${version}`);
+      added += 1;
+      continue;
+    }
     const meta = view(`${dep}@${version}`);
     const guess = inferPlatform(dep);
     const record = {
@@ -58,6 +68,11 @@ for (const [path, entry] of Object.entries(pkgs)) {
     added += 1;
     console.log(`added ${dep}@${version}${meta ? "" : " (not in registry; platform from name)"}`);
   }
+}
+if (check) {
+  if (added > 0)
+    console.log("run `node scripts/complete-lock.mjs`, or `npm ci` will refuse the lock");
+  process.exit(added > 0 ? 1 : 0);
 }
 lock.packages = Object.fromEntries(
   Object.entries(pkgs).sort(([a], [b]) => (a === "" ? -1 : b === "" ? 1 : a.localeCompare(b))),
