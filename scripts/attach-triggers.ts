@@ -4,24 +4,33 @@
  * Deployment mode (b): after `serverless deploy --param="existingUserPoolId=<id>"`
  * (which creates the functions and the permissions for that pool), attach the triggers
  * to the pool with ONE UpdateUserPool call that keeps every other setting of the pool
- * (scripts/pool-triggers.ts). Needs AWS credentials with cognito-idp:DescribeUserPool,
- * cognito-idp:UpdateUserPool and lambda:GetFunction.
+ * (scripts/pool-triggers.ts). Either mode: `--detach` before `serverless remove`.
+ * Needs AWS credentials with cognito-idp:DescribeUserPool, cognito-idp:UpdateUserPool,
+ * lambda:GetFunction and (to attach) cloudformation:DescribeStacks.
  *
  * Options:
- *   --pre-token-version V2_0|V3_0   the event version (default: serverless.yml's preTokenLambdaVersion)
+ *   --pre-token-version V2_0|V3_0   the event version. Default: the deployed stack's
+ *                                   PreTokenLambdaVersion output (the preTokenLambdaVersion
+ *                                   parameter it was deployed with); a different value is
+ *                                   refused unless --force
+ *   --force                         attach with --pre-token-version even if the stack differs
  *   --region <region>               default: the pool id's prefix
  *   --detach                        remove this stage's triggers instead (before `serverless remove`)
  *   --replace                       overwrite triggers that hold other functions
  *   --dry-run                       print the UpdateUserPool request, change nothing
  */
 import { resolve } from "node:path";
+import { CloudFormationClient } from "@aws-sdk/client-cloudformation";
 import { CognitoIdentityProviderClient } from "@aws-sdk/client-cognito-identity-provider";
 import { GetFunctionCommand, LambdaClient } from "@aws-sdk/client-lambda";
 import { readServerlessYml } from "./local-env";
 import {
+  choosePreTokenVersion,
+  deployedPreTokenVersion,
   PRE_TOKEN_FUNCTION,
   PRE_TOKEN_VERSIONS,
   type PreTokenVersion,
+  stackName,
   TRIGGER_SLOTS,
   type TriggerFunction,
   updatePoolTriggers,
@@ -42,9 +51,13 @@ function option(args: string[], name: string): string | undefined {
   return value;
 }
 
-function defaultVersion(): string {
-  const doc = readServerlessYml(ROOT) as { params?: { default?: Record<string, unknown> } };
-  return String(doc.params?.default?.preTokenLambdaVersion ?? "V2_0");
+/** serverless.yml's `service`: the prefix of the stack and function names. */
+function serviceName(): string {
+  const service = (readServerlessYml(ROOT) as { service?: unknown }).service;
+  if (typeof service !== "string" || /\$\{/.test(service)) {
+    fail("serverless.yml's `service` must be a plain string");
+  }
+  return service;
 }
 
 async function main(): Promise<void> {
@@ -52,9 +65,20 @@ async function main(): Promise<void> {
   const stage = option(args, "--stage") ?? fail("--stage is required");
   const userPoolId = option(args, "--pool") ?? fail("--pool <userPoolId> is required");
   const region = option(args, "--region") ?? userPoolId.split("_")[0] ?? "";
-  const version = option(args, "--pre-token-version") ?? defaultVersion();
-  if (!(PRE_TOKEN_VERSIONS as readonly string[]).includes(version)) {
+  const requested = option(args, "--pre-token-version");
+  if (requested !== undefined && !(PRE_TOKEN_VERSIONS as readonly string[]).includes(requested)) {
     fail(`--pre-token-version must be one of ${PRE_TOKEN_VERSIONS.join(", ")}`);
+  }
+  const detach = args.includes("--detach");
+  const service = serviceName();
+
+  // The version the stack was deployed with, not serverless.yml's default (which a deploy
+  // with --param=preTokenLambdaVersion=... overrides). Detaching needs none.
+  let version: PreTokenVersion | undefined;
+  if (!detach) {
+    const cloudformation = new CloudFormationClient({ region });
+    const deployed = await deployedPreTokenVersion(cloudformation, stackName(service, stage));
+    version = choosePreTokenVersion({ deployed, requested, force: args.includes("--force") });
   }
 
   const lambda = new LambdaClient({ region });
@@ -62,7 +86,7 @@ async function main(): Promise<void> {
   const functions: TriggerFunction[] = [...Object.values(TRIGGER_SLOTS), PRE_TOKEN_FUNCTION];
   const arns = {} as Record<TriggerFunction, string>;
   for (const fn of functions) {
-    const name = `cognito-triggers-${stage}-${fn}`;
+    const name = `${service}-${stage}-${fn}`;
     const out = await lambda.send(new GetFunctionCommand({ FunctionName: name }));
     const arn = out.Configuration?.FunctionArn;
     if (arn === undefined) fail(`function ${name} not found: deploy the stage first`);
@@ -71,8 +95,8 @@ async function main(): Promise<void> {
   const input = await updatePoolTriggers(cognito, {
     userPoolId,
     arns,
-    version: version as PreTokenVersion,
-    detach: args.includes("--detach"),
+    version,
+    detach,
     replace: args.includes("--replace"),
     dryRun: args.includes("--dry-run"),
   });
@@ -80,7 +104,7 @@ async function main(): Promise<void> {
   process.stdout.write(
     args.includes("--dry-run")
       ? "Dry run: nothing changed.\n"
-      : `${args.includes("--detach") ? "Detached from" : "Attached to"} ${userPoolId}.\n`,
+      : `${detach ? "Detached from" : `Attached (${version}) to`} ${userPoolId}.\n`,
   );
 }
 

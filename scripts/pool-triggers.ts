@@ -9,6 +9,7 @@
  * setting it is not given to its default, so the request carries the pool's current
  * settings with only `LambdaConfig` changed.
  */
+import { type CloudFormationClient, DescribeStacksCommand } from "@aws-sdk/client-cloudformation";
 import {
   type CognitoIdentityProviderClient,
   DescribeUserPoolCommand,
@@ -41,6 +42,81 @@ export type PreTokenVersion = (typeof PRE_TOKEN_VERSIONS)[number];
 
 type SimpleSlot = keyof typeof TRIGGER_SLOTS;
 
+/** The stack output (serverless.yml `Outputs`) holding the version the stack was deployed with. */
+export const PRE_TOKEN_VERSION_OUTPUT = "PreTokenLambdaVersion";
+
+/** The CloudFormation stack serverless@3 deploys a stage to (no `provider.stackName` is set). */
+export function stackName(service: string, stage: string): string {
+  return `${service}-${stage}`;
+}
+
+/**
+ * The `PreTokenLambdaVersion` output of the deployed stack, or undefined when the stack has
+ * no such output. Throws when the stack does not exist.
+ */
+export async function deployedPreTokenVersion(
+  cloudformation: CloudFormationClient,
+  stack: string,
+): Promise<string | undefined> {
+  let outputs: { OutputKey?: string; OutputValue?: string }[] | undefined;
+  try {
+    const described = await cloudformation.send(new DescribeStacksCommand({ StackName: stack }));
+    const found = described.Stacks?.[0];
+    if (found === undefined) throw new Error(`stack ${stack} not found`);
+    outputs = found.Outputs;
+  } catch (error) {
+    // CloudFormation answers a missing stack with a ValidationError "... does not exist".
+    if (error instanceof Error && /does not exist|not found/.test(error.message)) {
+      throw new Error(`stack ${stack} not found: deploy the stage first`, { cause: error });
+    }
+    throw error;
+  }
+  return outputs?.find((o) => o.OutputKey === PRE_TOKEN_VERSION_OUTPUT)?.OutputValue;
+}
+
+function isPreTokenVersion(value: string): value is PreTokenVersion {
+  return (PRE_TOKEN_VERSIONS as readonly string[]).includes(value);
+}
+
+/**
+ * The pre-token event version to attach with: the one the stack was deployed with
+ * (`deployed`, its PreTokenLambdaVersion output). An explicit `requested` version that
+ * differs from it is refused unless `force`: the pool would then send events of a version
+ * the deployed configuration was not chosen for. Throws with what to do instead.
+ */
+export function choosePreTokenVersion(request: {
+  readonly deployed: string | undefined;
+  readonly requested?: string | undefined;
+  readonly force?: boolean;
+}): PreTokenVersion {
+  const { deployed, requested, force = false } = request;
+  const allowed = PRE_TOKEN_VERSIONS.join(", ");
+  if (requested !== undefined && !isPreTokenVersion(requested)) {
+    throw new Error(`--pre-token-version must be one of ${allowed}`);
+  }
+  if (requested !== undefined && force) return requested;
+  if (deployed === undefined) {
+    throw new Error(
+      `the stack has no ${PRE_TOKEN_VERSION_OUTPUT} output: deploy it again, or pass ` +
+        "--pre-token-version with --force",
+    );
+  }
+  if (!isPreTokenVersion(deployed)) {
+    throw new Error(
+      `the stack's ${PRE_TOKEN_VERSION_OUTPUT} output is "${deployed}", not one of ${allowed}: ` +
+        "deploy it with --param=preTokenLambdaVersion=<version>",
+    );
+  }
+  if (requested !== undefined && requested !== deployed) {
+    throw new Error(
+      `--pre-token-version ${requested} differs from ${deployed}, the version the stack was ` +
+        `deployed with (output ${PRE_TOKEN_VERSION_OUTPUT}): deploy with ` +
+        `--param=preTokenLambdaVersion=${requested}, or pass --force`,
+    );
+  }
+  return deployed;
+}
+
 /** What attaching would change, and what it refuses to overwrite. */
 export interface TriggerPlan {
   /** The full UpdateUserPool request (the pool's settings with the new LambdaConfig). */
@@ -49,8 +125,12 @@ export interface TriggerPlan {
   readonly conflicts: readonly string[];
 }
 
-/** The fields UpdateUserPool accepts that DescribeUserPool returns under the same name. */
-const UPDATABLE = [
+/**
+ * The fields UpdateUserPool accepts that DescribeUserPool returns under the same name, copied
+ * from the one into the other (`LambdaConfig` is handled on its own). Any such field left out
+ * would be reset by the update: the `Missing` check below makes `tsc` name it.
+ */
+export const UPDATABLE = [
   "Policies",
   "DeletionProtection",
   "AutoVerifiedAttributes",
@@ -72,7 +152,23 @@ const UPDATABLE = [
   "DcrConfiguration",
   "KeyConfiguration",
   "IssuerConfiguration",
+  "AcrConfiguration",
 ] as const satisfies readonly (keyof UserPoolType & keyof UpdateUserPoolCommandInput)[];
+
+/** Fails to compile, naming the type argument, unless it is `never`. */
+type AssertNever<T extends never> = T;
+/** Fields both shapes share that are neither copied by UPDATABLE nor handled below. */
+type Missing = Exclude<
+  keyof UpdateUserPoolCommandInput & keyof UserPoolType,
+  (typeof UPDATABLE)[number] | "LambdaConfig"
+>;
+/** UpdateUserPool fields under another name in DescribeUserPool that nothing here sets. */
+type Unmapped = Exclude<
+  keyof UpdateUserPoolCommandInput,
+  keyof UserPoolType | "UserPoolId" | "PoolName"
+>;
+// An SDK upgrade that adds an updatable pool setting breaks the build here until it is copied.
+export type UpdatableComplete = [AssertNever<Missing>, AssertNever<Unmapped>];
 
 /** The pool's current settings as an UpdateUserPool request that changes nothing. */
 export function unchangedUpdate(pool: UserPoolType): UpdateUserPoolCommandInput {
@@ -160,7 +256,8 @@ export async function updatePoolTriggers(
   request: {
     readonly userPoolId: string;
     readonly arns: Readonly<Record<TriggerFunction, string>>;
-    readonly version: PreTokenVersion;
+    /** The pre-token event version; required to attach, unused to detach. */
+    readonly version?: PreTokenVersion;
     readonly detach?: boolean;
     readonly replace?: boolean;
     readonly dryRun?: boolean;
@@ -175,6 +272,7 @@ export async function updatePoolTriggers(
   if (request.detach === true) {
     input = planDetach(pool, request.arns);
   } else {
+    if (request.version === undefined) throw new Error("attaching needs a pre-token version");
     const plan = planAttach(pool, request.arns, request.version, { replace: request.replace });
     if (plan.conflicts.length > 0) {
       throw new Error(

@@ -8,6 +8,7 @@ import {
   type Env,
   optionalString,
   readBoolean,
+  readEnum,
   readInteger,
   readList,
   requireString,
@@ -29,7 +30,10 @@ export interface FlowPolicy {
   readonly passwordlessClientIds: ReadonlySet<string>;
   /** CUSTOM_AUTH_PASSWORD_CODE_CLIENT_IDS: app client ids allowed the password-then-code flow. */
   readonly passwordCodeClientIds: ReadonlySet<string>;
-  /** CUSTOM_AUTH_DEFAULT_FLOWS: flows allowed for app clients in neither list (`none` for no flow). */
+  /**
+   * CUSTOM_AUTH_DEFAULT_FLOWS: flows allowed for app clients in neither list (`none` for no
+   * flow). Default `password-code` only: passwordless is an explicit opt-in per client.
+   */
   readonly defaultFlows: ReadonlySet<AuthFlow>;
 }
 
@@ -38,6 +42,14 @@ export interface EligibilityPolicy {
   /** CUSTOM_AUTH_REQUIRE_VERIFIED_EMAIL: send codes only to `email_verified=true` addresses. */
   readonly requireVerifiedEmail: boolean;
 }
+
+/** The flows of clients listed in neither client-id list when CUSTOM_AUTH_DEFAULT_FLOWS is unset. */
+export const DEFAULT_FLOWS: readonly AuthFlow[] = ["password-code"];
+
+/** How `publicChallengeParameters.email` is built (see mask.ts). */
+export const EMAIL_HINTS = ["masked", "fixed"] as const;
+/** `masked`: the typed email, masked (else a fixed text). `fixed`: the fixed text for everyone. */
+export type EmailHintMode = (typeof EMAIL_HINTS)[number];
 
 /** Settings of the define-auth-challenge trigger. */
 export interface DefineAuthConfig {
@@ -57,14 +69,16 @@ export interface CreateAuthConfig {
   readonly codeTtlSeconds: number;
   /** CUSTOM_AUTH_FROM_ADDRESS: the SES `FromEmailAddress` (a verified identity). */
   readonly fromAddress: string;
-  /** CUSTOM_AUTH_SES_CONFIGURATION_SET: optional SES configuration set name. */
+  /** CUSTOM_AUTH_SES_CONFIGURATION_SET: optional SES configuration set name (empty: none). */
   readonly configurationSet: string | undefined;
-  /** CUSTOM_AUTH_EMAIL_SUBJECT / CUSTOM_AUTH_EMAIL_BODY: templates with `{code}` and `{minutes}`. */
+  /** CUSTOM_AUTH_EMAIL_SUBJECT / CUSTOM_AUTH_EMAIL_BODY: templates with `{code}` and `{minutes}` (empty: default). */
   readonly template: EmailTemplate;
   /** AWS_ENDPOINT_URL_SESV2 (or AWS_ENDPOINT_URL): a local SES endpoint; in local mode, use SES there instead of the outbox. */
   readonly sesEndpoint: string | undefined;
-  /** CUSTOM_AUTH_PRETEND_DELAY_MS: initial estimate of a real send's duration, used on the pretend path. */
+  /** CUSTOM_AUTH_PRETEND_DELAY_MS: initial estimate of a real send's duration, used on the pretend path (empty: 150). */
   readonly pretendDelayMs: number;
+  /** CUSTOM_AUTH_EMAIL_HINT: `masked` (default) or `fixed` (pools where users may type an identifier that is neither their username nor their email). */
+  readonly emailHint: EmailHintMode;
 }
 
 /** Settings of the verify-auth-challenge trigger. */
@@ -83,7 +97,7 @@ export const MAX_CODE_LENGTH = 10;
 
 function readFlows(env: Env, name: string): Set<AuthFlow> {
   const items = readList(env, name);
-  if (items.length === 0) return new Set(AUTH_FLOWS);
+  if (items.length === 0) return new Set(DEFAULT_FLOWS);
   if (items.length === 1 && items[0] === "none") return new Set();
   for (const item of items) {
     if (!(AUTH_FLOWS as readonly string[]).includes(item)) {
@@ -143,6 +157,7 @@ export function loadCreateAuthConfig(env: Env = process.env): CreateAuthConfig {
     sesEndpoint:
       optionalString(env, "AWS_ENDPOINT_URL_SESV2") ?? optionalString(env, "AWS_ENDPOINT_URL"),
     pretendDelayMs: readInteger(env, "CUSTOM_AUTH_PRETEND_DELAY_MS", 150, { min: 0, max: 2000 }),
+    emailHint: readEnum(env, "CUSTOM_AUTH_EMAIL_HINT", EMAIL_HINTS, "masked"),
   };
 }
 

@@ -12,7 +12,9 @@
  * The flow is read from the session itself (Cognito does not pass InitiateAuth's
  * ClientMetadata to this trigger, so the first call can only know it this way)
  * and then checked against what the app client is allowed; `clientMetadata.authFlow`,
- * when a later call carries it, must agree.
+ * when a later call carries it, must name one of the client's allowed flows and agree.
+ * Unlisted clients get CUSTOM_AUTH_DEFAULT_FLOWS (`password-code` unless set), so
+ * passwordless sign-in exists only for clients that opted in.
  */
 import { AUTH_FLOWS, type AuthFlow, FLOW_METADATA_KEY, type FlowPolicy } from "./config";
 import type { SessionEntry } from "./session";
@@ -76,13 +78,16 @@ export function decideNextStep(input: DefineInput): DefineDecision {
   const { session } = input;
   const flow: AuthFlow = session[0]?.challengeName === SRP_A ? "password-code" : "passwordless";
 
+  const allowed = allowedFlows(input.flows, input.clientId);
+  // clientMetadata can only pick among the client's own flows, and must agree with the session.
   const declared = input.clientMetadata[FLOW_METADATA_KEY];
   if (declared !== undefined) {
     if (!(AUTH_FLOWS as readonly string[]).includes(declared))
       return deny("invalid-client-metadata");
+    if (!allowed.has(declared as AuthFlow)) return deny("flow-not-allowed");
     if (declared !== flow) return deny("flow-mismatch");
   }
-  if (!allowedFlows(input.flows, input.clientId).has(flow)) return deny("flow-not-allowed");
+  if (!allowed.has(flow)) return deny("flow-not-allowed");
 
   // The password steps: SRP_A (always true when present), then PASSWORD_VERIFIER.
   let codeStart = 0;

@@ -27,7 +27,7 @@ import {
 } from "./code";
 import type { CreateAuthConfig, DefineAuthConfig, VerifyAuthConfig } from "./config";
 import { CUSTOM_CHALLENGE, decideNextStep } from "./define";
-import { maskEmail, pretendMask } from "./mask";
+import { publicEmailHint } from "./mask";
 import type { CodeSender } from "./sender";
 import { readSession, recipientOf } from "./session";
 import { renderTemplate } from "./templates";
@@ -130,11 +130,15 @@ export function createCreateAuthChallengeHandler(deps: CreateAuthDeps): CreateHa
       }
       const session = readSession(event.request.session);
       const recipient = recipientOf(event.request, config.eligibility);
-      const attributeEmail = readStringMap(event.request.userAttributes).email;
-      const masked =
-        (recipient.kind === "deliver" ? maskEmail(recipient.email) : undefined) ??
-        (attributeEmail !== undefined ? maskEmail(attributeEmail) : undefined) ??
-        pretendMask(event.userPoolId, event.userName);
+      // Built the same way for real and unknown users (see mask.ts), whatever the recipient.
+      const hint = publicEmailHint(
+        {
+          userName: typeof event.userName === "string" ? event.userName : "",
+          userNotFound: event.request.userNotFound === true,
+          email: readStringMap(event.request.userAttributes).email,
+        },
+        config.emailHint,
+      );
 
       const started = now();
       let state = previousCode(session);
@@ -159,7 +163,7 @@ export function createCreateAuthChallengeHandler(deps: CreateAuthDeps): CreateHa
         }
       }
       event.response = {
-        publicChallengeParameters: { email: masked },
+        publicChallengeParameters: { email: hint },
         privateChallengeParameters: toPrivateParameters(state),
         challengeMetadata: encodeMetadata(state),
       };

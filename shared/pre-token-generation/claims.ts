@@ -67,7 +67,47 @@ export type ClientDecision =
   | { readonly kind: "customise"; readonly customisation: TokenCustomisation }
   | { readonly kind: "deny"; readonly reason: string };
 
-const NUMBER = /^-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?$/;
+const NUMBER = /^(-?)(0|[1-9]\d*)(?:\.(\d+))?(?:[eE]([+-]?\d+))?$/;
+
+/**
+ * A decimal numeral in one canonical form: sign, significant digits (no leading or trailing
+ * zeros) and the exponent of the first of them, so that two numerals denote the same number
+ * exactly when their forms are equal ("1.50", "15e-1" and "0.15e1" all give "15e0").
+ */
+function canonicalDecimal(numeral: string): string | undefined {
+  const m = NUMBER.exec(numeral);
+  if (!m) return undefined;
+  const [, sign = "", whole = "", fraction = "", exponent = "0"] = m;
+  const digits = `${whole}${fraction}`;
+  const significant = digits.replace(/^0+/, "");
+  if (significant === "") return "0";
+  // Exponents beyond Number's range lose precision here, but then so does the value: such
+  // inputs never round-trip and are refused anyway.
+  const first = whole.length - 1 - (digits.length - significant.length) + Number(exponent);
+  return `${sign}${significant.replace(/0+$/, "")}e${first}`;
+}
+
+/**
+ * Parse a decimal numeral to a number only when that number stands for it alone: an integer
+ * within ±Number.MAX_SAFE_INTEGER, and a value whose shortest form (`String(value)`) is the
+ * input. Rounding would otherwise give two users the same claim value ("9007199254740993" and
+ * "9007199254740992"; "1e-400" and "0"; a 20-digit fraction and its 17-digit double).
+ */
+function exactNumber(raw: string): { ok: true; value: number } | { ok: false; reason: string } {
+  const canonical = canonicalDecimal(raw);
+  const value = Number(raw);
+  if (canonical === undefined || !Number.isFinite(value)) {
+    return { ok: false, reason: "not a number" };
+  }
+  if (Number.isInteger(value) && !Number.isSafeInteger(value)) {
+    return { ok: false, reason: "number beyond the safe integer range" };
+  }
+  if (canonicalDecimal(String(value)) !== canonical) {
+    return { ok: false, reason: "number does not round-trip" };
+  }
+  // -0 and 0 are one number to a relying party (JSON has no -0).
+  return { ok: true, value: value === 0 ? 0 : value };
+}
 
 /** Convert an attribute string to the configured type, or say why it cannot be. */
 export function convertAttribute(
@@ -78,13 +118,8 @@ export function convertAttribute(
     case "string":
       if (raw.length > LIMITS.stringLength) return { ok: false, reason: "value too long" };
       return { ok: true, value: raw };
-    case "number": {
-      const trimmed = raw.trim();
-      const value = Number(trimmed);
-      if (!NUMBER.test(trimmed) || !Number.isFinite(value))
-        return { ok: false, reason: "not a number" };
-      return { ok: true, value };
-    }
+    case "number":
+      return exactNumber(raw.trim());
     case "boolean": {
       const lower = raw.trim().toLowerCase();
       if (lower === "true") return { ok: true, value: true };

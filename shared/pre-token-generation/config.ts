@@ -40,7 +40,11 @@ export interface AttributeClaimRule {
   readonly type: ClaimType;
   /** The tokens the claim goes to. */
   readonly tokens: readonly TokenKind[];
-  /** Whether an application grants access on this claim (then its source must not be user-writable). */
+  /**
+   * Whether an application may grant access on this claim (then its source must not be
+   * user-writable). Default true, for either token: an authorizer can accept ID tokens and
+   * forward any claim to backends; only an explicit `false` declares a display-only claim.
+   */
   readonly grantsAccess: boolean;
 }
 
@@ -119,7 +123,7 @@ export interface PreTokenConfig {
 /** What the trigger does with an access-granting claim read from a user-writable attribute. */
 export type MutableSourcePolicy = "warn" | "error";
 
-/** Attributes no user or app client can ever write. */
+/** Attributes no user or app client can ever write (Cognito sets them itself). */
 const ALWAYS_READ_ONLY = new Set(["sub", "cognito:user_status"]);
 
 /** The configuration used when `PRE_TOKEN_CONFIG` is unset: tokens pass through unchanged. */
@@ -264,6 +268,10 @@ export function staticClaimValue(value: unknown, path: string): ClaimValue {
   }
   if (typeof value === "number") {
     if (!Number.isFinite(value)) fail(path, "must be a finite number");
+    // JSON.parse has already rounded such a value: "9007199254740993" arrives as ...992.
+    if (Number.isInteger(value) && !Number.isSafeInteger(value)) {
+      fail(path, "must be an integer within ±9007199254740991 (Number.MAX_SAFE_INTEGER)");
+    }
     return value;
   }
   if (typeof value === "boolean") return value;
@@ -289,8 +297,10 @@ function attributeClaim(value: unknown, path: string): AttributeClaimRule {
   const type = r.type === undefined ? "string" : (r.type as ClaimType);
   if (!CLAIM_TYPES.includes(type)) fail(`${path}.type`, `must be one of ${CLAIM_TYPES.join(", ")}`);
   const to = tokens(r.tokens, `${path}.tokens`, ["id", "access"]);
-  // Authorizers read the access token: a claim placed there is presumed to grant access.
-  const grantsAccess = bool(r.grantsAccess, `${path}.grantsAccess`, to.includes("access"));
+  // Presumed to grant access in either token: the authorizer can accept ID tokens
+  // (`tokenUse: "id"` or `"any"`) and forward claims to backends (`contextClaims`), so an
+  // ID-token-only claim from a user-writable attribute is as dangerous as an access-token one.
+  const grantsAccess = bool(r.grantsAccess, `${path}.grantsAccess`, true);
   return { claim, attribute, type, tokens: to, grantsAccess };
 }
 

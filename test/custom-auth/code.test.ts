@@ -8,7 +8,7 @@ import {
   hashCode,
   toPrivateParameters,
 } from "../../shared/custom-auth/code";
-import { maskEmail, pretendMask } from "../../shared/custom-auth/mask";
+import { FIXED_EMAIL_HINT, maskEmail, publicEmailHint } from "../../shared/custom-auth/mask";
 
 const NOW = 1_800_000_000_000;
 
@@ -89,6 +89,15 @@ describe("checkAnswer", () => {
     expect(checkAnswer(state, "424242", NOW + 180_000)).toBe("expired");
   });
 
+  it("refuses an answer over 64 characters before trimming, even the right code padded", () => {
+    const padded = (total: number): string => `${" ".repeat(total - 6 - 1)}424242\n`;
+
+    expect(padded(64)).toHaveLength(64);
+    expect(checkAnswer(state, padded(64), NOW)).toBe("correct");
+    expect(checkAnswer(state, padded(65), NOW)).toBe("malformed-answer");
+    expect(checkAnswer(state, `424242${"\t".repeat(200)}`, NOW)).toBe("malformed-answer");
+  });
+
   it("refuses when there is no state", () => {
     expect(checkAnswer(undefined, "424242", NOW)).toBe("missing-state");
   });
@@ -119,10 +128,57 @@ describe("masking", () => {
     expect(maskEmail("jane")).toBeUndefined();
     expect(maskEmail("@example.com")).toBeUndefined();
   });
+});
 
-  it("pretend masks are email-shaped and stable per pool and username", () => {
-    expect(pretendMask("pool", "someone@example.org")).toBe("s***@e***.org");
-    expect(pretendMask("pool", "someone")).toMatch(/^[a-z]\*\*\*@[a-z]\*\*\*\.com$/);
-    expect(pretendMask("pool", "someone")).toBe(pretendMask("pool", "someone"));
+describe("publicEmailHint", () => {
+  const UUID = "7f1c2a9e-5b7d-4e4a-9c1e-0a2b3c4d5e6f";
+
+  it("masks the typed email, for real and unknown users alike", () => {
+    const unknown = publicEmailHint(
+      { userName: "Jane.Doe@Example.com", userNotFound: true, email: undefined },
+      "masked",
+    );
+    const realByEmailUsername = publicEmailHint(
+      { userName: "jane.doe@example.com", userNotFound: false, email: "other@elsewhere.org" },
+      "masked",
+    );
+    const realByGeneratedUsername = publicEmailHint(
+      { userName: UUID, userNotFound: false, email: "jane.doe@example.com" },
+      "masked",
+    );
+
+    expect([unknown, realByEmailUsername, realByGeneratedUsername]).toEqual([
+      "j***@e***.com",
+      "j***@e***.com",
+      "j***@e***.com",
+    ]);
+  });
+
+  it("gives the fixed text for any non-email username, real or unknown", () => {
+    expect(
+      publicEmailHint({ userName: "alice", userNotFound: false, email: "a@corp.io" }, "masked"),
+    ).toBe(FIXED_EMAIL_HINT);
+    expect(
+      publicEmailHint({ userName: "alice", userNotFound: true, email: undefined }, "masked"),
+    ).toBe(FIXED_EMAIL_HINT);
+    // A typed UUID of no user: nothing to mask, the fixed text.
+    expect(
+      publicEmailHint({ userName: UUID, userNotFound: true, email: undefined }, "masked"),
+    ).toBe(FIXED_EMAIL_HINT);
+  });
+
+  it("gives the fixed text to everyone in fixed mode", () => {
+    expect(
+      publicEmailHint(
+        { userName: "jane.doe@example.com", userNotFound: false, email: "jane.doe@example.com" },
+        "fixed",
+      ),
+    ).toBe(FIXED_EMAIL_HINT);
+    expect(
+      publicEmailHint(
+        { userName: "nobody@example.net", userNotFound: true, email: undefined },
+        "fixed",
+      ),
+    ).toBe(FIXED_EMAIL_HINT);
   });
 });

@@ -186,6 +186,35 @@ describe("decideNextStep", () => {
     });
   });
 
+  it("lets clientMetadata.authFlow pick only among the client's allowed flows", () => {
+    const policy: FlowPolicy = {
+      passwordlessClientIds: new Set(["kiosk"]),
+      passwordCodeClientIds: new Set(),
+      defaultFlows: new Set(["password-code"]),
+    };
+    const passwordDone = [SRP, pv(true), cc(true)];
+
+    expect(
+      decideNextStep(
+        input(passwordDone, { flows: policy, clientMetadata: { authFlow: "passwordless" } }),
+      ),
+    ).toEqual({ kind: "deny", reason: "flow-not-allowed" });
+    expect(
+      decideNextStep(
+        input([cc(true)], {
+          clientId: "kiosk",
+          flows: policy,
+          clientMetadata: { authFlow: "password-code" },
+        }),
+      ),
+    ).toEqual({ kind: "deny", reason: "flow-not-allowed" });
+    expect(
+      decideNextStep(
+        input(passwordDone, { flows: policy, clientMetadata: { authFlow: "password-code" } }),
+      ),
+    ).toMatchObject({ kind: "allow", flow: "password-code" });
+  });
+
   it("respects the configured attempt limit", () => {
     expect(decideNextStep(input([cc(false)], { maxAttempts: 1 }))).toEqual({
       kind: "deny",

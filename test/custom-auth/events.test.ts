@@ -27,6 +27,14 @@ function loadFunction(name: string, file: string, extraEnv: Record<string, strin
   return handler as Handler;
 }
 
+// The sample events' app client, opted into both flows the way docs/custom-auth.md tells
+// readers to run them (passwordless is a per-client opt-in; the default is password-code only).
+const SAMPLE_CLIENT = "1example23456789abcdefghij";
+const OPT_IN = {
+  CUSTOM_AUTH_PASSWORDLESS_CLIENT_IDS: SAMPLE_CLIENT,
+  CUSTOM_AUTH_PASSWORD_CODE_CLIENT_IDS: SAMPLE_CLIENT,
+};
+
 const DEFINE: Record<string, Record<string, unknown>> = {
   "custom-auth-define-start": {
     challengeName: "CUSTOM_CHALLENGE",
@@ -92,11 +100,28 @@ describe("sample events through the function modules (as npm run invoke runs the
   });
 
   it.each(Object.entries(DEFINE))("define %s", async (name, expected) => {
-    const handler = loadFunction("defineAuthChallenge", "define-auth-challenge.ts");
+    const handler = loadFunction("defineAuthChallenge", "define-auth-challenge.ts", OPT_IN);
 
     const result = await handler(loadEvent(name));
 
     expect(result.response).toEqual(expected);
+  });
+
+  it("define without the opt-in (default flows): passwordless refused, password-code runs", async () => {
+    // Empty, as serverless.yml passes an unset parameter: the code default applies.
+    const handler = loadFunction("defineAuthChallenge", "define-auth-challenge.ts", {
+      CUSTOM_AUTH_DEFAULT_FLOWS: "",
+      CUSTOM_AUTH_PASSWORDLESS_CLIENT_IDS: "",
+      CUSTOM_AUTH_PASSWORD_CODE_CLIENT_IDS: "",
+    });
+
+    const start = await handler(loadEvent("custom-auth-define-start"));
+    const correct = await handler(loadEvent("custom-auth-define-correct"));
+    const srpStart = await handler(loadEvent("custom-auth-define-srp-start"));
+
+    expect(start.response).toEqual({ issueTokens: false, failAuthentication: true });
+    expect(correct.response).toEqual({ issueTokens: false, failAuthentication: true });
+    expect(srpStart.response).toEqual(DEFINE["custom-auth-define-srp-start"]);
   });
 
   it.each(Object.entries(VERIFY))("verify %s -> %s", async (name, expected) => {
@@ -177,32 +202,53 @@ describe("serverless.yml wiring", () => {
     >;
   };
 
+  // arn:<partition>:ses:<region>:<account>:<resource>, as serverless.yml builds it with Refs.
+  const sesArn = (resource: string) => ({
+    "Fn::Join": [
+      "",
+      [
+        "arn:",
+        { Ref: "AWS::Partition" },
+        ":ses:",
+        { Ref: "AWS::Region" },
+        ":",
+        { Ref: "AWS::AccountId" },
+        `:${resource}`,
+      ],
+    ],
+  });
+  const identityArn = sesArn(`identity/${slsParam("customAuthSenderIdentity")}`);
+  const fromCondition = {
+    StringEquals: { "ses:FromAddress": slsParam("customAuthFromAddress") },
+  };
+
   it("lets only createAuthChallenge send email, from the sender identity and address", () => {
     const fns = doc.functions;
+    // The statement before and after the configuration-set wiring of docs/custom-auth.md
+    // (the set's ARN joins the resources only when customAuthSesConfigurationSet is set).
+    const identityOnly = { Effect: "Allow", Action: "ses:SendEmail", Resource: identityArn };
+    const withConfigurationSet = {
+      Effect: "Allow",
+      Action: "ses:SendEmail",
+      Resource: [
+        identityArn,
+        {
+          "Fn::If": [
+            "HasSesConfigurationSet",
+            sesArn(`configuration-set/${slsParam("customAuthSesConfigurationSet")}`),
+            { Ref: "AWS::NoValue" },
+          ],
+        },
+      ],
+    };
 
     expect(fns.defineAuthChallenge?.iamRoleStatements).toEqual([]);
     expect(fns.verifyAuthChallenge?.iamRoleStatements).toEqual([]);
-    expect(fns.createAuthChallenge?.iamRoleStatements).toEqual([
-      {
-        Effect: "Allow",
-        Action: "ses:SendEmail",
-        Resource: {
-          "Fn::Join": [
-            "",
-            [
-              "arn:",
-              { Ref: "AWS::Partition" },
-              ":ses:",
-              { Ref: "AWS::Region" },
-              ":",
-              { Ref: "AWS::AccountId" },
-              `:identity/${slsParam("customAuthSenderIdentity")}`,
-            ],
-          ],
-        },
-        Condition: { StringEquals: { "ses:FromAddress": slsParam("customAuthFromAddress") } },
-      },
-    ]);
+    expect(fns.createAuthChallenge?.iamRoleStatements).toHaveLength(1);
+    expect([
+      { ...identityOnly, Condition: fromCondition },
+      { ...withConfigurationSet, Condition: fromCondition },
+    ]).toContainEqual(fns.createAuthChallenge?.iamRoleStatements[0]);
   });
 
   it("gives the three triggers the same eligibility setting", () => {

@@ -2,6 +2,9 @@
  * Whole sign-ins, driven through the three handlers as Cognito drives them
  * (see harness.ts): both flows, retries, expiry, attempt limit, unknown users.
  */
+
+import { randomUUID } from "node:crypto";
+import { FIXED_EMAIL_HINT } from "../../shared/custom-auth/mask";
 import { type CapturedOutput, captureOutput } from "../helpers/logs";
 import { CustomAuthHarness, JANE, type SimUser } from "./harness";
 
@@ -169,9 +172,63 @@ describe("custom auth sign-in, end to end", () => {
   });
 
   describe("flow per app client", () => {
+    it("by default an unlisted client cannot skip the password: passwordless is opt-in", async () => {
+      // Prepare: the client is in neither list and CUSTOM_AUTH_DEFAULT_FLOWS is unset.
+      const harness = new CustomAuthHarness({ clientFlows: [] });
+
+      // Act
+      const passwordless = await harness.signIn(EMAIL);
+      const sentWithoutPassword = harness.sender.sent.length;
+      const withPassword = await harness.signIn(EMAIL, { srp: true });
+      await withPassword.password(JANE.password);
+      const result = await withPassword.answer(harness.sender.lastCode());
+
+      // Assess
+      expect(passwordless.outcome).toEqual({ kind: "failed", error: "NotAuthorizedException" });
+      expect(sentWithoutPassword).toBe(0);
+      expect(result).toEqual({ kind: "tokens" });
+    });
+
+    it("an empty CUSTOM_AUTH_DEFAULT_FLOWS (an unset serverless.yml parameter) is the default", async () => {
+      const harness = new CustomAuthHarness({
+        clientFlows: [],
+        env: { CUSTOM_AUTH_DEFAULT_FLOWS: "" },
+      });
+
+      const signIn = await harness.signIn(EMAIL);
+
+      expect(signIn.outcome).toEqual({ kind: "failed", error: "NotAuthorizedException" });
+    });
+
+    it("a client listed for passwordless may sign in with the code alone", async () => {
+      const harness = new CustomAuthHarness({ clientFlows: ["passwordless"] });
+      const signIn = await harness.signIn(EMAIL);
+
+      const result = await signIn.answer(harness.sender.lastCode());
+
+      expect(result).toEqual({ kind: "tokens" });
+    });
+
+    it("clientMetadata cannot select a flow the client is not allowed", async () => {
+      const harness = new CustomAuthHarness({ clientFlows: ["password-code"] });
+      const signIn = await harness.signIn(EMAIL, {
+        srp: true,
+        clientMetadata: { authFlow: "passwordless" },
+      });
+
+      const result = await signIn.password(JANE.password);
+
+      expect(result).toEqual({ kind: "failed", error: "NotAuthorizedException" });
+      expect(harness.sender.sent).toHaveLength(0);
+    });
+
     it("a client listed for password-code only cannot sign in passwordless", async () => {
       const harness = new CustomAuthHarness({
-        env: { CUSTOM_AUTH_PASSWORD_CODE_CLIENT_IDS: "testclient0123456789abcdef" },
+        env: {
+          CUSTOM_AUTH_PASSWORDLESS_CLIENT_IDS: "",
+          CUSTOM_AUTH_PASSWORD_CODE_CLIENT_IDS: "testclient0123456789abcdef",
+          CUSTOM_AUTH_DEFAULT_FLOWS: "passwordless,password-code",
+        },
       });
 
       const signIn = await harness.signIn(EMAIL);
@@ -182,7 +239,11 @@ describe("custom auth sign-in, end to end", () => {
 
     it("a client listed for passwordless only cannot start the password flow", async () => {
       const harness = new CustomAuthHarness({
-        env: { CUSTOM_AUTH_PASSWORDLESS_CLIENT_IDS: "testclient0123456789abcdef" },
+        env: {
+          CUSTOM_AUTH_PASSWORDLESS_CLIENT_IDS: "testclient0123456789abcdef",
+          CUSTOM_AUTH_PASSWORD_CODE_CLIENT_IDS: "",
+          CUSTOM_AUTH_DEFAULT_FLOWS: "passwordless,password-code",
+        },
       });
 
       const signIn = await harness.signIn(EMAIL, { srp: true });
@@ -219,9 +280,7 @@ describe("custom auth sign-in, end to end", () => {
       const signIn = await harness.signIn(username);
       const outcomes = [signIn.outcome];
       for (let i = 0; i < 3; i++) outcomes.push(await signIn.answer("123456"));
-      return outcomes.map((o) =>
-        o.kind === "challenge" ? { ...o, parameters: Object.keys(o.parameters) } : o,
-      );
+      return outcomes;
     }
 
     it("an unknown user gets the same challenges and failure as a real user with wrong codes", async () => {
@@ -231,7 +290,7 @@ describe("custom auth sign-in, end to end", () => {
 
       // Act
       const realTranscript = await transcript(real, EMAIL);
-      const unknownTranscript = await transcript(unknown, "jane.doe@example.com.invalid");
+      const unknownTranscript = await transcript(unknown, EMAIL);
 
       // Assess
       expect(unknownTranscript).toEqual(realTranscript);
@@ -241,18 +300,66 @@ describe("custom auth sign-in, end to end", () => {
       expect(unknown.sleeps).toHaveLength(1);
     });
 
-    it("an unknown user sees a plausible masked email, stable across attempts", async () => {
-      const harness = new CustomAuthHarness({ users: {} });
+    // A pool whose usernames are not emails (`alice`), each user with an email attribute.
+    const named = (userName: string, email: string): SimUser => ({
+      userName,
+      attributes: { ...JANE.attributes, sub: randomUUID(), email },
+      password: JANE.password,
+    });
+    const NAMED_POOL = {
+      alice: named("alice", "alice@corp.io"),
+      bob: named("bob", "bob@gmail.com"),
+    };
 
-      const byEmail = await harness.signIn("nobody@example.net");
-      const byName = await harness.signIn("nobody");
-      const byNameAgain = await harness.signIn("nobody");
+    it("real and unknown non-email usernames get identical public parameters", async () => {
+      const harness = new CustomAuthHarness({ users: NAMED_POOL });
 
-      expect(byEmail.outcome).toMatchObject({ parameters: { email: "n***@e***.net" } });
-      expect(byName.outcome).toMatchObject({
-        parameters: { email: expect.stringMatching(/^[a-z]\*\*\*@[a-z]\*\*\*\.com$/) },
+      const outcomes = [];
+      for (const name of ["alice", "bob", "carol", "dave", "alicia"]) {
+        outcomes.push((await harness.signIn(name)).outcome);
+      }
+
+      expect(harness.sender.sent.map((m) => m.to)).toEqual(["alice@corp.io", "bob@gmail.com"]);
+      for (const outcome of outcomes) {
+        expect(outcome).toEqual({
+          kind: "challenge",
+          challengeName: "CUSTOM_CHALLENGE",
+          parameters: { email: FIXED_EMAIL_HINT },
+        });
+      }
+    });
+
+    it("email usernames give the same mask for real and unknown users", async () => {
+      const withJane = new CustomAuthHarness();
+      const withoutJane = new CustomAuthHarness({ users: {} });
+      const literalEmailPool = new CustomAuthHarness({
+        users: { "jane.doe@example.com": { ...JANE, userName: "jane.doe@example.com" } },
       });
-      expect(byNameAgain.outcome).toEqual(byName.outcome);
+      const mask = async (h: CustomAuthHarness, name: string) => (await h.signIn(name)).outcome;
+
+      const real = await mask(withJane, EMAIL);
+      const realLiteral = await mask(literalEmailPool, EMAIL);
+      const unknown = await mask(withoutJane, "Jane.Doe@Example.com");
+      const otherUnknown = await mask(withoutJane, "nobody@example.net");
+
+      expect(withJane.sender.sent).toHaveLength(1);
+      expect(real).toEqual({
+        kind: "challenge",
+        challengeName: "CUSTOM_CHALLENGE",
+        parameters: { email: "j***@e***.com" },
+      });
+      expect(realLiteral).toEqual(real);
+      expect(unknown).toEqual(real);
+      expect(otherUnknown).toMatchObject({ parameters: { email: "n***@e***.net" } });
+    });
+
+    it("CUSTOM_AUTH_EMAIL_HINT=fixed shows the fixed text to everyone", async () => {
+      const env = { CUSTOM_AUTH_EMAIL_HINT: "fixed" };
+      const real = await new CustomAuthHarness({ env }).signIn(EMAIL);
+      const unknown = await new CustomAuthHarness({ env, users: {} }).signIn(EMAIL);
+
+      expect(real.outcome).toMatchObject({ parameters: { email: FIXED_EMAIL_HINT } });
+      expect(unknown.outcome).toEqual(real.outcome);
     });
 
     it("never issues tokens to an unknown user, even for the code the pretend step drew", async () => {
@@ -279,7 +386,7 @@ describe("custom auth sign-in, end to end", () => {
       expect(outcomes[0]).toEqual({
         kind: "challenge",
         challengeName: "CUSTOM_CHALLENGE",
-        parameters: ["email"],
+        parameters: { email: "j***@e***.com" },
       });
       expect(outcomes.at(-1)).toEqual({ kind: "failed", error: "NotAuthorizedException" });
       expect(harness.sender.sent).toHaveLength(0);

@@ -8,6 +8,7 @@
  */
 import type { Logger } from "@aws-lambda-powertools/logger";
 import type {
+  AuthFlow,
   CreateAuthConfig,
   DefineAuthConfig,
   VerifyAuthConfig,
@@ -59,6 +60,11 @@ export class TestClock {
 export interface SimUser {
   readonly attributes: Record<string, string>;
   readonly password: string;
+  /**
+   * The pool's username, sent as `event.userName`. Default: the `sub`, as in pools with
+   * `UsernameAttributes: [email]` (the user types the email, Cognito sends the generated name).
+   */
+  readonly userName?: string;
 }
 
 /** What the client app sees after each call. */
@@ -74,6 +80,12 @@ export type Outcome =
 
 /** Options for building the three handlers from env-style settings. */
 export interface HarnessOptions {
+  /**
+   * Flows the harness opts its app client into (its id in the matching client-id lists).
+   * Default: both. `[]` leaves the client unlisted, so the deployment default applies.
+   * Flow variables in `env` win over this.
+   */
+  readonly clientFlows?: readonly AuthFlow[];
   readonly env?: Record<string, string>;
   readonly users?: Record<string, SimUser>;
   readonly clientId?: string;
@@ -114,15 +126,22 @@ export class CustomAuthHarness {
   readonly sleeps: number[] = [];
 
   constructor(options: HarnessOptions = {}) {
+    this.clientId = options.clientId ?? CLIENT_ID;
+    const clientFlows = options.clientFlows ?? ["passwordless", "password-code"];
     const env = {
       LOCAL_MODE: "false",
       CUSTOM_AUTH_FROM_ADDRESS: "no-reply@example.com",
+      CUSTOM_AUTH_PASSWORDLESS_CLIENT_IDS: clientFlows.includes("passwordless")
+        ? this.clientId
+        : "",
+      CUSTOM_AUTH_PASSWORD_CODE_CLIENT_IDS: clientFlows.includes("password-code")
+        ? this.clientId
+        : "",
       ...options.env,
     };
     this.sender = options.sender ?? new MemorySender();
     this.clock = options.clock ?? new TestClock();
     this.users = options.users ?? { "jane.doe@example.com": JANE };
-    this.clientId = options.clientId ?? CLIENT_ID;
     const logger = options.logger ?? createLogger("customAuthTest");
     this.defineConfig = loadDefineAuthConfig(env);
     this.createConfig = loadCreateAuthConfig(env);
@@ -196,8 +215,10 @@ export class SignIn {
     };
   }
 
+  /** `event.userName`: the pool's username for a real user, what was typed for an unknown one. */
   private get userName(): string {
-    return this.user?.attributes.sub ?? this.username;
+    const user = this.user;
+    return user ? (user.userName ?? user.attributes.sub ?? this.username) : this.username;
   }
 
   /** InitiateAuth. */

@@ -3,8 +3,9 @@
  * - tokens are never issued unless the last result is a correct code answer
  *   within the attempt limit (and, in the password flow, after a correct password);
  * - the session never exceeds the limit.
- * Checked on the pure decision over arbitrary sessions, and on whole sign-ins
- * through the handlers with arbitrary answer sequences.
+ * Checked on the pure decision over arbitrary sessions and over sessions shaped
+ * like sign-ins (where the limit matters), and on whole sign-ins through the
+ * handlers with arbitrary answer sequences.
  */
 import fc from "fast-check";
 import type { FlowPolicy } from "../../shared/custom-auth/config";
@@ -32,6 +33,45 @@ const entry = fc.record({
   challengeResult: fc.boolean(),
 });
 const session = fc.array(entry, { maxLength: 14 }) as fc.Arbitrary<SessionEntry[]>;
+
+const cc = (challengeResult: boolean): SessionEntry => ({
+  challengeName: "CUSTOM_CHALLENGE",
+  challengeResult,
+});
+
+/**
+ * Sessions shaped like real sign-ins, where the attempt limit matters: an optional
+ * [SRP_A, PASSWORD_VERIFIER(result)] prefix, then n code results with n from 0 to
+ * maxAttempts + 2. The results are either arbitrary or "all wrong, then the last
+ * one arbitrary" (the case a missing limit check would let through), since uniform
+ * booleans almost never give a long run of wrong answers ending in a right one.
+ */
+const shapedSession = fc.integer({ min: 1, max: 10 }).chain((maxAttempts) =>
+  fc.record({
+    maxAttempts: fc.constant(maxAttempts),
+    session: fc
+      .tuple(
+        fc.option(fc.boolean(), { nil: undefined }),
+        fc.integer({ min: 0, max: maxAttempts + 2 }).chain((n) =>
+          fc.oneof(
+            fc.array(fc.boolean(), { minLength: n, maxLength: n }),
+            fc
+              .boolean()
+              .map((last) => (n === 0 ? [] : [...Array<boolean>(n - 1).fill(false), last])),
+          ),
+        ),
+      )
+      .map(([password, results]): SessionEntry[] => [
+        ...(password === undefined
+          ? []
+          : [
+              { challengeName: "SRP_A", challengeResult: true },
+              { challengeName: "PASSWORD_VERIFIER", challengeResult: password },
+            ]),
+        ...results.map(cc),
+      ]),
+  }),
+);
 
 /** A session that a well-formed sign-in would reach, by flow: tokens allowed only here. */
 function isLegitimateSuccess(s: readonly SessionEntry[], maxAttempts: number): boolean {
@@ -76,6 +116,72 @@ describe("properties of the define-auth decision", () => {
         },
       ),
       { numRuns: 2000 },
+    );
+  });
+
+  it("over sign-in-shaped sessions: tokens only for a correct last answer within the limit", () => {
+    fc.assert(
+      fc.property(shapedSession, fc.boolean(), ({ session: s, maxAttempts }, eligible) => {
+        const decision = decideNextStep({
+          session: s,
+          clientId: "c",
+          clientMetadata: {},
+          eligible,
+          maxAttempts,
+          flows: ALL,
+        });
+        const legitimate = isLegitimateSuccess(s, maxAttempts);
+        if (decision.kind === "allow") {
+          expect(eligible).toBe(true);
+          expect(legitimate).toBe(true);
+        }
+        // And the converse: a legitimate success of an eligible user is never refused.
+        if (legitimate && eligible) expect(decision.kind).toBe("allow");
+      }),
+      { numRuns: 3000 },
+    );
+  });
+
+  it("over sign-in-shaped sessions: a challenge only while the next session fits the limit", () => {
+    fc.assert(
+      fc.property(shapedSession, ({ session: s, maxAttempts }) => {
+        const decision = decideNextStep({
+          session: s,
+          clientId: "c",
+          clientMetadata: {},
+          eligible: true,
+          maxAttempts,
+          flows: ALL,
+        });
+        if (decision.kind === "challenge") {
+          expect(s.length + 1).toBeLessThanOrEqual(maxSessionLength(decision.flow, maxAttempts));
+        }
+      }),
+      { numRuns: 3000 },
+    );
+  });
+
+  it("clientMetadata never selects a flow the client is not allowed", () => {
+    const flow = fc.constantFrom("passwordless" as const, "password-code" as const);
+    fc.assert(
+      fc.property(
+        shapedSession,
+        fc.subarray(["passwordless", "password-code"] as const),
+        flow,
+        ({ session: s, maxAttempts }, allowed, declared) => {
+          const decision = decideNextStep({
+            session: s,
+            clientId: "c",
+            clientMetadata: { authFlow: declared },
+            eligible: true,
+            maxAttempts,
+            flows: { ...ALL, defaultFlows: new Set(allowed) },
+          });
+          if (!allowed.includes(declared)) expect(decision.kind).toBe("deny");
+          if (decision.kind !== "deny") expect(decision.flow).toBe(declared);
+        },
+      ),
+      { numRuns: 1000 },
     );
   });
 

@@ -5,6 +5,7 @@ import { join } from "node:path";
 import { sdkClientConfig } from "../../shared/aws/clients";
 import {
   DEFAULT_BODY,
+  DEFAULT_SUBJECT,
   loadCreateAuthConfig,
   loadDefineAuthConfig,
   loadVerifyAuthConfig,
@@ -128,12 +129,17 @@ describe("configuration", () => {
     const verify = loadVerifyAuthConfig({});
 
     expect(define.maxAttempts).toBe(3);
-    expect([...define.flows.defaultFlows]).toEqual(["passwordless", "password-code"]);
+    // Unlisted clients get the second factor only; passwordless is a per-client opt-in.
+    expect([...define.flows.defaultFlows]).toEqual(["password-code"]);
     expect(define.eligibility.requireVerifiedEmail).toBe(true);
     expect(create.codeLength).toBe(6);
     expect(create.codeTtlSeconds).toBe(180);
     expect(create.fromAddress).toBe("no-reply@example.com");
+    expect(create.template.subject.source).toBe(DEFAULT_SUBJECT);
     expect(create.template.body.source).toBe(DEFAULT_BODY);
+    expect(create.pretendDelayMs).toBe(150);
+    expect(create.configurationSet).toBeUndefined();
+    expect(create.emailHint).toBe("masked");
     expect(verify.eligibility.requireVerifiedEmail).toBe(true);
   });
 
@@ -147,6 +153,63 @@ describe("configuration", () => {
     expect([...define.flows.passwordlessClientIds]).toEqual(["a", "b"]);
     expect([...define.flows.passwordCodeClientIds]).toEqual(["c"]);
     expect(define.flows.defaultFlows.size).toBe(0);
+  });
+
+  // serverless.yml passes an unset parameter as "" (params with empty defaults): that is unset.
+  it.each([
+    "CUSTOM_AUTH_EMAIL_SUBJECT",
+    "CUSTOM_AUTH_EMAIL_BODY",
+    "CUSTOM_AUTH_PRETEND_DELAY_MS",
+    "CUSTOM_AUTH_SES_CONFIGURATION_SET",
+    "CUSTOM_AUTH_EMAIL_HINT",
+  ])("create: an empty or blank %s is unset (the default applies)", (name) => {
+    const base = { LOCAL_MODE: "false", CUSTOM_AUTH_FROM_ADDRESS: "no-reply@example.com" };
+    const unset = loadCreateAuthConfig(base);
+
+    expect(loadCreateAuthConfig({ ...base, [name]: "" })).toEqual(unset);
+    expect(loadCreateAuthConfig({ ...base, [name]: "  " })).toEqual(unset);
+  });
+
+  it("create: the four optional settings are read when set", () => {
+    const config = loadCreateAuthConfig({
+      LOCAL_MODE: "false",
+      CUSTOM_AUTH_FROM_ADDRESS: "no-reply@example.com",
+      CUSTOM_AUTH_EMAIL_SUBJECT: "Code {code}",
+      CUSTOM_AUTH_EMAIL_BODY: "Use {code}",
+      CUSTOM_AUTH_PRETEND_DELAY_MS: "40",
+      CUSTOM_AUTH_SES_CONFIGURATION_SET: "auth-emails",
+    });
+
+    expect(config.template.subject.source).toBe("Code {code}");
+    expect(config.template.body.source).toBe("Use {code}");
+    expect(config.pretendDelayMs).toBe(40);
+    expect(config.configurationSet).toBe("auth-emails");
+  });
+
+  it("create: an empty configuration set sends without ConfigurationSetName", async () => {
+    const send = jest.fn(async (_command: { input: Record<string, unknown> }) => ({}));
+    const sender = buildCodeSender(
+      loadCreateAuthConfig({
+        LOCAL_MODE: "false",
+        CUSTOM_AUTH_FROM_ADDRESS: "no-reply@example.com",
+        CUSTOM_AUTH_SES_CONFIGURATION_SET: "",
+      }),
+      () => ({ send }) as never,
+    );
+
+    await sender.send({ to: "a@example.com", subject: "S", body: "B" });
+
+    expect(send.mock.calls[0]?.[0].input).not.toHaveProperty("ConfigurationSetName");
+  });
+
+  it("define: an empty CUSTOM_AUTH_DEFAULT_FLOWS is the default (password-code only)", () => {
+    expect([...loadDefineAuthConfig({ CUSTOM_AUTH_DEFAULT_FLOWS: "" }).flows.defaultFlows]).toEqual(
+      ["password-code"],
+    );
+    expect([
+      ...loadDefineAuthConfig({ CUSTOM_AUTH_DEFAULT_FLOWS: "passwordless, password-code" }).flows
+        .defaultFlows,
+    ]).toEqual(["passwordless", "password-code"]);
   });
 
   it.each<[Record<string, string>, string]>([
@@ -169,6 +232,8 @@ describe("configuration", () => {
       "CUSTOM_AUTH_EMAIL_BODY",
     ],
     [{ LOCAL_MODE: "true", CUSTOM_AUTH_EMAIL_SUBJECT: "{cod}" }, "CUSTOM_AUTH_EMAIL_SUBJECT"],
+    [{ LOCAL_MODE: "true", CUSTOM_AUTH_PRETEND_DELAY_MS: "soon" }, "CUSTOM_AUTH_PRETEND_DELAY_MS"],
+    [{ LOCAL_MODE: "true", CUSTOM_AUTH_EMAIL_HINT: "partial" }, "CUSTOM_AUTH_EMAIL_HINT"],
   ])("create: %j is refused naming %s", (env, variable) => {
     expect(() => loadCreateAuthConfig(env)).toThrow(ConfigError);
     expect(() => loadCreateAuthConfig(env)).toThrow(variable);

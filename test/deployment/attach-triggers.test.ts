@@ -3,16 +3,21 @@
  * triggers keeps every other setting of the pool (UpdateUserPool resets what it is
  * not given) and never overwrites another function's trigger unless asked.
  */
+import { CloudFormationClient, DescribeStacksCommand } from "@aws-sdk/client-cloudformation";
 import {
   CognitoIdentityProviderClient,
   DescribeUserPoolCommand,
   UpdateUserPoolCommand,
+  type UpdateUserPoolCommandInput,
   type UserPoolType,
 } from "@aws-sdk/client-cognito-identity-provider";
 import { mockClient } from "aws-sdk-client-mock";
 import {
+  choosePreTokenVersion,
+  deployedPreTokenVersion,
   planAttach,
   planDetach,
+  stackName,
   type TriggerFunction,
   updatePoolTriggers,
 } from "../../scripts/pool-triggers";
@@ -65,7 +70,85 @@ function describedPool(overrides: Partial<UserPoolType> = {}): UserPoolType {
   };
 }
 
+/** Every setting UpdateUserPool takes under the name DescribeUserPool gives it (but the triggers). */
+type SharedSetting = Exclude<
+  keyof UpdateUserPoolCommandInput & keyof UserPoolType,
+  "LambdaConfig" | "UserPoolId"
+>;
+
+/**
+ * A value for each of them. Typed from the SDK, not from the script's list, so a setting the
+ * script forgets to copy (AcrConfiguration was one) fails the test below.
+ */
+const EVERY_SETTING: Required<Pick<UserPoolType, SharedSetting>> = {
+  Policies: {
+    PasswordPolicy: { MinimumLength: 14, RequireSymbols: true, TemporaryPasswordValidityDays: 3 },
+    SignInPolicy: { AllowedFirstAuthFactors: ["PASSWORD", "EMAIL_OTP"] },
+  },
+  DeletionProtection: "ACTIVE",
+  AutoVerifiedAttributes: ["email"],
+  SmsVerificationMessage: "SMS code {####}",
+  EmailVerificationMessage: "Your code is {####}",
+  EmailVerificationSubject: "Your code",
+  VerificationMessageTemplate: { DefaultEmailOption: "CONFIRM_WITH_LINK" },
+  SmsAuthenticationMessage: "Sign-in code {####}",
+  UserAttributeUpdateSettings: { AttributesRequireVerificationBeforeUpdate: ["email"] },
+  MfaConfiguration: "OPTIONAL",
+  DeviceConfiguration: { ChallengeRequiredOnNewDevice: true },
+  EmailConfiguration: {
+    EmailSendingAccount: "DEVELOPER",
+    SourceArn: "arn:aws:ses:eu-west-1:123456789012:identity/example.com",
+  },
+  SmsConfiguration: { SnsCallerArn: "arn:aws:iam::123456789012:role/sms", ExternalId: "x" },
+  UserPoolTags: { team: "identity" },
+  AdminCreateUserConfig: { AllowAdminCreateUserOnly: true },
+  UserPoolAddOns: { AdvancedSecurityMode: "AUDIT" },
+  AccountRecoverySetting: { RecoveryMechanisms: [{ Name: "verified_email", Priority: 1 }] },
+  UserPoolTier: "PLUS",
+  DcrConfiguration: { EnableStatus: "Enabled", AllowedScopes: ["api/read"] },
+  KeyConfiguration: {
+    KeyType: "CUSTOMER_MANAGED_KEY",
+    KmsKeyArn: "arn:aws:kms:eu-west-1:123456789012:key/1",
+  },
+  IssuerConfiguration: { Type: "UPDATED" },
+  AcrConfiguration: { Level2: { AcrValue: "urn:example:mfa" } },
+};
+
+/** The legacy message fields the script drops when VerificationMessageTemplate is set. */
+const SUPERSEDED = [
+  "SmsVerificationMessage",
+  "EmailVerificationMessage",
+  "EmailVerificationSubject",
+];
+
 describe("planAttach", () => {
+  test("every setting UpdateUserPool would otherwise reset survives, unchanged", () => {
+    // Prepare
+    const pool: UserPoolType = { Id: POOL_ID, Name: "prod-users", ...EVERY_SETTING };
+    const withoutTemplate: UserPoolType = { ...pool, VerificationMessageTemplate: undefined };
+
+    // Act
+    const { input } = planAttach(pool, ARNS, "V2_0");
+    const legacy = planAttach(withoutTemplate, ARNS, "V2_0").input;
+
+    // Assess
+    const kept = Object.fromEntries(
+      Object.keys(EVERY_SETTING)
+        .filter((key) => !SUPERSEDED.includes(key))
+        .map((key) => [key, input[key as SharedSetting]]),
+    );
+    expect(kept).toEqual(
+      Object.fromEntries(
+        Object.entries(EVERY_SETTING).filter(([key]) => !SUPERSEDED.includes(key)),
+      ),
+    );
+    for (const key of SUPERSEDED) {
+      expect(input).not.toHaveProperty(key);
+      expect(legacy[key as SharedSetting]).toEqual(EVERY_SETTING[key as SharedSetting]);
+    }
+    expect(input.PoolName).toBe("prod-users");
+  });
+
   test("attaches every trigger and the pre-token version, keeping the pool's settings and other triggers", () => {
     // Act
     const { input, conflicts } = planAttach(describedPool(), ARNS, "V3_0");
@@ -219,5 +302,101 @@ describe("updatePoolTriggers", () => {
     await expect(conflict).rejects.toThrow(/PostConfirmation .* --replace/);
     expect(dry.LambdaConfig?.PostConfirmation).toBe(ARNS.postConfirmation);
     expect(cognito.commandCalls(UpdateUserPoolCommand)).toHaveLength(0);
+  });
+});
+
+describe("the pre-token version to attach with", () => {
+  const cloudformation = mockClient(CloudFormationClient);
+  const STACK = stackName("cognito-triggers", "prod");
+
+  afterEach(() => {
+    cloudformation.reset();
+  });
+
+  /** DescribeStacks as CloudFormation answers for a stack deployed with `version`. */
+  function deployedWith(version: string | undefined): void {
+    cloudformation.on(DescribeStacksCommand, { StackName: STACK }).resolves({
+      Stacks: [
+        {
+          StackName: STACK,
+          CreationTime: new Date("2024-01-01T00:00:00Z"),
+          StackStatus: "UPDATE_COMPLETE",
+          Outputs: [
+            { OutputKey: "UserPoolId", OutputValue: POOL_ID },
+            ...(version === undefined
+              ? []
+              : [{ OutputKey: "PreTokenLambdaVersion", OutputValue: version }]),
+          ],
+        },
+      ],
+    });
+  }
+
+  test("serverless' stack name: <service>-<stage>", () => {
+    // Assess
+    expect(STACK).toBe("cognito-triggers-prod");
+  });
+
+  test("defaults to the PreTokenLambdaVersion output of the deployed stack", async () => {
+    // Prepare: deployed with --param=preTokenLambdaVersion=V3_0 (serverless.yml says V2_0).
+    deployedWith("V3_0");
+
+    // Act
+    const deployed = await deployedPreTokenVersion(new CloudFormationClient({}), STACK);
+    const version = choosePreTokenVersion({ deployed });
+
+    // Assess
+    expect(version).toBe("V3_0");
+    expect(cloudformation.commandCalls(DescribeStacksCommand)).toHaveLength(1);
+  });
+
+  test("an explicit version that agrees is accepted; one that differs is refused unless --force", async () => {
+    // Prepare
+    deployedWith("V2_0");
+    const deployed = await deployedPreTokenVersion(new CloudFormationClient({}), STACK);
+
+    // Act
+    const same = choosePreTokenVersion({ deployed, requested: "V2_0" });
+    const differs = () => choosePreTokenVersion({ deployed, requested: "V3_0" });
+    const forced = choosePreTokenVersion({ deployed, requested: "V3_0", force: true });
+
+    // Assess
+    expect(same).toBe("V2_0");
+    expect(differs).toThrow(/V3_0 differs from V2_0.*--force/);
+    expect(forced).toBe("V3_0");
+  });
+
+  test("refuses a stack without the output, or with a version this service does not handle", async () => {
+    // Prepare
+    deployedWith(undefined);
+    const missing = await deployedPreTokenVersion(new CloudFormationClient({}), STACK);
+
+    // Act
+    const refused = () => choosePreTokenVersion({ deployed: missing });
+    const forced = choosePreTokenVersion({ deployed: missing, requested: "V2_0", force: true });
+    const v1 = () => choosePreTokenVersion({ deployed: "V1_0" });
+    const bad = () => choosePreTokenVersion({ deployed: "V2_0", requested: "V9", force: true });
+
+    // Assess
+    expect(missing).toBeUndefined();
+    expect(refused).toThrow(/no PreTokenLambdaVersion output/);
+    expect(forced).toBe("V2_0");
+    expect(v1).toThrow(/"V1_0", not one of V2_0, V3_0/);
+    expect(bad).toThrow(/must be one of V2_0, V3_0/);
+  });
+
+  test("a stage that was never deployed: says so", async () => {
+    // Prepare: CloudFormation's answer for an unknown stack.
+    cloudformation.on(DescribeStacksCommand).rejects(
+      Object.assign(new Error(`Stack with id ${STACK} does not exist`), {
+        name: "ValidationError",
+      }),
+    );
+
+    // Act
+    const read = deployedPreTokenVersion(new CloudFormationClient({}), STACK);
+
+    // Assess
+    await expect(read).rejects.toThrow(`stack ${STACK} not found: deploy the stage first`);
   });
 });

@@ -9,6 +9,8 @@ import { localEnvironment, readServerlessYml } from "../../scripts/local-env";
 import {
   actionsOf,
   activeResources,
+  arnText,
+  dependencyCycle,
   evaluateConditions,
   getAttTarget,
   packageService,
@@ -16,6 +18,7 @@ import {
   ROOT,
   references,
   resolveIfs,
+  resourcesOf,
   statementsOf,
   type Template,
 } from "./template";
@@ -38,6 +41,45 @@ const TRIGGER_FUNCTIONS = [...Object.values(TRIGGERS), "PreTokenGenerationLambda
 /** `preTokenGeneration` -> `PreTokenGenerationLambdaFunction`, as serverless names it. */
 function lambdaId(name: string): string {
   return `${name.charAt(0).toUpperCase()}${name.slice(1)}LambdaFunction`;
+}
+
+const LOG_GROUPS = `arn:\${AWS::Partition}:logs:\${AWS::Region}:\${AWS::AccountId}:log-group:/aws/lambda/cognito-triggers-dev`;
+
+/**
+ * The only IAM resources with a `*`, each with the reason no specific ARN is possible.
+ * `id` is the role or policy resource, `arn` the resource as text (see `arnText`).
+ */
+const WILDCARD_RESOURCES: readonly {
+  readonly reason: string;
+  readonly allows: (id: string, arn: string) => boolean;
+}[] = [
+  {
+    reason:
+      "log streams of the function's own log group: Lambda names each stream itself " +
+      "(date and instance id), so the `:*` after the group name cannot be made specific",
+    allows: (id, arn) => {
+      const fn = /^(\w+)IamRoleLambdaExecution$/.exec(id)?.[1];
+      if (fn === undefined) return false;
+      return arn === `${LOG_GROUPS}-${fn.charAt(0).toLowerCase()}${fn.slice(1)}:*:*`;
+    },
+  },
+  {
+    reason:
+      "serverless@3's default execution role, created even when every function has a role " +
+      "of its own (serverless-iam-roles-per-function); it covers the service's log groups, and " +
+      "no function uses it (checked by a test below)",
+    allows: (id, arn) =>
+      id === "IamRoleLambdaExecution" && [`${LOG_GROUPS}*:*`, `${LOG_GROUPS}*:*:*`].includes(arn),
+  },
+];
+
+/** The pool's ARN as the template gives it in each mode. */
+function expectedPool(template: Template): unknown {
+  return template === created
+    ? { "Fn::GetAtt": ["UserPool", "Arn"] }
+    : {
+        "Fn::Sub": `arn:\${AWS::Partition}:cognito-idp:\${AWS::Region}:\${AWS::AccountId}:userpool/${EXISTING_POOL_ID}`,
+      };
 }
 
 function ofType(resources: Record<string, Resource>, type: string): [string, Resource][] {
@@ -83,12 +125,6 @@ describe.each([
   test("Cognito may invoke every trigger, only from the pool", () => {
     // Prepare
     const active = activeResources(template());
-    const expectedPool =
-      template() === created
-        ? { "Fn::GetAtt": ["UserPool", "Arn"] }
-        : {
-            "Fn::Sub": `arn:\${AWS::Partition}:cognito-idp:\${AWS::Region}:\${AWS::AccountId}:userpool/${EXISTING_POOL_ID}`,
-          };
 
     // Act
     const permissions = ofType(active, "AWS::Lambda::Permission")
@@ -99,31 +135,106 @@ describe.each([
     for (const fn of TRIGGER_FUNCTIONS) {
       const mine = permissions.filter((p) => getAttTarget(p.FunctionName) === fn);
       expect(mine).toHaveLength(1);
-      expect(mine[0]).toMatchObject({ Action: "lambda:InvokeFunction", SourceArn: expectedPool });
+      expect(mine[0]).toMatchObject({
+        Action: "lambda:InvokeFunction",
+        SourceArn: expectedPool(template()),
+      });
     }
     expect(permissions).toHaveLength(TRIGGER_FUNCTIONS.length);
   });
 
-  test("no IAM statement grants a `*` action or a `*` resource", () => {
+  test("no IAM statement grants an action or a resource by wildcard, but the named exceptions", () => {
     // Prepare
     const active = activeResources(template());
     const iam = Object.entries(active).filter(([, r]) => r.Type.startsWith("AWS::IAM::"));
 
     // Act
     const wildcards = iam.flatMap(([id, resource]) =>
-      statementsOf(resource)
-        .filter(
-          (s) =>
-            actionsOf(s).some((a) => typeof a === "string" && (a === "*" || a.endsWith(":*"))) ||
-            s.Resource === "*" ||
-            (Array.isArray(s.Resource) && s.Resource.includes("*")),
-        )
-        .map((s) => `${id}: ${JSON.stringify(s)}`),
+      statementsOf(resource).flatMap((s) => {
+        const problems: string[] = [];
+        if ("NotAction" in s || "NotResource" in s) problems.push("NotAction/NotResource");
+        for (const action of actionsOf(s)) {
+          if (typeof action !== "string" || action.includes("*")) problems.push(`action ${action}`);
+        }
+        for (const arn of resourcesOf(s).map(arnText)) {
+          if (arn.includes("*") && !WILDCARD_RESOURCES.some((w) => w.allows(id, arn))) {
+            problems.push(`resource ${arn}`);
+          }
+        }
+        return problems.map((problem) => `${id}: ${problem}`);
+      }),
     );
 
     // Assess
     expect(iam.length).toBeGreaterThan(0);
     expect(wildcards).toEqual([]);
+  });
+
+  test("every cognito-idp statement names the pool itself", () => {
+    // Prepare
+    const active = activeResources(template());
+
+    // Act
+    const cognito = Object.values(active).flatMap((r) =>
+      statementsOf(r).filter((s) =>
+        actionsOf(s).some((a) => typeof a === "string" && a.startsWith("cognito-idp:")),
+      ),
+    );
+
+    // Assess: pre-signup's linking calls and post-confirmation's group call, nothing else.
+    expect(cognito).toHaveLength(2);
+    for (const statement of cognito) expect(statement.Resource).toEqual(expectedPool(template()));
+  });
+
+  test("pre-signup: the linking calls through PreSignUpCognitoPolicy on its own role", () => {
+    // Prepare
+    const active = activeResources(template());
+
+    // Act
+    const policy = active.PreSignUpCognitoPolicy;
+    const ownRole = active.PreSignUpIamRoleLambdaExecution;
+
+    // Assess
+    expect(policy?.Type).toBe("AWS::IAM::Policy");
+    expect(policy?.Properties?.Roles).toEqual([{ Ref: "PreSignUpIamRoleLambdaExecution" }]);
+    expect(statementsOf(policy as Resource)).toEqual([
+      {
+        Effect: "Allow",
+        Action: [
+          "cognito-idp:ListUsers",
+          "cognito-idp:AdminCreateUser",
+          "cognito-idp:AdminLinkProviderForUser",
+        ],
+        Resource: expectedPool(template()),
+      },
+    ]);
+    // The role itself only writes its logs: naming the pool there would be a cycle.
+    const ownActions = statementsOf(ownRole as Resource).flatMap(actionsOf);
+    expect(ownActions.every((a) => typeof a === "string" && a.startsWith("logs:"))).toBe(true);
+  });
+
+  test("no dependency cycle among the resources a deployment creates", () => {
+    // Act
+    const cycle = dependencyCycle(activeResources(template()));
+
+    // Assess
+    expect(cycle).toBeUndefined();
+  });
+
+  test("the framework's default role, allowed a log-group wildcard, is used by no function", () => {
+    // Prepare
+    const active = activeResources(template());
+
+    // Act
+    const users = Object.entries(active)
+      .filter(
+        ([id, r]) =>
+          id !== "IamRoleLambdaExecution" && references(r).includes("IamRoleLambdaExecution"),
+      )
+      .map(([id]) => id);
+
+    // Assess
+    expect(users).toEqual([]);
   });
 
   test("every function: its own role, arm64, at most 5 s, log retention", () => {
@@ -207,7 +318,33 @@ describe("mode (a): the stack creates the pool", () => {
     expect(created.Resources.UserPool).toMatchObject({ DeletionPolicy: "Retain" });
   });
 
-  test("an app client for SRP, custom auth and refresh, with the API scopes", () => {
+  test("stack removal keeps the pool, its groups, resource server and client; not the domain", () => {
+    // Prepare: the pool outlives the stack (it holds the users), and with it what its users
+    // and apps depend on: group memberships, the client id and its scopes.
+    const retained = [
+      "UserPool",
+      "PostConfirmationDefaultGroup",
+      "AdminGroup",
+      "ApiResourceServer",
+      "UserPoolClient",
+    ];
+
+    // Act
+    const policies = Object.fromEntries(
+      Object.entries(created.Resources)
+        .filter(([, r]) => r.Type.startsWith("AWS::Cognito::"))
+        .map(([id, r]) => [id, [r.DeletionPolicy, r.UpdateReplacePolicy]]),
+    );
+
+    // Assess: every Cognito resource is listed here, so a new one needs a decision too.
+    expect(policies).toEqual({
+      ...Object.fromEntries(retained.map((id) => [id, ["Retain", "Retain"]])),
+      // A redeployed stack creates a new pool, which needs the (regionally unique) prefix.
+      UserPoolDomain: [undefined, undefined],
+    });
+  });
+
+  test("an app client for custom auth (SRP password inside it) and refresh only, with the API scopes", () => {
     // Prepare
     const active = activeResources(created);
 
@@ -216,10 +353,11 @@ describe("mode (a): the stack creates the pool", () => {
     const server = active.ApiResourceServer?.Properties ?? {};
 
     // Assess
+    // No ALLOW_USER_SRP_AUTH / ALLOW_USER_PASSWORD_AUTH: either would give tokens for the
+    // password alone, and the emailed code would be no second factor.
     expect([...(client.ExplicitAuthFlows as string[])].sort()).toEqual([
       "ALLOW_CUSTOM_AUTH",
       "ALLOW_REFRESH_TOKEN_AUTH",
-      "ALLOW_USER_SRP_AUTH",
     ]);
     expect(client.GenerateSecret).toBe(false);
     expect(client.PreventUserExistenceErrors).toBe("ENABLED");
@@ -275,7 +413,8 @@ describe("mode (b): triggers for an existing pool", () => {
   });
 
   test("the pre-token event version parameter reaches the template (V3_0 here)", () => {
-    // Assess: the attach step reads the version from this output; the (inactive) pool
+    // Assess: `npm run attach-triggers` reads the deployed stack's PreTokenLambdaVersion
+    // output (scripts/pool-triggers.ts, deployedPreTokenVersion); the (inactive) pool
     // definition carries the same value, so both modes honour the parameter.
     expect(existing.Outputs?.PreTokenLambdaVersion?.Value).toBe("V3_0");
     const config = existing.Resources.UserPool?.Properties?.LambdaConfig as Record<string, unknown>;
@@ -346,4 +485,53 @@ describe("serverless.yml functions and parameters", () => {
       }
     },
   );
+});
+
+describe("template helpers", () => {
+  test("dependencyCycle finds pool -> function -> role -> pool, the cycle a role naming the pool makes", () => {
+    // Prepare
+    const resources: Record<string, Resource> = {
+      UserPool: {
+        Type: "AWS::Cognito::UserPool",
+        Properties: { LambdaConfig: { PreSignUp: { "Fn::GetAtt": ["Fn", "Arn"] } } },
+      },
+      Fn: {
+        Type: "AWS::Lambda::Function",
+        Properties: { Role: { "Fn::GetAtt": ["Role", "Arn"] } },
+      },
+      Role: {
+        Type: "AWS::IAM::Role",
+        Properties: {
+          Policies: [{ PolicyDocument: { Resource: { "Fn::GetAtt": ["UserPool", "Arn"] } } }],
+        },
+      },
+    };
+    const split = {
+      ...resources,
+      Role: { Type: "AWS::IAM::Role", Properties: {} },
+      Policy: {
+        Type: "AWS::IAM::Policy",
+        Properties: { Roles: [{ Ref: "Role" }], Resource: { "Fn::GetAtt": ["UserPool", "Arn"] } },
+      },
+    };
+
+    // Act
+    const cycle = dependencyCycle(resources);
+    const none = dependencyCycle(split);
+
+    // Assess
+    expect(cycle).toEqual(["UserPool", "Fn", "Role", "UserPool"]);
+    expect(none).toBeUndefined();
+  });
+
+  test("arnText shows the wildcard a Sub or Join carries", () => {
+    // Act
+    const sub = arnText({ "Fn::Sub": "arn:aws:cognito-idp:eu-west-1:123456789012:userpool/*" });
+    const join = arnText({ "Fn::Join": ["", ["arn:", { Ref: "AWS::Partition" }, ":ses:*"]] });
+
+    // Assess
+    expect(sub.endsWith("/*")).toBe(true);
+    expect(join).toBe("arn:<Ref>:ses:*");
+    expect(arnText({ "Fn::GetAtt": ["UserPool", "Arn"] })).not.toContain("*");
+  });
 });

@@ -21,6 +21,8 @@ export interface Template {
 export interface Resource {
   readonly Type: string;
   readonly Condition?: string;
+  readonly DeletionPolicy?: string;
+  readonly UpdateReplacePolicy?: string;
   readonly Properties?: Record<string, unknown>;
   readonly DependsOn?: string | string[];
 }
@@ -200,4 +202,69 @@ export function statementsOf(resource: Resource): Record<string, unknown>[] {
 export function actionsOf(statement: Record<string, unknown>): unknown[] {
   const action = statement.Action ?? statement.NotAction;
   return Array.isArray(action) ? action : [action];
+}
+
+/** A statement's Resource (or NotResource) as a list. */
+export function resourcesOf(statement: Record<string, unknown>): unknown[] {
+  const resource = statement.Resource ?? statement.NotResource;
+  return Array.isArray(resource) ? resource : [resource];
+}
+
+/**
+ * An IAM Resource value as text, to look for wildcards: `Fn::Sub` gives its template,
+ * `Fn::Join` its parts joined (an intrinsic inside becomes `<Ref>`...), `Ref`/`Fn::GetAtt`
+ * (one resource's own ARN, never a pattern) `<Ref>`/`<Fn::GetAtt>`. Call on `Fn::If`-resolved values.
+ */
+export function arnText(value: unknown): string {
+  if (typeof value === "string") return value;
+  if (!isRecord(value)) return JSON.stringify(value);
+  const sub = value["Fn::Sub"];
+  if (sub !== undefined) return String(Array.isArray(sub) ? sub[0] : sub);
+  const join = value["Fn::Join"];
+  if (Array.isArray(join)) {
+    const [separator, parts] = join as [string, unknown[]];
+    return parts
+      .map((part) => (typeof part === "string" ? part : `<${Object.keys(part ?? {})[0]}>`))
+      .join(separator);
+  }
+  if ("Ref" in value) return "<Ref>";
+  if ("Fn::GetAtt" in value) return "<Fn::GetAtt>";
+  return JSON.stringify(value);
+}
+
+/**
+ * A dependency cycle among `resources` (Ref, Fn::GetAtt, Fn::Sub and DependsOn edges), as
+ * the logical ids along it (first id repeated at the end), or undefined. CloudFormation
+ * refuses such a template at deploy time ("Circular dependency between resources");
+ * `serverless package` does not check it.
+ */
+export function dependencyCycle(resources: Record<string, Resource>): string[] | undefined {
+  const edges = new Map<string, string[]>();
+  for (const [id, resource] of Object.entries(resources)) {
+    const dependsOn = resource.DependsOn === undefined ? [] : [resource.DependsOn].flat();
+    edges.set(
+      id,
+      [...references(resource), ...dependsOn].filter((target) => target in resources),
+    );
+  }
+  const state = new Map<string, "visiting" | "done">();
+  const path: string[] = [];
+  const visit = (id: string): string[] | undefined => {
+    if (state.get(id) === "done") return undefined;
+    if (state.get(id) === "visiting") return [...path.slice(path.indexOf(id)), id];
+    state.set(id, "visiting");
+    path.push(id);
+    for (const next of edges.get(id) ?? []) {
+      const cycle = visit(next);
+      if (cycle) return cycle;
+    }
+    path.pop();
+    state.set(id, "done");
+    return undefined;
+  };
+  for (const id of edges.keys()) {
+    const cycle = visit(id);
+    if (cycle) return cycle;
+  }
+  return undefined;
 }

@@ -26,6 +26,12 @@ describe("convertAttribute", () => {
     ["acme", "string", "acme"],
     ["25", "number", 25],
     ["-1.5e3", "number", -1500],
+    ["9007199254740991", "number", Number.MAX_SAFE_INTEGER],
+    ["-9007199254740991", "number", -Number.MAX_SAFE_INTEGER],
+    ["1.50", "number", 1.5],
+    ["0.1", "number", 0.1],
+    ["5e-324", "number", 5e-324],
+    ["-0", "number", 0],
     ["TRUE", "boolean", true],
     ["false", "boolean", false],
     [" sales, support ,,sales", "stringList", ["sales", "support"]],
@@ -51,6 +57,26 @@ describe("convertAttribute", () => {
     const result = convertAttribute(raw, type);
     // Assess
     expect(result.ok).toBe(false);
+  });
+
+  it.each([
+    // Integers past 2^53 - 1: two users' values would round to one claim value.
+    ["9007199254740993", "number beyond the safe integer range"],
+    ["9007199254740992", "number beyond the safe integer range"],
+    ["-9007199254740993", "number beyond the safe integer range"],
+    ["1e21", "number beyond the safe integer range"],
+    // Non-zero values that underflow to 0, and digits a double cannot hold.
+    ["1e-400", "number does not round-trip"],
+    ["-2.5e-330", "number does not round-trip"],
+    ["0.1000000000000000055511151231257827", "number does not round-trip"],
+    ["0.30000000000000000001", "number does not round-trip"],
+    ["4503599627370496.5", "number does not round-trip"],
+    ["00012", "not a number"],
+  ] as const)("refuses %j as a number: %s", (raw, reason) => {
+    // Act
+    const result = convertAttribute(raw, "number");
+    // Assess
+    expect(result).toEqual({ ok: false, reason });
   });
 });
 

@@ -158,6 +158,11 @@ describe("loadPreTokenConfig", () => {
       "at most 2048 characters",
     ],
     [
+      "an M2M integer JSON has already rounded (beyond Number.MAX_SAFE_INTEGER)",
+      { clients: { abc: { claims: { n: 2 ** 53 } } } },
+      "clients.abc.claims.n must be an integer within ±9007199254740991",
+    ],
+    [
       "too many claims for a token",
       { claims: Array.from({ length: 31 }, (_, i) => ({ claim: `c${i}`, attribute: "a" })) },
       "at most 30",
@@ -179,14 +184,43 @@ describe("loadPreTokenConfig", () => {
     expect(config.warnings[0]).toContain('"custom:tenant_id"');
   });
 
-  it("does not warn for read-only sources, sub, or claims declared not to grant access", () => {
+  it("presumes every claim grants access: an ID-token-only claim from a mutable source warns too", () => {
+    // Prepare: the authorizer can accept ID tokens and forward their claims to backends.
+    const raw = {
+      claims: [
+        { claim: "display_name", attribute: "name", tokens: ["id"] },
+        { claim: "team", attribute: "custom:team", tokens: ["access"] },
+      ],
+    };
+    // Act
+    const config = configOf(raw);
+    // Assess
+    expect(config.claims.map((c) => c.grantsAccess)).toEqual([true, true]);
+    expect(config.warnings).toHaveLength(2);
+    expect(config.warnings[0]).toContain('claim "display_name"');
+    expect(config.warnings[0]).toContain('"name"');
+  });
+
+  it("refuses an ID-token-only claim from a mutable source when PRE_TOKEN_MUTABLE_SOURCE=error", () => {
+    // Act
+    const error = loadError(
+      { claims: [{ claim: "tier", attribute: "custom:tier", tokens: ["id"] }] },
+      { PRE_TOKEN_MUTABLE_SOURCE: "error" },
+    );
+    // Assess
+    expect(error.variable).toBe("PRE_TOKEN_MUTABLE_SOURCE");
+    expect(error.message).toContain('"custom:tier"');
+  });
+
+  it("does not warn for read-only sources, sub, cognito:user_status, or claims declared not to grant access", () => {
     // Prepare
     const raw = {
       claims: [
         { claim: "tenant_id", attribute: "custom:tenant_id" },
         { claim: "user_id", attribute: "sub" },
+        { claim: "status", attribute: "cognito:user_status", tokens: ["id"] },
         { claim: "nickname2", attribute: "nickname", grantsAccess: false },
-        { claim: "display_name", attribute: "name", tokens: ["id"] },
+        { claim: "display_name", attribute: "name", tokens: ["id"], grantsAccess: false },
       ],
       readOnlyAttributes: ["custom:tenant_id"],
     };

@@ -11,7 +11,8 @@ export const FULL_CONFIG = {
     { claim: "tenant_id", attribute: "custom:tenant_id" },
     { claim: "plan", attribute: "custom:plan", tokens: ["access"] },
     { claim: "seats", attribute: "custom:seats", type: "number" },
-    { claim: "display_name", attribute: "name", tokens: ["id"] },
+    // `name` is user-writable: declared display-only, or it would warn like any other claim.
+    { claim: "display_name", attribute: "name", tokens: ["id"], grantsAccess: false },
   ],
   readOnlyAttributes: ["custom:tenant_id", "custom:plan", "custom:seats"],
   suppressClaims: { id: ["phone_number"] },

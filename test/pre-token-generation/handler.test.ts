@@ -245,6 +245,23 @@ describe("pre-token-generation handler", () => {
     expect(output.text()).not.toContain("secret-ish-value");
   });
 
+  it("leaves out a number that would be rounded, naming the claim, never the value", async () => {
+    // Prepare: 2^53 + 1 would become 2^53, the value of another user.
+    const handler = handlerFor();
+    const e = event("v2-hosted-auth");
+    e.request.userAttributes["custom:seats"] = "9007199254740993";
+    // Act
+    const result = await handler(e);
+    // Assess
+    const warning = output.jsonLines().find((line) => line.message === "Claim left out");
+    expect(warning).toMatchObject({
+      claim: "seats",
+      reason: "number beyond the safe integer range",
+    });
+    expect(output.text()).not.toContain("900719925474099");
+    expect(JSON.stringify(result.response)).not.toContain("seats");
+  });
+
   it("logs each mutable-source warning once, when the handler is built (cold start)", async () => {
     // Prepare
     const raw = { claims: [{ claim: "tier", attribute: "custom:tier" }] };

@@ -1,6 +1,7 @@
 import fc from "fast-check";
 import { ConfigError } from "../../shared/errors";
 import { createLogger } from "../../shared/logger";
+import { convertAttribute } from "../../shared/pre-token-generation/claims";
 import {
   configuredScopes,
   loadPreTokenConfig,
@@ -280,6 +281,83 @@ describe("pre-token-generation properties", () => {
         for (const s of scopesAdded) expect(scopesSuppressed).not.toContain(s);
       }),
       { numRuns: 300 },
+    );
+  });
+});
+
+// ---- number claims: a value never stands for two different inputs ----
+
+/** Decimal numerals as a user could type them into an attribute. */
+const numeral = fc.stringMatching(/^-?(0|[1-9]\d{0,24})(\.\d{1,25})?([eE][+-]?\d{1,3})?$/);
+
+/** Pairs of numerals that round to the same double, plus unrelated pairs. */
+const numeralPair = fc.oneof(
+  fc.tuple(numeral, numeral),
+  // A double's shortest form, and the same with digits appended (the double cannot hold them).
+  fc
+    .tuple(fc.double({ noNaN: true, noDefaultInfinity: true }), fc.stringMatching(/^\d{1,6}$/))
+    .map(([d, extra]): [string, string] => {
+      const [mantissa = "", exponent] = String(d).split("e");
+      const longer = `${mantissa}${mantissa.includes(".") ? "" : "."}${extra}`;
+      return [String(d), exponent === undefined ? longer : `${longer}e${exponent}`];
+    }),
+  // Neighbouring integers around and past 2^53.
+  fc
+    .bigInt({ min: 2n ** 53n - 8n, max: 2n ** 64n })
+    .map((n): [string, string] => [String(n), String(n + 1n)]),
+  // Values too small for a double next to zero.
+  fc.integer({ min: 324, max: 999 }).map((e): [string, string] => [`1e-${e}`, "0"]),
+);
+
+/** The exact rational a numeral denotes, as sign, integer mantissa and power of ten. */
+function exactDecimal(raw: string): { negative: boolean; mantissa: bigint; exponent: number } {
+  const m = /^(-?)(\d+)(?:\.(\d+))?(?:[eE]([+-]?\d+))?$/.exec(raw.trim());
+  if (!m) throw new Error(`not a numeral: ${raw}`);
+  const [, sign = "", whole = "", fraction = "", exponent = "0"] = m;
+  return {
+    negative: sign === "-",
+    mantissa: BigInt(`${whole}${fraction}`),
+    exponent: Number(exponent) - fraction.length,
+  };
+}
+
+/** Whether two numerals denote the same number exactly (BigInt arithmetic, no rounding). */
+function sameNumber(a: string, b: string): boolean {
+  const x = exactDecimal(a);
+  const y = exactDecimal(b);
+  if (x.mantissa === 0n || y.mantissa === 0n) return x.mantissa === y.mantissa;
+  if (x.negative !== y.negative) return false;
+  const low = Math.min(x.exponent, y.exponent);
+  const scale = (d: typeof x) => d.mantissa * 10n ** BigInt(d.exponent - low);
+  return scale(x) === scale(y);
+}
+
+describe("number claims (type: number)", () => {
+  it("never give two different numbers the same claim value", () => {
+    fc.assert(
+      fc.property(numeralPair, ([a, b]) => {
+        const x = convertAttribute(a, "number");
+        const y = convertAttribute(b, "number");
+        if (!x.ok || !y.ok) return;
+        if (x.value === y.value) expect(sameNumber(a, b)).toBe(true);
+      }),
+      { numRuns: 1000 },
+    );
+  });
+
+  it("accept only finite values, safe integers, and non-zero inputs as non-zero values", () => {
+    fc.assert(
+      fc.property(numeral, (raw) => {
+        const result = convertAttribute(raw, "number");
+        if (!result.ok) return;
+        const value = result.value as number;
+        expect(Number.isFinite(value)).toBe(true);
+        if (Number.isInteger(value)) expect(Number.isSafeInteger(value)).toBe(true);
+        expect(value === 0).toBe(exactDecimal(raw).mantissa === 0n);
+        // What the token carries converts back to itself.
+        expect(convertAttribute(String(value), "number")).toEqual(result);
+      }),
+      { numRuns: 1000 },
     );
   });
 });
