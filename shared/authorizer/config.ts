@@ -33,7 +33,7 @@ export type TokenUse = "access" | "id" | "any";
 
 /** The validated content of `AUTHORIZER_CONFIG`. */
 export interface AuthorizerPolicyConfig {
-  /** Cognito user pools and their app clients (AUTHORIZER_CONFIG's plus AUTHORIZER_USER_POOL_ID's). */
+  /** Cognito user pools and their app clients (AUTHORIZER_CONFIG's plus AUTHORIZER_USER_POOL_ID's), one entry per pool id. */
   readonly userPools: readonly UserPoolConfig[];
   /** Accepted `token_use`; access tokens only unless configured. */
   readonly tokenUse: TokenUse;
@@ -113,6 +113,20 @@ function checkPool(userPoolId: unknown, clientIdList: unknown, where: string): U
   return { userPoolId, clientIds };
 }
 
+/**
+ * One entry per pool id, client ids merged in order (CognitoJwtVerifier refuses an issuer
+ * given twice, and the token use is global, so merging loses nothing).
+ */
+export function mergeUserPools(pools: readonly UserPoolConfig[]): UserPoolConfig[] {
+  const byId = new Map<string, string[]>();
+  for (const { userPoolId, clientIds } of pools) {
+    const merged = byId.get(userPoolId) ?? [];
+    for (const id of clientIds) if (!merged.includes(id)) merged.push(id);
+    byId.set(userPoolId, merged);
+  }
+  return [...byId].map(([userPoolId, clientIds]) => ({ userPoolId, clientIds }));
+}
+
 /** Validate the parsed `AUTHORIZER_CONFIG` JSON; throws an Error describing the first problem. */
 export function parsePolicyConfig(value: unknown): AuthorizerPolicyConfig {
   if (!isRecord(value)) throw new Error("must be a JSON object");
@@ -176,7 +190,7 @@ export function parsePolicyConfig(value: unknown): AuthorizerPolicyConfig {
     }
   });
 
-  return { userPools, tokenUse, contextClaims: claims, routes };
+  return { userPools: mergeUserPools(userPools), tokenUse, contextClaims: claims, routes };
 }
 
 function parseJwksMap(value: unknown): Record<string, JwksDocument> {
@@ -268,7 +282,8 @@ export function loadAuthorizerConfig(env: Env = process.env): AuthorizerConfig {
     throw new ConfigError("AUTHORIZER_CONFIG", "is required but is not set");
   }
   const localIssuer = readLocalIssuer(env, common.localMode);
-  const userPools = [...policy.userPools, ...readStackPool(env, common.localMode)];
+  // The stack's pool may also be listed in AUTHORIZER_CONFIG: one pool, both lists of clients.
+  const userPools = mergeUserPools([...policy.userPools, ...readStackPool(env, common.localMode)]);
   if (userPools.length === 0 && localIssuer === undefined) {
     throw new ConfigError(
       "AUTHORIZER_USER_POOL_ID",

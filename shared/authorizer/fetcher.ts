@@ -42,6 +42,14 @@ export class BoundedFetcher implements Fetcher {
     this.maxBytes = options.maxBytes ?? 256 * 1024;
   }
 
+  /**
+   * Forget a failure of `uri`: the next download may start at once. For the cold-start
+   * download, whose failure must not lock out the first requests once the network is back.
+   */
+  clearCooldown(uri: string): void {
+    this.blockedUntil.delete(uri);
+  }
+
   /** Download `uri`; rejects with {@link JwksFetchError} on any failure or during a cool-down. */
   async fetch(uri: string): Promise<ArrayBuffer> {
     const until = this.blockedUntil.get(uri);

@@ -4,8 +4,9 @@
  *
  * Every failure -- no or malformed token, failed verification, unexpected input,
  * a bug -- ends in exactly `throw new Error("Unauthorized")` (API Gateway's 401).
- * A valid token gets the full policy for its principal; when that policy does not
- * allow the current route, API Gateway answers 403.
+ * A valid token gets the full policy for its principal (REST; when that policy does not
+ * allow the current route, API Gateway answers 403) or the exact decision for the current
+ * route (HTTP API simple response).
  */
 import type {
   APIGatewayAuthorizerResult,
@@ -58,15 +59,25 @@ export function createAuthorizerHandler({ config, verifier, logger }: Authorizer
       const payload = await verifier.verify(request.token);
       stage = "policy";
       const principal = principalFromClaims(payload, config.contextClaims);
-      const { policy, decision } = policyFor(principal, api, request.arn);
+      const { policy, decision, policyDecision, route } = policyFor(principal, api, request.arn);
       const context = authorizerContext(principal);
-      if (decision === "deny") {
+      // HTTP API: the exact decision. REST: what IAM makes of the policy (API Gateway applies it).
+      const allowed = request.shape === "http" ? decision === "allow" : policyDecision === "allow";
+      if (decision === "allow" && policyDecision === "deny" && request.shape !== "http") {
+        // Overlapping rules IAM cannot express (a met rule and a failed one covering the same
+        // request): the policy denies, so REST fails closed. Fix the rules.
+        logger.warn("Authorizer: a rule allows the route but the policy denies it (403)", {
+          route,
+          arn: request.arn,
+        });
+      }
+      if (!allowed) {
         logger.info("Authorizer: denied (403)", { sub: principal.sub, arn: request.arn });
       } else if (debug) {
-        logger.debug("Authorizer: allowed", { sub: principal.sub, arn: request.arn });
+        logger.debug("Authorizer: allowed", { sub: principal.sub, arn: request.arn, route });
       }
 
-      if (request.shape === "http") return { isAuthorized: decision === "allow", context };
+      if (request.shape === "http") return { isAuthorized: allowed, context };
       return { principalId: principal.sub, policyDocument: policy, context };
     } catch (error) {
       // The reason is logged (never the token: the logger redacts JWT-looking strings too).

@@ -1,13 +1,20 @@
 /**
- * The IAM policy returned to API Gateway, and our own evaluation of it.
+ * The decision for the current request, the IAM policy returned to API Gateway, and our
+ * own evaluation of that policy.
  *
- * API Gateway caches the policy by token (TTL `resultTtlInSeconds`), then applies it
- * to every route that token calls. So the policy must not depend on the current
- * request: it Allows every route the principal meets the rule of, and explicitly
- * Denies the routes whose rule it fails. Routes without a rule are denied implicitly.
+ * The current request is decided exactly: the rules that name its method and path
+ * segment by segment (`routeMatches`), allowed when any of them is met.
+ *
+ * API Gateway caches a REST policy by token (TTL `resultTtlInSeconds`) and applies it to
+ * every route that token calls, so the policy lists every route the principal may call:
+ * it Allows the resources of every met rule. IAM's `*` also spans `/`, so an Allow of
+ * `GET/items/*` covers `GET/items/1/audit`; a failed rule's resource is therefore denied
+ * explicitly when an allowed pattern covers it (never otherwise: a failed broad rule must
+ * not deny a met deeper one). Finally the request ARN itself is denied when the exact
+ * decision is deny and nothing in the policy denies it yet.
  */
 import type { CompiledRoute, Principal } from "./routes";
-import { meetsRequirement } from "./routes";
+import { meetsRequirement, routeMatches } from "./routes";
 
 /** The parts of an `arn:<partition>:execute-api:<region>:<account>:<api>/<stage>/<METHOD>/<path>`. */
 export interface ExecuteApiArn {
@@ -18,6 +25,10 @@ export interface ExecuteApiArn {
   readonly stage: string;
   /** `arn:...:<api>/<stage>/`, the prefix every resource of the policy shares. */
   readonly base: string;
+  /** The request's method, e.g. `GET`. */
+  readonly method: string;
+  /** The request's path after `<METHOD>/`, without a leading `/`, e.g. `items/42` (`""` for the root). */
+  readonly path: string;
 }
 
 /** One statement of the policy document. */
@@ -37,24 +48,103 @@ export interface PolicyDocument {
 // policy built for one API could allow another. Account and API id are not held to AWS's
 // formats (12 digits, 10 characters): serverless-offline sends "random-account-id".
 const ARN =
-  /^arn:(aws[a-z-]*):execute-api:([a-z0-9-]+):([A-Za-z0-9-]+):([A-Za-z0-9-]+)\/([^/*?\s]+)\/[A-Z]+\/\S*$/;
+  /^arn:(aws[a-z-]*):execute-api:([a-z0-9-]+):([A-Za-z0-9-]+):([A-Za-z0-9-]+)\/([^/*?\s]+)\/([A-Z]+)\/(\S*)$/;
 
 /** Parse a `methodArn` (REST) or `routeArn` (HTTP API); undefined when it is not one. */
 export function parseExecuteApiArn(arn: unknown): ExecuteApiArn | undefined {
   if (typeof arn !== "string" || arn.length > 2048) return undefined;
   const m = ARN.exec(arn);
   if (!m) return undefined;
-  const [, partition = "", region = "", account = "", apiId = "", stage = ""] = m;
+  const [
+    ,
+    partition = "",
+    region = "",
+    account = "",
+    apiId = "",
+    stage = "",
+    method = "",
+    path = "",
+  ] = m;
   const base = `arn:${partition}:execute-api:${region}:${account}:${apiId}/${stage}/`;
-  return { partition, region, account, apiId, stage, base };
+  return { partition, region, account, apiId, stage, base, method, path };
+}
+
+/** The exact decision for one request, and the rule that allowed it. */
+export interface RouteDecision {
+  readonly decision: "allow" | "deny";
+  /** The first met rule naming the request (set only when allowed). */
+  readonly route: string | undefined;
 }
 
 /**
- * Build the policy for `principal` under `api`: Allow the resources of every rule it meets,
- * Deny those of every rule it fails (unless another rule for the same resource allows it).
- * `requestArn` is added to the Deny list only when nothing else decides it, so the
- * current request gets an explicit Deny (403) without making the policy route-specific
- * in any way that could allow something.
+ * Decide the request exactly: allowed when a rule naming its method and path (segment by
+ * segment) is met; `met[i]` tells whether the principal meets `routes[i]`. A request no
+ * rule names is denied.
+ */
+export function decideRequest(
+  routes: readonly CompiledRoute[],
+  met: readonly boolean[],
+  api: Pick<ExecuteApiArn, "method" | "path">,
+): RouteDecision {
+  for (let i = 0; i < routes.length; i++) {
+    const rule = routes[i] as CompiledRoute;
+    if (met[i] && routeMatches(rule, api.method, api.path)) {
+      return { decision: "allow", route: rule.route };
+    }
+  }
+  return { decision: "deny", route: undefined };
+}
+
+/** The method/path parts of the policy's resources, which depend only on the rules met. */
+interface PolicyParts {
+  readonly allow: readonly string[];
+  readonly deny: readonly string[];
+}
+
+function policyParts(routes: readonly CompiledRoute[], met: readonly boolean[]): PolicyParts {
+  const allowed = new Set<string>();
+  routes.forEach((rule, i) => {
+    if (met[i]) for (const r of rule.resources) allowed.add(r);
+  });
+  const allow = [...allowed];
+  const deny = new Set<string>();
+  routes.forEach((rule, i) => {
+    if (met[i]) return;
+    for (const r of rule.resources) {
+      // Same resource as a met rule: the route is allowed (rules for one route are OR'd).
+      // Otherwise deny it only when an allowed pattern covers it (a met broader rule).
+      if (!allowed.has(r) && allow.some((a) => resourceMatches(a, r))) deny.add(r);
+    }
+  });
+  return { allow, deny: [...deny] };
+}
+
+function assemble(
+  parts: PolicyParts,
+  api: ExecuteApiArn,
+  requestArn: string,
+  exact: "allow" | "deny",
+): PolicyDocument {
+  const allow = parts.allow.map((r) => api.base + r);
+  const deny = parts.deny.map((r) => api.base + r);
+  // A request the rules deny gets an explicit Deny, whatever the patterns above say (an
+  // Allow of `POST/items/*` covers `POST/items/42/refund`, which no rule names). The entry
+  // can only deny, so the cached policy stays right for every other route.
+  if (exact === "deny" && !deny.some((r) => resourceMatches(r, requestArn))) deny.push(requestArn);
+  const statements: PolicyStatement[] = [];
+  if (allow.length > 0) statements.push(statement("Allow", allow));
+  if (deny.length > 0) statements.push(statement("Deny", deny));
+  return { Version: "2012-10-17", Statement: statements };
+}
+
+function metRules(routes: readonly CompiledRoute[], principal: Principal): boolean[] {
+  return routes.map((rule) => meetsRequirement(rule, principal));
+}
+
+/**
+ * Build the policy for `principal` under `api` for the request `requestArn` (see the
+ * module comment): Allow every met rule's resources, Deny failed rules' resources that an
+ * allowed pattern covers, and Deny `requestArn` when the rules deny it and nothing else does.
  */
 export function buildPolicy(
   principal: Principal,
@@ -62,74 +152,102 @@ export function buildPolicy(
   api: ExecuteApiArn,
   requestArn: string,
 ): PolicyDocument {
-  const allowed = new Set<string>();
-  const failed = new Set<string>();
-  for (const rule of routes) {
-    (meetsRequirement(rule, principal) ? allowed : failed).add(rule.resource);
-  }
-  const allow = [...allowed].map((r) => api.base + r);
-  const deny = [...failed].filter((r) => !allowed.has(r)).map((r) => api.base + r);
-  const decided = [...allow, ...deny].some((r) => resourceMatches(r, requestArn));
-  if (!decided) deny.push(requestArn);
-  const statements: PolicyStatement[] = [];
-  if (allow.length > 0) statements.push(statement("Allow", allow));
-  if (deny.length > 0) statements.push(statement("Deny", deny));
-  return { Version: "2012-10-17", Statement: statements };
+  const met = metRules(routes, principal);
+  const exact = decideRequest(routes, met, api).decision;
+  return assemble(policyParts(routes, met), api, requestArn, exact);
 }
 
 function statement(effect: "Allow" | "Deny", resources: string[]): PolicyStatement {
   return { Action: "execute-api:Invoke", Effect: effect, Resource: resources };
 }
 
-const patternCache = new Map<string, RegExp>();
+const STAR = 42; // "*"
+const QUESTION = 63; // "?"
 
-/** IAM resource matching: `*` is any run of characters (including `/`), `?` is one character. */
-export function resourceMatches(pattern: string, arn: string): boolean {
-  let re = patternCache.get(pattern);
-  if (re === undefined) {
-    const body = pattern
-      .split("")
-      .map((c) => (c === "*" ? ".*" : c === "?" ? "." : c.replace(/[.+^${}()|[\]\\]/g, "\\$&")))
-      .join("");
-    re = new RegExp(`^${body}$`, "s");
-    if (patternCache.size > 1000) patternCache.clear();
-    patternCache.set(pattern, re);
+/**
+ * IAM resource matching: `*` is any run of characters (including `/`), `?` is one
+ * character, everything else is literal. The two-pointer wildcard match (on a mismatch,
+ * back up to the last `*` and let it take one more character): O(pattern x text) at
+ * worst, never exponential, whatever `*`s a request ARN brings.
+ */
+export function resourceMatches(pattern: string, text: string): boolean {
+  let p = 0;
+  let t = 0;
+  let star = -1;
+  let resume = 0;
+  while (t < text.length) {
+    const c = p < pattern.length ? pattern.charCodeAt(p) : -1;
+    if (c === STAR) {
+      star = p++;
+      resume = t;
+    } else if (c !== -1 && (c === QUESTION || c === text.charCodeAt(t))) {
+      p++;
+      t++;
+    } else if (star !== -1) {
+      p = star + 1;
+      t = ++resume;
+    } else {
+      return false;
+    }
   }
-  return re.test(arn);
+  while (p < pattern.length && pattern.charCodeAt(p) === STAR) p++;
+  return p === pattern.length;
 }
 
 /** How IAM evaluates `policy` for `arn`: an explicit Deny wins, then an Allow, else implicit deny. */
 export function evaluatePolicy(policy: PolicyDocument, arn: string): "allow" | "deny" {
-  const matching = policy.Statement.filter((s) => s.Resource.some((r) => resourceMatches(r, arn)));
-  if (matching.some((s) => s.Effect === "Deny")) return "deny";
-  return matching.some((s) => s.Effect === "Allow") ? "allow" : "deny";
+  let allowed = false;
+  for (const s of policy.Statement) {
+    if (!s.Resource.some((r) => resourceMatches(r, arn))) continue;
+    if (s.Effect === "Deny") return "deny";
+    allowed = true;
+  }
+  return allowed ? "allow" : "deny";
 }
 
-/** A policy and how IAM decides the request it was built for. */
+/** The policy, the exact decision for the request, and how IAM decides it under the policy. */
 export interface PolicyDecision {
   readonly policy: PolicyDocument;
+  /** The exact decision (segment-aware rules): HTTP API's `isAuthorized`. */
   readonly decision: "allow" | "deny";
+  /** How IAM decides the request under `policy`: what API Gateway does for a REST API. */
+  readonly policyDecision: "allow" | "deny";
+  /** The rule that allowed the request (exact decision allow). */
+  readonly route: string | undefined;
 }
 
 /**
- * {@link buildPolicy} + {@link evaluatePolicy}, memoised per container: the result depends
- * only on which rules the principal meets and on the request ARN, so warm requests skip
- * the string building and wildcard matching. Bounded (oldest entry evicted first).
- * Returned policies are frozen and shared.
+ * {@link buildPolicy} + {@link decideRequest} + {@link evaluatePolicy}, memoised per
+ * container: everything depends only on which rules the principal meets and on the request
+ * ARN (whose method and path decide the exact match), so warm requests skip the matching
+ * and string building. Bounded (oldest entry evicted first). Returned policies are frozen
+ * and shared.
  */
 export function createPolicyBuilder(routes: readonly CompiledRoute[], maxEntries = 1000) {
   const memo = new Map<string, PolicyDecision>();
+  const partsByMet = new Map<string, PolicyParts>();
   return (principal: Principal, api: ExecuteApiArn, requestArn: string): PolicyDecision => {
-    let key = "";
-    for (const rule of routes) key += meetsRequirement(rule, principal) ? "1" : "0";
-    key += requestArn;
+    const met = metRules(routes, principal);
+    let bits = "";
+    for (const m of met) bits += m ? "1" : "0";
+    // The ARN starts with "arn:", so bits + ARN is unambiguous.
+    const key = bits + requestArn;
     const hit = memo.get(key);
     if (hit) return hit;
-    const policy = buildPolicy(principal, routes, api, requestArn);
+    let parts = partsByMet.get(bits);
+    if (parts === undefined) {
+      parts = policyParts(routes, met);
+      if (partsByMet.size >= maxEntries) partsByMet.clear();
+      partsByMet.set(bits, parts);
+    }
+    const exact = decideRequest(routes, met, api);
+    const policy = assemble(parts, api, requestArn, exact.decision);
     for (const s of policy.Statement) Object.freeze(s.Resource);
     const result: PolicyDecision = Object.freeze({
       policy: Object.freeze(policy),
-      decision: evaluatePolicy(policy, requestArn),
+      decision: exact.decision,
+      policyDecision: evaluatePolicy(policy, requestArn),
+      route: exact.route,
     });
     if (memo.size >= maxEntries) memo.delete(memo.keys().next().value as string);
     memo.set(key, result);

@@ -20,7 +20,10 @@ import { BoundedFetcher } from "./fetcher";
 export interface TokenVerifier {
   /** Verify `token`; rejects on any failed check. */
   verify(token: string): Promise<JwtPayload>;
-  /** Download the JWKS of every issuer that has no bundled one (call at cold start). */
+  /**
+   * Download the JWKS of every issuer that has no bundled one (call at cold start). A
+   * failure leaves no cool-down behind: the JWKS is downloaded again on first use.
+   */
   hydrate(): Promise<void>;
 }
 
@@ -113,7 +116,16 @@ export function createTokenVerifier(
           ? cognito.verify(token)
           : Promise.reject(new Error("issuer not configured")),
     hydrate: async () => {
-      await Promise.all(toFetch.map((uri) => jwksCache.getJwks(uri)));
+      await Promise.all(
+        toFetch.map((uri) =>
+          jwksCache.getJwks(uri).catch((error: unknown) => {
+            // A failed cold-start download starts no cool-down: the first request that needs
+            // the JWKS downloads it again (and a failure then does start the cool-down).
+            if (fetcher instanceof BoundedFetcher) fetcher.clearCooldown(uri);
+            throw error;
+          }),
+        ),
+      );
     },
   };
 }

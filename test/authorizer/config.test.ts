@@ -5,6 +5,7 @@
 import { loadAuthorizerConfig } from "../../shared/authorizer/config";
 import { buildPolicy, parseExecuteApiArn, resourceMatches } from "../../shared/authorizer/policy";
 import { compileRoute, type Principal } from "../../shared/authorizer/routes";
+import { createTokenVerifier } from "../../shared/authorizer/verifier";
 import { ConfigError } from "../../shared/errors";
 
 const POLICY = {
@@ -28,7 +29,9 @@ describe("loadAuthorizerConfig", () => {
         { claim: "tenant_id", as: "tenant_id" },
         { claim: "custom:plan", as: "plan" },
       ],
-      routes: [{ route: "GET /hello", resource: "GET/hello", scopes: ["hello/read"], groups: [] }],
+      routes: [
+        { route: "GET /hello", resources: ["GET/hello"], scopes: ["hello/read"], groups: [] },
+      ],
       localMode: false,
       localIssuer: undefined,
       bundledJwks: {},
@@ -133,6 +136,31 @@ describe("loadAuthorizerConfig", () => {
     expect(config.userPools).toEqual([{ userPoolId: "eu-west-1_Stack1", clientIds: ["c1", "c2"] }]);
   });
 
+  it("merges the client ids of a pool given both in AUTHORIZER_CONFIG and AUTHORIZER_USER_POOL_ID", () => {
+    // Prepare: the same pool twice (CognitoJwtVerifier.create throws on a repeated issuer)
+    const vars = {
+      AUTHORIZER_CONFIG: JSON.stringify({
+        ...POLICY,
+        userPools: [
+          { userPoolId: "eu-west-1_AbC123", clientIds: ["client1"] },
+          { userPoolId: "eu-west-1_AbC123", clientIds: ["client2", "client1"] },
+        ],
+      }),
+      AUTHORIZER_USER_POOL_ID: "eu-west-1_AbC123",
+      AUTHORIZER_CLIENT_IDS: "client3,client1",
+      AUTHORIZER_JWKS: JSON.stringify({ "eu-west-1_AbC123": { keys: [] } }),
+    };
+
+    // Act
+    const config = loadAuthorizerConfig(vars);
+
+    // Assess: one pool with every client once, and a verifier that builds
+    expect(config.userPools).toEqual([
+      { userPoolId: "eu-west-1_AbC123", clientIds: ["client1", "client2", "client3"] },
+    ]);
+    expect(() => createTokenVerifier(config)).not.toThrow();
+  });
+
   it("treats unresolved CloudFormation references (serverless-offline) as unset in local mode only", () => {
     const vars = {
       AUTHORIZER_CONFIG: JSON.stringify({ ...POLICY }),
@@ -184,14 +212,15 @@ describe("loadAuthorizerConfig", () => {
 });
 
 describe("routes and policy", () => {
+  const EVERY_METHOD = ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"];
   it.each([
-    ["GET /hello", "GET/hello"],
-    ["get /users/{id}", "GET/users/*"],
-    ["ANY /files/{proxy+}", "*/files/*"],
-    ["* /admin/*", "*/admin/*"],
-    ["GET /", "GET/"],
-  ])("compiles %s to %s", (route, resource) => {
-    expect(compileRoute(route, { scopes: [], groups: [] }).resource).toBe(resource);
+    ["GET /hello", ["GET/hello"]],
+    ["get /users/{id}", ["GET/users/*"]],
+    ["ANY /files/{proxy+}", EVERY_METHOD.map((m) => `${m}/files/*`)],
+    ["* /admin/*", EVERY_METHOD.map((m) => `${m}/admin/*`)],
+    ["GET /", ["GET/"]],
+  ])("compiles %s to %j", (route, resources) => {
+    expect(compileRoute(route, { scopes: [], groups: [] }).resources).toEqual(resources);
   });
 
   it("rejects a greedy parameter before the last segment", () => {

@@ -3,6 +3,7 @@
  * JWKS preloaded with cacheJwks (bundled JWKS), and no network.
  */
 
+import { BoundedFetcher } from "../../shared/authorizer/fetcher";
 import { type AuthorizerResult, createAuthorizerHandler } from "../../shared/authorizer/handler";
 import { evaluatePolicy, type PolicyDocument } from "../../shared/authorizer/policy";
 import { createTokenVerifier } from "../../shared/authorizer/verifier";
@@ -182,8 +183,94 @@ describe("cache correctness", () => {
     expect(policy.Statement).toContainEqual({
       Action: "execute-api:Invoke",
       Effect: "Allow",
-      Resource: [`${API_BASE}GET/hello`, `${API_BASE}POST/items/*`, `${API_BASE}*/public`],
+      Resource: [
+        `${API_BASE}GET/hello`,
+        `${API_BASE}POST/items/*`,
+        ...["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"].map(
+          (m) => `${API_BASE}${m}/public`,
+        ),
+      ],
     });
+  });
+});
+
+describe("route matching: {param} and * are one segment, ANY is every method", () => {
+  it.each([
+    // `POST /items/{id}` met: its resource POST/items/* also covers deeper paths in IAM
+    ["a path below a {param} rule", "hello/read items/write", "POST/items/42/refund"],
+    // `ANY /public`: `*/public` would have covered any method and any path ending in /public
+    ["a deeper path ending like an ANY rule", "", "DELETE/users/7/public"],
+    ["another route ending like an ANY rule", "", "POST/hello/public"],
+  ])("denies %s (REST policy and HTTP API)", async (_name, scope, path) => {
+    // Prepare
+    const { handler } = makeHandler();
+    const token = signJwt(key, accessClaims({ scope, "cognito:groups": [] }));
+
+    // Act
+    const rest = await handler(tokenEvent(bearer(token), path));
+    const http = await handler(httpEvent({ authorization: bearer(token) }, path));
+
+    // Assess: explicitly denied, so API Gateway answers 403 even though a glob covers it
+    const policy = policyOf(rest);
+    expect(evaluatePolicy(policy, `${API_BASE}${path}`)).toBe("deny");
+    expect(policy.Statement.find((s) => s.Effect === "Deny")?.Resource).toContain(
+      `${API_BASE}${path}`,
+    );
+    expect(policy.Statement.flatMap((s) => s.Resource).some((r) => r.includes("/*/"))).toBe(false);
+    expect(http).toMatchObject({ isAuthorized: false });
+  });
+
+  it("still allows the route itself, and the policy covers it for the other routes", async () => {
+    const { handler } = makeHandler();
+    const token = signJwt(key, accessClaims({ scope: "hello/read items/write" }));
+
+    const fromRefund = policyOf(await handler(tokenEvent(bearer(token), "POST/items/42/refund")));
+    const http = await handler(httpEvent({ authorization: bearer(token) }, "POST/items/42"));
+
+    expect(evaluatePolicy(fromRefund, `${API_BASE}POST/items/7`)).toBe("allow");
+    expect(evaluatePolicy(fromRefund, `${API_BASE}GET/hello`)).toBe("allow");
+    expect(evaluatePolicy(fromRefund, `${API_BASE}DELETE/public`)).toBe("allow");
+    expect(http).toMatchObject({ isAuthorized: true });
+  });
+
+  it("fails closed and warns, naming the route, when IAM cannot express overlapping rules", async () => {
+    // Prepare: both rules name GET /items/1/audit; the first is met, so the rules allow it,
+    // but the Deny of the failed rule's GET/items/*/audit (covered by GET/items/*/*) wins in IAM.
+    const { handler } = makeHandler({
+      policy: {
+        routes: [
+          { route: "GET /items/{id}/{view}" },
+          { route: "GET /items/{id}/audit", groups: ["auditors"] },
+        ],
+      },
+    });
+    const token = signJwt(key, accessClaims());
+
+    // Act
+    const rest = await handler(tokenEvent(bearer(token), "GET/items/1/audit"));
+    const http = await handler(httpEvent({ authorization: bearer(token) }, "GET/items/1/audit"));
+
+    // Assess
+    expect(evaluatePolicy(policyOf(rest), `${API_BASE}GET/items/1/audit`)).toBe("deny");
+    expect(http).toMatchObject({ isAuthorized: true });
+    const warning = output.jsonLines().find((l) => l.level === "WARN");
+    expect(warning).toMatchObject({ route: "GET /items/{id}/{view}" });
+    expect(output.text()).not.toContain(token.split(".")[1]);
+  });
+
+  it("answers a request ARN full of wildcards correctly (no catastrophic matching)", async () => {
+    // Prepare: `*a*a...*ab` made the old regex-based matching exponential (3 s at 34)
+    const { handler } = makeHandler();
+    const path = `GET/hello/${"*a".repeat(200)}b`;
+    const token = signJwt(key, accessClaims());
+
+    // Act
+    const result = await handler(tokenEvent(bearer(token), path));
+
+    // Assess: the rules name no such route: denied, and GET /hello still allowed
+    const policy = policyOf(result);
+    expect(evaluatePolicy(policy, `${API_BASE}${path}`)).toBe("deny");
+    expect(evaluatePolicy(policy, `${API_BASE}GET/hello`)).toBe("allow");
   });
 });
 
@@ -336,6 +423,52 @@ describe("JWKS", () => {
     expect(fetcher.calls).toEqual([
       "https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_TestPool1/.well-known/jwks.json",
     ]);
+  });
+
+  it("a failed download at cold start is retried on first use (no cool-down from hydrate)", async () => {
+    // Prepare: the network is down at init, back by the first request
+    let calls = 0;
+    const fetcher = new BoundedFetcher({
+      timeoutMs: 1000,
+      cooldownMs: 60_000,
+      fetchImpl: async () => {
+        calls++;
+        if (calls === 1) throw new TypeError("fetch failed");
+        return new Response(JSON.stringify({ keys: [key.jwk] }), { status: 200 });
+      },
+    });
+    const verifier = createTokenVerifier(testConfig(key, { bundledJwks: {} }), { fetcher });
+
+    // Act
+    const hydrated = await verifier.hydrate().then(
+      () => "ok",
+      (e: unknown) => (e as Error).name,
+    );
+    const payload = await verifier.verify(signJwt(key, accessClaims()));
+
+    // Assess
+    expect(hydrated).toBe("JwksFetchError");
+    expect(payload.sub).toBe("8f2e1a3c-1111-4a5b-9c9d-0123456789ab");
+    expect(calls).toBe(2);
+  });
+
+  it("a failed download on first use still starts the cool-down", async () => {
+    let calls = 0;
+    const fetcher = new BoundedFetcher({
+      timeoutMs: 1000,
+      cooldownMs: 60_000,
+      fetchImpl: async () => {
+        calls++;
+        throw new TypeError("fetch failed");
+      },
+    });
+    const verifier = createTokenVerifier(testConfig(key, { bundledJwks: {} }), { fetcher });
+    await verifier.hydrate().catch(() => undefined);
+
+    await expect(verifier.verify(signJwt(key, accessClaims()))).rejects.toThrow();
+    await expect(verifier.verify(signJwt(key, accessClaims()))).rejects.toThrow(/cooling down/);
+
+    expect(calls).toBe(2);
   });
 
   it("hydrate fetches only pools without a bundled JWKS", async () => {
