@@ -112,8 +112,13 @@ function policyParts(routes: readonly CompiledRoute[], met: readonly boolean[]):
     if (met[i]) return;
     for (const r of rule.resources) {
       // Same resource as a met rule: the route is allowed (rules for one route are OR'd).
-      // Otherwise deny it only when an allowed pattern covers it (a met broader rule).
-      if (!allowed.has(r) && allow.some((a) => resourceMatches(a, r))) deny.add(r);
+      // Otherwise deny it when an allowed pattern overlaps it under IAM matching, unless
+      // it covers that pattern itself: a failed broad rule (`POST/items/*`) must not deny
+      // a met deeper one (`POST/items/*/refund`), which stays allowed while the rest of the
+      // broad rule falls to the implicit deny. Overlaps where neither pattern contains the
+      // other (`GET/a/*` met, `GET/*/b/c` failed) are denied: fail closed.
+      if (allowed.has(r)) continue;
+      if (allow.some((a) => patternsIntersect(a, r) && !resourceMatches(r, a))) deny.add(r);
     }
   });
   return { allow, deny: [...deny] };
@@ -192,6 +197,41 @@ export function resourceMatches(pattern: string, text: string): boolean {
   }
   while (p < pattern.length && pattern.charCodeAt(p) === STAR) p++;
   return p === pattern.length;
+}
+
+/**
+ * Whether some text matches both IAM patterns (`*` any run, `?` one character). Dynamic
+ * programming over both patterns, O(a x b); used at policy-building time on the rules'
+ * own patterns, never on request input.
+ */
+export function patternsIntersect(a: string, b: string): boolean {
+  // reach[i][j]: the prefixes a[0..i) and b[0..j) can produce a common text.
+  const reach: boolean[][] = Array.from({ length: a.length + 1 }, () =>
+    new Array<boolean>(b.length + 1).fill(false),
+  );
+  const row0 = reach[0];
+  if (row0) row0[0] = true;
+  for (let i = 0; i <= a.length; i++) {
+    const row = reach[i] as boolean[];
+    for (let j = 0; j <= b.length; j++) {
+      if (!row[j]) continue;
+      const ca = a.charCodeAt(i); // NaN past the end
+      const cb = b.charCodeAt(j);
+      const next = reach[i + 1];
+      // A `*` may stop here (move past it) or take one more character from the other side.
+      if (ca === STAR) {
+        if (next) next[j] = true;
+        if (j < b.length && cb !== STAR) row[j + 1] = true;
+      }
+      if (cb === STAR) {
+        row[j + 1] = true;
+        if (i < a.length && ca !== STAR && next) next[j] = true;
+      }
+      const literal = i < a.length && j < b.length && ca !== STAR && cb !== STAR;
+      if (literal && next && (ca === cb || ca === QUESTION || cb === QUESTION)) next[j + 1] = true;
+    }
+  }
+  return reach[a.length]?.[b.length] ?? false;
 }
 
 /** How IAM evaluates `policy` for `arn`: an explicit Deny wins, then an Allow, else implicit deny. */

@@ -1,11 +1,13 @@
 /**
  * Route matching, policy building and IAM wildcard matching, as pure functions.
  */
+import fc from "fast-check";
 import {
   buildPolicy,
   type ExecuteApiArn,
   evaluatePolicy,
   parseExecuteApiArn,
+  patternsIntersect,
   resourceMatches,
 } from "../../shared/authorizer/policy";
 import {
@@ -103,6 +105,20 @@ describe("buildPolicy", () => {
     expect(evaluatePolicy(policy, `${BASE}POST/items/7`)).toBe("deny");
   });
 
+  it("denies a failed rule that crosses a met one (neither contains the other): fail closed", () => {
+    // Prepare: GET /a/{id} for everyone, GET /{x}/b/c for admins only
+    const routes = rules(["GET /a/{id}"], ["GET /{x}/b/c", ["admins"]]);
+    const arn = `${BASE}GET/a/1`;
+
+    // Act: the policy API Gateway caches for this token, from a request to /a/1
+    const policy = buildPolicy(principal(), routes, api("GET/a/1"), arn);
+
+    // Assess: the cached Allow of GET/a/* must not reach the admins' /a/b/c
+    expect(evaluatePolicy(policy, arn)).toBe("allow");
+    expect(evaluatePolicy(policy, `${BASE}GET/a/b/c`)).toBe("deny");
+    expect(evaluatePolicy(policy, `${BASE}GET/z/b/c`)).toBe("deny");
+  });
+
   it("ORs the rules of one route: a failed rule does not deny what another allows", () => {
     const routes = rules(["GET /hello", ["admins"]], ["GET /hello", ["members"]]);
     const arn = `${BASE}GET/hello`;
@@ -122,6 +138,41 @@ describe("buildPolicy", () => {
       { Action: "execute-api:Invoke", Effect: "Deny", Resource: [arn] },
     ]);
     expect(evaluatePolicy(policy, `${BASE}POST/items/2`)).toBe("allow");
+  });
+});
+
+describe("patternsIntersect", () => {
+  it.each([
+    ["GET/a/*", "GET/*/b/c", true],
+    ["GET/items/*", "GET/items/*/refund", true],
+    ["GET/a/*", "POST/a/*", false],
+    ["GET/x/*/y", "GET/x/z", false],
+    ["a*b", "a*c", false],
+    ["a*", "*b", true],
+    ["**a", "b*", true],
+    ["a?c", "abc", true],
+    ["", "", true],
+    ["*", "", true],
+    ["a", "", false],
+  ])("%s and %s: %s (both orders)", (a, b, expected) => {
+    expect(patternsIntersect(a, b)).toBe(expected);
+    expect(patternsIntersect(b, a)).toBe(expected);
+  });
+
+  it("agrees with matching: patterns that both match a text intersect", () => {
+    fc.assert(
+      fc.property(
+        fc.string({ unit: fc.constantFrom("a", "b", "/", "*", "?"), maxLength: 5 }),
+        fc.string({ unit: fc.constantFrom("a", "b", "/", "*", "?"), maxLength: 5 }),
+        fc.string({ unit: fc.constantFrom("a", "b", "/"), maxLength: 8 }),
+        (a, b, text) => {
+          if (resourceMatches(a, text) && resourceMatches(b, text)) {
+            expect(patternsIntersect(a, b)).toBe(true);
+          }
+        },
+      ),
+      { numRuns: 3000 },
+    );
   });
 });
 
