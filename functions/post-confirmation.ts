@@ -21,6 +21,8 @@ const postConfirmation = createPostConfirmationHandler({
   logger,
   groups: adapters.groups,
   profiles: adapters.profiles,
+  // One deadline per invocation (AWS_CALL_BUDGET_MS) bounds every AWS call together.
+  timing: config,
 });
 
 /** The Lambda handler Cognito invokes. */

@@ -18,7 +18,8 @@ import { createPreSignUpHandler } from "../shared/pre-signup/handler";
 const config = loadPreSignUpConfig(process.env);
 const logger = createLogger("preSignUp");
 
-// Bounded timeouts and attempts (sdkClientConfig sets throwOnRequestTimeout) inside Cognito's 5 s.
+// Bounded timeouts and attempts (sdkClientConfig sets throwOnRequestTimeout); the handler adds
+// one deadline per invocation (AWS_CALL_BUDGET_MS) for all its calls together.
 const clientConfig = sdkClientConfig(config.common);
 
 // Local mode uses the in-memory stand-in unless a real local engine's endpoint is set.
@@ -28,4 +29,9 @@ const directory: UserDirectory =
     : new CognitoUserDirectory(new CognitoIdentityProviderClient(clientConfig));
 
 /** The Lambda handler Cognito invokes. */
-export const handler = createPreSignUpHandler({ config, directory, logger });
+export const handler = createPreSignUpHandler({
+  config,
+  directory,
+  logger,
+  timing: config.common,
+});

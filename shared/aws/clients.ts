@@ -3,10 +3,17 @@
  * timeouts and attempts, so a slow dependency fails well inside Cognito's
  * 5-second trigger limit instead of timing the trigger out.
  *
+ * Per-attempt bounds alone do not bound an invocation that makes several calls
+ * one after another, so each invocation also gets one {@link Deadline}: every
+ * `client.send` receives its `abortSignal` and a `requestTimeout` capped at the
+ * time left, and no call (nor SDK retry) starts once it has passed.
+ *
  * Clients are created once per container by the function modules and passed
  * to the adapters (`client ?? new XClient(sdkClientConfig(config))`).
  */
+import type { Context } from "aws-lambda";
 import type { CommonConfig } from "../config/common";
+import { DependencyError } from "../errors";
 
 /** The subset of SDK v3 client options the suite sets. */
 export interface SdkClientConfig {
@@ -21,7 +28,8 @@ export interface SdkClientConfig {
 /**
  * Client options from the common config: `maxAttempts` attempts of at most
  * `awsCallTimeoutMs` each (connection set up within a third of that).
- * The defaults (2 x 1500 ms plus back-off) stay under 4 s.
+ * `loadCommonConfig` refuses settings whose attempts x timeout exceed the
+ * invocation budget; the {@link Deadline} bounds the sum of an invocation's calls.
  *
  * `throwOnRequestTimeout` matters: without it, @smithy/node-http-handler 4.x only logs a
  * warning when `requestTimeout` passes and the call keeps waiting past Cognito's limit.
@@ -46,4 +54,113 @@ export function awsErrorName(error: unknown): string | undefined {
     return typeof name === "string" ? name : undefined;
   }
   return undefined;
+}
+
+/** The settings an invocation's {@link Deadline} is built from. */
+export type CallTiming = Pick<CommonConfig, "awsCallBudgetMs" | "awsCallTimeoutMs">;
+
+/** A call is not started with less time than this left: it could not complete. */
+export const MIN_CALL_MS = 100;
+
+/** Kept back from the Lambda's own remaining time, for logging and returning the reply. */
+export const LAMBDA_RESERVE_MS = 250;
+
+/** The invocation's deadline passed: a call was stopped, or not started. */
+export class DeadlineExceededError extends DependencyError {}
+
+/** The second argument of `client.send(command, options)` for one bounded call. */
+export interface CallOptions {
+  /** Aborts the call (and any SDK retry) at the invocation deadline. */
+  readonly abortSignal: AbortSignal;
+  /** This call's per-attempt timeout: `AWS_CALL_TIMEOUT_MS`, or less when less time is left. */
+  readonly requestTimeout: number;
+}
+
+/**
+ * One invocation's deadline for all its AWS calls: `AWS_CALL_BUDGET_MS` from the start of
+ * the invocation, or less when the Lambda context has less time left. Create it when the
+ * invocation starts and {@link Deadline.dispose} it when it ends.
+ */
+export class Deadline {
+  /** When the deadline passes (epoch milliseconds). */
+  readonly expiresAt: number;
+  private readonly controller = new AbortController();
+  private readonly timer: ReturnType<typeof setTimeout>;
+
+  constructor(
+    budgetMs: number,
+    private readonly callTimeoutMs: number,
+  ) {
+    const ms = Math.max(0, Math.floor(budgetMs));
+    this.expiresAt = Date.now() + ms;
+    this.timer = setTimeout(() => {
+      this.controller.abort(new DeadlineExceededError(`invocation deadline of ${ms} ms passed`));
+    }, ms);
+    // The timer must not keep a process (a test, a local invoke) alive on its own.
+    this.timer.unref?.();
+  }
+
+  /** Start the deadline of an invocation: `timing.awsCallBudgetMs`, capped by `context`'s remaining time. */
+  static start(
+    timing: CallTiming,
+    context?: Partial<Pick<Context, "getRemainingTimeInMillis">>,
+  ): Deadline {
+    const lambdaLeft =
+      typeof context?.getRemainingTimeInMillis === "function"
+        ? context.getRemainingTimeInMillis() - LAMBDA_RESERVE_MS
+        : Number.POSITIVE_INFINITY;
+    return new Deadline(Math.min(timing.awsCallBudgetMs, lambdaLeft), timing.awsCallTimeoutMs);
+  }
+
+  /** Milliseconds left (0 once passed). */
+  remainingMs(): number {
+    return this.controller.signal.aborted ? 0 : Math.max(0, this.expiresAt - Date.now());
+  }
+
+  /** True once the deadline has passed. */
+  get expired(): boolean {
+    return this.remainingMs() === 0;
+  }
+
+  /**
+   * The options of one `client.send`. Throws a {@link DeadlineExceededError} instead of
+   * starting a call with less than {@link MIN_CALL_MS} left.
+   */
+  callOptions(operation: string): CallOptions {
+    const left = this.remainingMs();
+    if (left < MIN_CALL_MS) {
+      throw new DeadlineExceededError(
+        `${operation} not started: ${left} ms left before the invocation deadline`,
+      );
+    }
+    return {
+      abortSignal: this.controller.signal,
+      requestTimeout: Math.min(this.callTimeoutMs, left),
+    };
+  }
+
+  /**
+   * The domain error for a failed call: a {@link DeadlineExceededError} once the deadline has
+   * passed (the SDK then reports an `AbortError` or a timeout), else a DependencyError with
+   * `message` (by default `<operation> failed (<SDK error name>)`).
+   */
+  failure(operation: string, error: unknown, message?: string): DependencyError {
+    if (this.expired) {
+      return new DeadlineExceededError(`${operation} stopped at the invocation deadline`, {
+        cause: error,
+      });
+    }
+    return new DependencyError(
+      message ?? `${operation} failed (${awsErrorName(error) ?? "unknown"})`,
+      { cause: error },
+    );
+  }
+
+  /** The invocation is over: stop the timer, and abort any call still running (a sibling of a failed one). */
+  dispose(): void {
+    clearTimeout(this.timer);
+    if (!this.controller.signal.aborted) {
+      this.controller.abort(new DeadlineExceededError("invocation ended"));
+    }
+  }
 }

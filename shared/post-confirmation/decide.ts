@@ -108,7 +108,11 @@ export function chooseGroups(
   }
   const email = attributes.email;
   if (email !== undefined && attributeIsTrue(attributes.email_verified)) {
-    const domain = emailDomain(email);
+    // An ASCII domain only: lower-casing maps some non-ASCII letters to ASCII ones (the
+    // Kelvin sign U+212A becomes `k`), so `a@\u212Apmg.com`, another domain, would pass as `kpmg.com`.
+    const raw = email.trim();
+    const ascii = /^[\x21-\x7e]+$/.test(raw.slice(raw.lastIndexOf("@") + 1));
+    const domain = ascii ? emailDomain(email) : undefined;
     const ruleGroup =
       domain === undefined || !Object.hasOwn(config.groupByEmailDomain, domain)
         ? undefined

@@ -8,19 +8,27 @@ import {
   AdminAddUserToGroupCommand,
   type CognitoIdentityProviderClient,
 } from "@aws-sdk/client-cognito-identity-provider";
-import { awsErrorName } from "../aws/clients";
+import { awsErrorName, type Deadline } from "../aws/clients";
 import { DependencyError } from "../errors";
 import type { Logger } from "../logger";
 
 /** Adds a user to a group of a user pool. Resolves when the user is a member. */
 export interface GroupMembership {
-  addUserToGroup(userPoolId: string, username: string, group: string): Promise<void>;
+  /** `deadline`: the invocation's deadline, which bounds the call (none: the client's own bounds only). */
+  addUserToGroup(
+    userPoolId: string,
+    username: string,
+    group: string,
+    deadline?: Deadline,
+  ): Promise<void>;
 }
 
 /** Group membership through Cognito (`cognito-idp:AdminAddUserToGroup`). */
 export function cognitoGroupMembership(client: CognitoIdentityProviderClient): GroupMembership {
   return {
-    async addUserToGroup(userPoolId, username, group) {
+    async addUserToGroup(userPoolId, username, group, deadline) {
+      const operation = `AdminAddUserToGroup(${group})`;
+      const options = deadline?.callOptions(operation);
       try {
         await client.send(
           new AdminAddUserToGroupCommand({
@@ -28,12 +36,13 @@ export function cognitoGroupMembership(client: CognitoIdentityProviderClient): G
             Username: username,
             GroupName: group,
           }),
+          options,
         );
       } catch (error) {
-        throw new DependencyError(
-          `AdminAddUserToGroup(${group}) failed: ${awsErrorName(error) ?? "unknown error"}`,
-          { cause: error },
-        );
+        const message = `${operation} failed: ${awsErrorName(error) ?? "unknown error"}`;
+        throw deadline
+          ? deadline.failure(operation, error, message)
+          : new DependencyError(message, { cause: error });
       }
     },
   };

@@ -3,6 +3,8 @@
  * so tests (and the local stack) choose their own stores and clients.
  */
 import type { Context } from "aws-lambda";
+import { type CallTiming, Deadline } from "../aws/clients";
+import { DEFAULT_AWS_CALL_BUDGET_MS, DEFAULT_AWS_CALL_TIMEOUT_MS } from "../config/common";
 import { DependencyError, InvalidEventError } from "../errors";
 import type { PostConfirmationTriggerEvent } from "../events";
 import { TRIGGER_SOURCES } from "../events";
@@ -20,15 +22,24 @@ export interface PostConfirmationDeps {
   readonly profiles: ProfileStore;
   /** The clock for `createdAt`; defaults to the system clock. */
   readonly now?: () => Date;
+  /** The invocation budget and per-attempt timeout (the parsed config); the shared defaults when absent. */
+  readonly timing?: CallTiming;
 }
+
+const DEFAULT_TIMING: CallTiming = {
+  awsCallBudgetMs: DEFAULT_AWS_CALL_BUDGET_MS,
+  awsCallTimeoutMs: DEFAULT_AWS_CALL_TIMEOUT_MS,
+};
 
 /**
  * Build the post-confirmation handler.
  *
- * The group calls and the profile put run concurrently, so the invocation's worst
- * case is one bounded SDK call (attempts x timeout), not their sum, and stays inside
- * Cognito's 5 s. Every step is idempotent, so when one fails the whole invocation
- * fails with the generic message and a retry repeats all steps safely.
+ * The group calls and the profile put run concurrently, each bounded by the
+ * invocation's one {@link Deadline} (AWS_CALL_BUDGET_MS from the start, 4 s by
+ * default, or less when the Lambda has less time left): its abort signal stops
+ * every call and SDK retry when it passes, inside Cognito's 5 s. Every step is
+ * idempotent, so when one fails the whole invocation fails with the generic
+ * message and a retry repeats all steps safely.
  */
 export function createPostConfirmationHandler(
   deps: PostConfirmationDeps,
@@ -38,65 +49,78 @@ export function createPostConfirmationHandler(
 ) => Promise<PostConfirmationTriggerEvent> {
   const { config, logger, groups, profiles } = deps;
   const now = deps.now ?? (() => new Date());
+  const timing = deps.timing ?? DEFAULT_TIMING;
+
+  async function provision(
+    event: PostConfirmationTriggerEvent,
+    deadline: Deadline,
+  ): Promise<PostConfirmationTriggerEvent> {
+    const plan = planPostConfirmation(
+      {
+        triggerSource: event.triggerSource,
+        userName: event.userName,
+        userPoolId: event.userPoolId,
+        userAttributes: event.request.userAttributes,
+      },
+      config,
+      now(),
+    );
+    if (plan.kind === "invalid") throw new InvalidEventError(plan.reason);
+    if (plan.kind === "skip") {
+      logger.info("Post-confirmation skipped", { reason: plan.reason });
+      return event;
+    }
+
+    const { profile } = plan;
+    const steps: { name: string; run: Promise<unknown> }[] = [
+      ...plan.groups.map((group) => ({
+        name: `AdminAddUserToGroup(${group})`,
+        run: groups.addUserToGroup(event.userPoolId, event.userName, group, deadline),
+      })),
+      { name: "PutItem(profile)", run: profiles.putIfAbsent(profile, deadline) },
+    ];
+    const results = await Promise.allSettled(steps.map((step) => step.run));
+
+    const failures = results.flatMap((result, i) =>
+      result.status === "rejected" ? [{ step: steps[i]?.name, error: result.reason }] : [],
+    );
+    for (const failure of failures) {
+      logger.error("Post-confirmation step failed", {
+        step: failure.step,
+        error: failure.error instanceof Error ? failure.error : new Error(String(failure.error)),
+      });
+    }
+    if (failures.length > 0) {
+      throw new DependencyError(
+        `${failures.length} of ${steps.length} post-confirmation steps failed: ${failures
+          .map((f) => f.step)
+          .join(", ")}`,
+        { cause: failures[0]?.error },
+      );
+    }
+
+    const last = results[results.length - 1];
+    const outcome = last?.status === "fulfilled" ? last.value : undefined;
+    logger.info("Post-confirmation done", {
+      sub: profile.sub,
+      source: profile.source,
+      provider: profile.provider,
+      groups: plan.groupReasons,
+      profile: outcome,
+    });
+    return event;
+  }
 
   return cognitoTrigger<PostConfirmationTriggerEvent>(
     logger,
     TRIGGER_SOURCES.postConfirmation,
-    async (event) => {
-      const plan = planPostConfirmation(
-        {
-          triggerSource: event.triggerSource,
-          userName: event.userName,
-          userPoolId: event.userPoolId,
-          userAttributes: event.request.userAttributes,
-        },
-        config,
-        now(),
-      );
-      if (plan.kind === "invalid") throw new InvalidEventError(plan.reason);
-      if (plan.kind === "skip") {
-        logger.info("Post-confirmation skipped", { reason: plan.reason });
-        return event;
+    async (event, context) => {
+      const deadline = Deadline.start(timing, context);
+      try {
+        return await provision(event, deadline);
+      } finally {
+        deadline.dispose();
       }
-
-      const { profile } = plan;
-      const steps: { name: string; run: Promise<unknown> }[] = [
-        ...plan.groups.map((group) => ({
-          name: `AdminAddUserToGroup(${group})`,
-          run: groups.addUserToGroup(event.userPoolId, event.userName, group),
-        })),
-        { name: "PutItem(profile)", run: profiles.putIfAbsent(profile) },
-      ];
-      const results = await Promise.allSettled(steps.map((step) => step.run));
-
-      const failures = results.flatMap((result, i) =>
-        result.status === "rejected" ? [{ step: steps[i]?.name, error: result.reason }] : [],
-      );
-      for (const failure of failures) {
-        logger.error("Post-confirmation step failed", {
-          step: failure.step,
-          error: failure.error instanceof Error ? failure.error : new Error(String(failure.error)),
-        });
-      }
-      if (failures.length > 0) {
-        throw new DependencyError(
-          `${failures.length} of ${steps.length} post-confirmation steps failed: ${failures
-            .map((f) => f.step)
-            .join(", ")}`,
-          { cause: failures[0]?.error },
-        );
-      }
-
-      const last = results[results.length - 1];
-      const outcome = last?.status === "fulfilled" ? last.value : undefined;
-      logger.info("Post-confirmation done", {
-        sub: profile.sub,
-        source: profile.source,
-        provider: profile.provider,
-        groups: plan.groupReasons,
-        profile: outcome,
-      });
-      return event;
     },
   );
 }

@@ -12,7 +12,7 @@ import {
   type DynamoDBClient,
   PutItemCommand,
 } from "@aws-sdk/client-dynamodb";
-import { awsErrorName } from "../aws/clients";
+import { awsErrorName, type Deadline } from "../aws/clients";
 import { DependencyError } from "../errors";
 import type { Profile, ProfileSource } from "./decide";
 
@@ -21,7 +21,8 @@ export type PutOutcome = "created" | "exists";
 
 /** Writes a profile unless one exists for its `sub`. */
 export interface ProfileStore {
-  putIfAbsent(profile: Profile): Promise<PutOutcome>;
+  /** `deadline`: the invocation's deadline, which bounds the write (none: the client's own bounds only). */
+  putIfAbsent(profile: Profile, deadline?: Deadline): Promise<PutOutcome>;
 }
 
 /** The table's key schema: partition key `sub` (string), no sort key. */
@@ -68,7 +69,9 @@ export function fromItem(item: Record<string, AttributeValue>): Profile {
 /** Profiles in DynamoDB, written with `attribute_not_exists(sub)`. */
 export function dynamoProfileStore(client: DynamoDBClient, tableName: string): ProfileStore {
   return {
-    async putIfAbsent(profile) {
+    async putIfAbsent(profile, deadline) {
+      const operation = `PutItem(${tableName})`;
+      const options = deadline?.callOptions(operation);
       try {
         await client.send(
           new PutItemCommand({
@@ -77,15 +80,16 @@ export function dynamoProfileStore(client: DynamoDBClient, tableName: string): P
             ConditionExpression: "attribute_not_exists(#sub)",
             ExpressionAttributeNames: { "#sub": PROFILE_KEY },
           }),
+          options,
         );
         return "created";
       } catch (error) {
         // The record exists already (an earlier attempt, or a newer write): that is success.
         if (awsErrorName(error) === "ConditionalCheckFailedException") return "exists";
-        throw new DependencyError(
-          `PutItem(${tableName}) failed: ${awsErrorName(error) ?? "unknown error"}`,
-          { cause: error },
-        );
+        const message = `${operation} failed: ${awsErrorName(error) ?? "unknown error"}`;
+        throw deadline
+          ? deadline.failure(operation, error, message)
+          : new DependencyError(message, { cause: error });
       }
     },
   };

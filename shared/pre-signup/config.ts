@@ -36,8 +36,10 @@ export interface PreSignUpConfig {
   readonly inviteCodeDigests: readonly Buffer[];
   /** PRE_SIGNUP_INVITE_CODE_KEY: the `validationData` / `clientMetadata` key carrying the code. */
   readonly inviteCodeKey: string;
-  /** PRE_SIGNUP_AUTO_CONFIRM_DOMAINS: self sign-ups in these domains are confirmed and their email marked verified. */
+  /** PRE_SIGNUP_AUTO_CONFIRM_DOMAINS: self sign-ups in these domains are confirmed (their email is not marked verified unless autoVerifyTrustedDomains). */
   readonly autoConfirmDomains: readonly string[];
+  /** PRE_SIGNUP_AUTO_VERIFY_TRUSTED_DOMAINS: also mark those sign-ups' email verified, unproven (default false; refused with federated linking). */
+  readonly autoVerifyTrustedDomains: boolean;
   /** PRE_SIGNUP_AUTO_CONFIRM_ADMIN_CREATED: admin-created users are confirmed and their email marked verified. */
   readonly autoConfirmAdminCreated: boolean;
   /** PRE_SIGNUP_AUTO_VERIFY_FEDERATED_EMAIL: mark a federated user's email verified when the IdP says it is. */
@@ -48,6 +50,8 @@ export interface PreSignUpConfig {
   readonly attributePatterns: ReadonlyMap<string, RegExp>;
   /** PRE_SIGNUP_REQUIRE_E164_PHONE: a `phone_number`, when given, must be E.164 (`+` and 8 to 15 digits). */
   readonly requireE164Phone: boolean;
+  /** PRE_SIGNUP_ALLOWED_DOMAINS_REQUIRE_VERIFIED_EMAIL: with an allow-list, a federated sign-up needs an email its IdP verified (default true). */
+  readonly allowListRequiresVerifiedEmail: boolean;
   /** PRE_SIGNUP_LINK_FEDERATED: link a federated first sign-in to the native user with the same verified email. */
   readonly linkFederated: boolean;
   /** PRE_SIGNUP_NO_NATIVE_USER: `allow-separate` (a federated-only user) or `create-native` (create a native user, then link). */
@@ -58,6 +62,8 @@ export interface PreSignUpConfig {
   readonly linkedMessage: string;
   /** PRE_SIGNUP_IDENTITY_PROVIDERS: the pool's IdP names in their exact case (built-in social names are always known). */
   readonly identityProviders: readonly string[];
+  /** PRE_SIGNUP_SUBJECT_ATTRIBUTE: a user attribute (e.g. `custom:idp_sub`) the IdP mapping fills with the case-preserved subject. */
+  readonly subjectAttribute: string | undefined;
   /** PRE_SIGNUP_LOCAL_USERS_FILE: local mode only, a JSON file of native users the local directory stand-in holds. */
   readonly localUsersFile: string | undefined;
   /** AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER (or AWS_ENDPOINT_URL): when set, local mode calls this real engine instead of the stand-in. */
@@ -104,9 +110,34 @@ function validatePatterns(value: unknown): Map<string, RegExp> {
   return patterns;
 }
 
+// A user pool attribute name (`custom:idp_sub`, `nickname`): printable, no whitespace, short.
+const ATTRIBUTE_NAME = /^(?:custom:|dev:)?[\p{L}\p{M}\p{S}\p{N}\p{P}]{1,32}$/u;
+
+function readSubjectAttribute(env: Env): string | undefined {
+  const name = optionalString(env, "PRE_SIGNUP_SUBJECT_ATTRIBUTE");
+  if (name !== undefined && !ATTRIBUTE_NAME.test(name)) {
+    throw new ConfigError("PRE_SIGNUP_SUBJECT_ATTRIBUTE", `"${name}" is not a user attribute name`);
+  }
+  return name;
+}
+
 /** Parse the pre-signup settings from `env`. Throws a ConfigError naming the variable on bad input. */
 export function loadPreSignUpConfig(env: Env = process.env): PreSignUpConfig {
   const inviteOnly = readBoolean(env, "PRE_SIGNUP_INVITE_ONLY", false);
+  const linkFederated = readBoolean(env, "PRE_SIGNUP_LINK_FEDERATED", true);
+  const autoVerifyTrustedDomains = readBoolean(
+    env,
+    "PRE_SIGNUP_AUTO_VERIFY_TRUSTED_DOMAINS",
+    false,
+  );
+  // An unproven verified email is what linking trusts: a self sign-up as ceo@<trusted domain>
+  // would receive the CEO's federated sign-in. The two cannot be on together.
+  if (autoVerifyTrustedDomains && linkFederated) {
+    throw new ConfigError(
+      "PRE_SIGNUP_AUTO_VERIFY_TRUSTED_DOMAINS",
+      "is true while PRE_SIGNUP_LINK_FEDERATED is on: linking would trust emails nobody proved to own (set PRE_SIGNUP_LINK_FEDERATED=false, or leave auto-verify off)",
+    );
+  }
   const inviteCodeDigests = readDigests(env);
   if (inviteOnly && inviteCodeDigests.length === 0) {
     throw new ConfigError(
@@ -122,6 +153,7 @@ export function loadPreSignUpConfig(env: Env = process.env): PreSignUpConfig {
     inviteCodeDigests,
     inviteCodeKey: optionalString(env, "PRE_SIGNUP_INVITE_CODE_KEY", "inviteCode"),
     autoConfirmDomains: readDomains(env, "PRE_SIGNUP_AUTO_CONFIRM_DOMAINS"),
+    autoVerifyTrustedDomains,
     autoConfirmAdminCreated: readBoolean(env, "PRE_SIGNUP_AUTO_CONFIRM_ADMIN_CREATED", false),
     autoVerifyFederatedEmail: readBoolean(env, "PRE_SIGNUP_AUTO_VERIFY_FEDERATED_EMAIL", true),
     requiredAttributes: readList(env, "PRE_SIGNUP_REQUIRED_ATTRIBUTES"),
@@ -132,7 +164,12 @@ export function loadPreSignUpConfig(env: Env = process.env): PreSignUpConfig {
       validatePatterns,
     ),
     requireE164Phone: readBoolean(env, "PRE_SIGNUP_REQUIRE_E164_PHONE", false),
-    linkFederated: readBoolean(env, "PRE_SIGNUP_LINK_FEDERATED", true),
+    allowListRequiresVerifiedEmail: readBoolean(
+      env,
+      "PRE_SIGNUP_ALLOWED_DOMAINS_REQUIRE_VERIFIED_EMAIL",
+      true,
+    ),
+    linkFederated,
     noNativeUserPolicy: readEnum(
       env,
       "PRE_SIGNUP_NO_NATIVE_USER",
@@ -142,6 +179,7 @@ export function loadPreSignUpConfig(env: Env = process.env): PreSignUpConfig {
     afterLink: readEnum(env, "PRE_SIGNUP_AFTER_LINK", AFTER_LINK_BEHAVIOURS, "fail-with-message"),
     linkedMessage: optionalString(env, "PRE_SIGNUP_LINKED_MESSAGE", DEFAULT_LINKED_MESSAGE),
     identityProviders: readList(env, "PRE_SIGNUP_IDENTITY_PROVIDERS"),
+    subjectAttribute: readSubjectAttribute(env),
     localUsersFile: optionalString(env, "PRE_SIGNUP_LOCAL_USERS_FILE"),
     cognitoEndpoint:
       optionalString(env, "AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER") ??

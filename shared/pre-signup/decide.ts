@@ -11,7 +11,13 @@ import { attributeIsTrue, type PreSignUpTriggerEvent } from "../events";
 import type { PreSignUpConfig } from "./config";
 import { domainMatches, strictEmailDomain } from "./domains";
 import { inviteCodeMatches } from "./invite";
-import { type FederatedIdentity, parseFederatedUserName } from "./provider";
+import {
+  type FederatedIdentity,
+  hasIdentity,
+  parseFederatedUserName,
+  resolveSubject,
+  type SubjectSource,
+} from "./provider";
 
 /** The three pre-signup trigger sources. */
 export type PreSignUpSource = PreSignUpTriggerEvent["triggerSource"];
@@ -45,6 +51,8 @@ export const MESSAGES = {
   inviteRequired: "Sign-up is by invitation only. Please enter your invitation code.",
   inviteInvalid: "The invitation code is not valid.",
   invalidPhone: "Please enter the phone number in international format, for example +14155550100.",
+  federatedEmailNotVerified:
+    "Your sign-in provider has not verified your email address. Please verify it there and try again.",
   severalAccounts: "We could not link this sign-in to your account. Please contact support.",
   accountDisabled: "Your account is disabled. Please contact support.",
 } as const;
@@ -64,7 +72,8 @@ export type DenyReason =
   | "invalid-attribute"
   | "invalid-phone"
   | "invite-required"
-  | "invite-invalid";
+  | "invite-invalid"
+  | "federated-email-not-verified";
 
 /** The flags written to `event.response`. */
 export interface SignUpResponse {
@@ -75,8 +84,12 @@ export interface SignUpResponse {
 
 /** What a federated first sign-in brings: who it is, and what its IdP says about the email. */
 export interface FederatedSignIn {
-  /** Provider and subject parsed from `userName`; undefined when it does not parse. */
+  /** Provider and subject parsed from `userName` (subject from the subject attribute when it confirms it); undefined when it does not parse. */
   readonly identity: FederatedIdentity | undefined;
+  /** Where the subject came from (see `resolveSubject`); undefined with `identity`. */
+  readonly subjectSource?: SubjectSource;
+  /** False when the subject may have lost its case (a case-insensitive pool lower-cases `userName`). */
+  readonly subjectCaseSafe?: boolean;
   /** The email as the IdP sent it (trimmed), if any. */
   readonly email: string | undefined;
   /** True only when the IdP asserted `email_verified: true`. */
@@ -115,6 +128,22 @@ function checkDomain(
     return deny("domain-not-allowed", MESSAGES.domainNotAllowed);
   }
   return undefined;
+}
+
+/**
+ * With an allow-list, a federated sign-up must carry an email its IdP verified: an
+ * unverified `email` is whatever the IdP account holder typed, so `x@allowed.example`
+ * would open the pool to anyone (PRE_SIGNUP_ALLOWED_DOMAINS_REQUIRE_VERIFIED_EMAIL).
+ */
+function checkFederatedEmail(
+  request: SignUpRequest,
+  config: DecisionConfig,
+): SignUpDecision | undefined {
+  if (request.triggerSource !== "PreSignUp_ExternalProvider") return undefined;
+  if (config.allowedDomains.length === 0 || !config.allowListRequiresVerifiedEmail)
+    return undefined;
+  if (attributeIsTrue(request.userAttributes.email_verified)) return undefined;
+  return deny("federated-email-not-verified", MESSAGES.federatedEmailNotVerified);
 }
 
 function checkAttributes(
@@ -165,14 +194,21 @@ function isLinkCreate(request: SignUpRequest): boolean {
 
 /**
  * Decide a pre-signup request. Order: domain rules (every source, so neither
- * federated nor admin-created users bypass a denied domain), attribute checks
- * (self sign-up and admin-created), invite code (self sign-up only), then the
- * auto-confirm / auto-verify flags.
+ * federated nor admin-created users bypass a denied domain; with an allow-list a
+ * federated email must be IdP-verified), attribute checks (self sign-up and
+ * admin-created), invite code (self sign-up only), then the auto-confirm /
+ * auto-verify flags.
+ *
+ * Trusted domains (PRE_SIGNUP_AUTO_CONFIRM_DOMAINS) confirm a self sign-up but do
+ * not verify its email unless PRE_SIGNUP_AUTO_VERIFY_TRUSTED_DOMAINS opts in: nobody
+ * has proved they own the mailbox, and a verified email is what linking and the
+ * post-confirmation domain groups trust.
  */
 export function decideSignUp(request: SignUpRequest, config: DecisionConfig): SignUpDecision {
   const email = request.userAttributes.email;
   const refused =
     checkDomain(email, config) ??
+    checkFederatedEmail(request, config) ??
     (request.triggerSource === "PreSignUp_ExternalProvider" || isLinkCreate(request)
       ? undefined
       : checkAttributes(request.userAttributes, config)) ??
@@ -186,7 +222,11 @@ export function decideSignUp(request: SignUpRequest, config: DecisionConfig): Si
       const trusted = domain !== undefined && domainMatches(domain, config.autoConfirmDomains);
       return {
         kind: "allow",
-        response: { autoConfirmUser: trusted, autoVerifyEmail: trusted, autoVerifyPhone: false },
+        response: {
+          autoConfirmUser: trusted,
+          autoVerifyEmail: trusted && config.autoVerifyTrustedDomains,
+          autoVerifyPhone: false,
+        },
       };
     }
     case "PreSignUp_AdminCreateUser": {
@@ -203,11 +243,17 @@ export function decideSignUp(request: SignUpRequest, config: DecisionConfig): Si
     case "PreSignUp_ExternalProvider": {
       const emailVerified = hasEmail && attributeIsTrue(request.userAttributes.email_verified);
       const verify = config.autoVerifyFederatedEmail && emailVerified;
+      const parsed = parseFederatedUserName(request.userName, config.identityProviders);
+      const subject =
+        parsed === undefined
+          ? undefined
+          : resolveSubject(parsed, request.userAttributes, config.subjectAttribute);
       return {
         kind: "allow",
         response: { autoConfirmUser: verify, autoVerifyEmail: verify, autoVerifyPhone: false },
         federated: {
-          identity: parseFederatedUserName(request.userName, config.identityProviders),
+          identity: subject?.identity,
+          ...(subject ? { subjectSource: subject.source, subjectCaseSafe: subject.caseSafe } : {}),
           email: hasEmail ? email.trim() : undefined,
           emailVerified,
         },
@@ -311,12 +357,8 @@ export function decideLink(
     return { kind: "refuse", reason: "native-user-disabled", message: MESSAGES.accountDisabled };
   }
   if (!native.emailVerified) return separate("native-email-not-verified", config);
-  const { providerName, subject } = lookup.identity;
-  const alreadyLinked = native.identities.some(
-    (linked) =>
-      // Case-insensitive: pools with case-insensitive user names lower-case `userName`.
-      linked.providerName.toLowerCase() === providerName.toLowerCase() &&
-      linked.userId.toLowerCase() === subject.toLowerCase(),
-  );
+  // The subject is compared exactly, as Cognito matches it at sign-in: an identity linked
+  // as `00uabc123` does not sign in `00uAbC123`, so it is not "already linked".
+  const alreadyLinked = hasIdentity(native.identities, lookup.identity);
   return { kind: "link", destination: native.username, identity: lookup.identity, alreadyLinked };
 }

@@ -3,6 +3,9 @@
  * it makes (ListUsers, AdminCreateUser, AdminLinkProviderForUser), behind an
  * interface so local mode can use a stand-in and tests can use either.
  *
+ * Every call is bounded by the invocation's {@link Deadline} (its abort signal and
+ * a per-attempt timeout capped at the time left); none starts after it.
+ *
  * Cognito exceptions that mean "already done" become return values (so the
  * linking is idempotent); every other failure becomes a DependencyError.
  */
@@ -14,28 +17,43 @@ import {
   ListUsersCommand,
   type UserType,
 } from "@aws-sdk/client-cognito-identity-provider";
-import { awsErrorName } from "../aws/clients";
+import { awsErrorName, type Deadline } from "../aws/clients";
 import { ConfigError, DependencyError } from "../errors";
 import { attributeIsTrue, normaliseEmail } from "../events";
 import type { Logger } from "../logger";
 import { type DirectoryUser, LINK_CREATE_METADATA } from "./decide";
-import { emailFilter, type FederatedIdentity } from "./provider";
+import { emailFilter, type FederatedIdentity, hasIdentity, usernameFilter } from "./provider";
 
 /** Result of a link call: done now, or it was done before (by us or a concurrent sign-in). */
 export type LinkResult = "linked" | "already-linked";
 
-/** The Cognito operations the pre-signup trigger needs. */
+/** The Cognito operations the pre-signup trigger needs, each bounded by the invocation's deadline. */
 export interface UserDirectory {
   /** Users whose `email` attribute is the given email (normalised, and as given when that differs). */
-  findUsersByEmail(userPoolId: string, email: string): Promise<DirectoryUser[]>;
+  findUsersByEmail(userPoolId: string, email: string, deadline: Deadline): Promise<DirectoryUser[]>;
   /** Create a native user with a verified email and no invitation message; its username, or undefined when it already exists. */
-  createNativeUser(userPoolId: string, email: string): Promise<string | undefined>;
+  createNativeUser(
+    userPoolId: string,
+    email: string,
+    deadline: Deadline,
+  ): Promise<string | undefined>;
   /** Link `identity` to the native user `destination`. */
   linkProvider(
     userPoolId: string,
     destination: string,
     identity: FederatedIdentity,
+    deadline: Deadline,
   ): Promise<LinkResult>;
+}
+
+/**
+ * The spellings of `email` to search. The ListUsers `email` filter is treated as an exact
+ * match (the API reference does not mark it case-insensitive), while Cognito keeps the case a
+ * user typed: the normalised form finds a native user who signed up in lower case, the IdP's
+ * spelling one who typed it as the IdP sends it. One query when they are the same.
+ */
+export function emailQueries(email: string): string[] {
+  return [...new Set([normaliseEmail(email), email.trim()])];
 }
 
 function parseIdentities(value: string | undefined): DirectoryUser["identities"] {
@@ -80,41 +98,55 @@ function linkInput(userPoolId: string, destination: string, identity: FederatedI
   };
 }
 
-// An identity that is already linked shows as InvalidParameterException; the
-// message is the only discriminator Cognito gives.
-const ALREADY_LINKED = /already (been )?linked|already exists|already found an entry/i;
+// The exceptions AdminLinkProviderForUser answers when the identity may already be linked
+// ("Merging is not currently supported, provide a SourceUser and DestinationUser who are not
+// already linked"), among other causes ("Invalid SourceUser: ..."). Their messages are not an
+// API: the destination user's `identities` decide (see linkProvider).
+const MAYBE_LINKED = new Set(["InvalidParameterException", "AliasExistsException"]);
 
 /** The real directory: Cognito through an SDK v3 client created once per container. */
 export class CognitoUserDirectory implements UserDirectory {
   constructor(private readonly client: CognitoIdentityProviderClient) {}
 
-  async findUsersByEmail(userPoolId: string, email: string): Promise<DirectoryUser[]> {
-    // The email filter is an exact match: ask for the normalised form, and for the
-    // IdP's spelling too when it differs, so "Jane@Example.com" is found either way.
-    const queries = [...new Set([normaliseEmail(email), email.trim()])];
-    const found = new Map<string, DirectoryUser>();
-    for (const query of queries) {
-      let users: UserType[];
-      try {
-        const out = await this.client.send(
-          new ListUsersCommand({ UserPoolId: userPoolId, Filter: emailFilter(query), Limit: 10 }),
-        );
-        users = out.Users ?? [];
-      } catch (error) {
-        throw new DependencyError(`ListUsers failed (${awsErrorName(error) ?? "unknown"})`, {
-          cause: error,
-        });
-      }
-      for (const user of users) {
-        const reduced = toDirectoryUser(user);
-        if (reduced) found.set(reduced.username, reduced);
-      }
+  private async listUsers(
+    userPoolId: string,
+    filter: string,
+    deadline: Deadline,
+  ): Promise<DirectoryUser[]> {
+    const options = deadline.callOptions("ListUsers");
+    try {
+      const out = await this.client.send(
+        new ListUsersCommand({ UserPoolId: userPoolId, Filter: filter, Limit: 10 }),
+        options,
+      );
+      return (out.Users ?? []).flatMap((user) => toDirectoryUser(user) ?? []);
+    } catch (error) {
+      throw deadline.failure("ListUsers", error);
     }
+  }
+
+  async findUsersByEmail(
+    userPoolId: string,
+    email: string,
+    deadline: Deadline,
+  ): Promise<DirectoryUser[]> {
+    // Two spellings (see emailQueries) are searched at once: they cost one round trip of the
+    // invocation's budget, not two.
+    const results = await Promise.all(
+      emailQueries(email).map((query) => this.listUsers(userPoolId, emailFilter(query), deadline)),
+    );
+    const found = new Map<string, DirectoryUser>();
+    for (const user of results.flat()) found.set(user.username, user);
     return [...found.values()];
   }
 
-  async createNativeUser(userPoolId: string, email: string): Promise<string | undefined> {
+  async createNativeUser(
+    userPoolId: string,
+    email: string,
+    deadline: Deadline,
+  ): Promise<string | undefined> {
     const address = normaliseEmail(email);
+    const options = deadline.callOptions("AdminCreateUser");
     try {
       const out = await this.client.send(
         new AdminCreateUserCommand({
@@ -127,13 +159,14 @@ export class CognitoUserDirectory implements UserDirectory {
           MessageAction: "SUPPRESS",
           ClientMetadata: { ...LINK_CREATE_METADATA },
         }),
+        options,
       );
       return out.User?.Username ?? address;
     } catch (error) {
       const name = awsErrorName(error);
       // A concurrent first sign-in created it a moment ago: the caller looks it up again.
       if (name === "UsernameExistsException" || name === "AliasExistsException") return undefined;
-      throw new DependencyError(`AdminCreateUser failed (${name ?? "unknown"})`, { cause: error });
+      throw deadline.failure("AdminCreateUser", error);
     }
   }
 
@@ -141,21 +174,30 @@ export class CognitoUserDirectory implements UserDirectory {
     userPoolId: string,
     destination: string,
     identity: FederatedIdentity,
+    deadline: Deadline,
   ): Promise<LinkResult> {
+    const options = deadline.callOptions("AdminLinkProviderForUser");
     try {
       await this.client.send(
         new AdminLinkProviderForUserCommand(linkInput(userPoolId, destination, identity)),
+        options,
       );
       return "linked";
     } catch (error) {
       const name = awsErrorName(error);
-      const message = error instanceof Error ? error.message : "";
-      if (name === "InvalidParameterException" && ALREADY_LINKED.test(message)) {
-        return "already-linked";
+      if (name === undefined || !MAYBE_LINKED.has(name)) {
+        throw deadline.failure("AdminLinkProviderForUser", error);
       }
-      throw new DependencyError(`AdminLinkProviderForUser failed (${name ?? "unknown"})`, {
-        cause: error,
-      });
+      // Already linked (by a concurrent first sign-in, or an earlier attempt)? Ask Cognito
+      // whether the destination lists this identity rather than reading the message.
+      const [user] = (
+        await this.listUsers(userPoolId, usernameFilter(destination), deadline)
+      ).filter((u) => u.username === destination);
+      if (user !== undefined && hasIdentity(user.identities, identity)) return "already-linked";
+      throw new DependencyError(
+        `AdminLinkProviderForUser failed (${name}) and the destination does not list the identity`,
+        { cause: error },
+      );
     }
   }
 }
@@ -248,22 +290,42 @@ export class LocalUserDirectory implements UserDirectory {
     });
   }
 
-  async findUsersByEmail(userPoolId: string, email: string): Promise<DirectoryUser[]> {
-    const wanted = normaliseEmail(email);
-    this.record("ListUsers", { UserPoolId: userPoolId, Filter: emailFilter(wanted) });
-    return this.users
-      .filter((u) => normaliseEmail(u.email) === wanted)
-      .map((u) => ({ ...u, identities: [...u.identities] }));
+  private copy(user: StoredUser): DirectoryUser {
+    return { ...user, identities: [...user.identities] };
   }
 
-  async createNativeUser(userPoolId: string, email: string): Promise<string | undefined> {
+  // Each method behaves as CognitoUserDirectory does against Cognito: the same calls (bounded
+  // by the deadline), exact `email` filters, and the same "already linked" rule.
+
+  async findUsersByEmail(
+    userPoolId: string,
+    email: string,
+    deadline: Deadline,
+  ): Promise<DirectoryUser[]> {
+    const found = new Map<string, DirectoryUser>();
+    for (const query of emailQueries(email)) {
+      deadline.callOptions("ListUsers");
+      this.record("ListUsers", { UserPoolId: userPoolId, Filter: emailFilter(query) });
+      for (const user of this.users) {
+        if (user.email === query) found.set(user.username, this.copy(user));
+      }
+    }
+    return [...found.values()];
+  }
+
+  async createNativeUser(
+    userPoolId: string,
+    email: string,
+    deadline: Deadline,
+  ): Promise<string | undefined> {
     const address = normaliseEmail(email);
+    deadline.callOptions("AdminCreateUser");
     this.record("AdminCreateUser", {
       UserPoolId: userPoolId,
       Username: address,
       MessageAction: "SUPPRESS",
     });
-    if (this.users.some((u) => u.username === address)) return undefined;
+    if (this.users.some((u) => u.username.toLowerCase() === address)) return undefined;
     this.users.push({
       username: address,
       email: address,
@@ -279,14 +341,22 @@ export class LocalUserDirectory implements UserDirectory {
     userPoolId: string,
     destination: string,
     identity: FederatedIdentity,
+    deadline: Deadline,
   ): Promise<LinkResult> {
+    deadline.callOptions("AdminLinkProviderForUser");
     this.record("AdminLinkProviderForUser", linkInput(userPoolId, destination, identity));
     const user = this.users.find((u) => u.username === destination);
     if (!user) throw new DependencyError("AdminLinkProviderForUser failed (UserNotFoundException)");
-    const linked = user.identities.some(
-      (i) => i.providerName === identity.providerName && i.userId === identity.subject,
-    );
-    if (linked) return "already-linked";
+    if (this.users.some((u) => hasIdentity(u.identities, identity))) {
+      // Cognito refuses to link an identity twice (InvalidParameterException); the adapter
+      // then reads the destination's identities.
+      deadline.callOptions("ListUsers");
+      this.record("ListUsers", { UserPoolId: userPoolId, Filter: usernameFilter(destination) });
+      if (hasIdentity(user.identities, identity)) return "already-linked";
+      throw new DependencyError(
+        "AdminLinkProviderForUser failed (InvalidParameterException) and the destination does not list the identity",
+      );
+    }
     user.identities.push({ providerName: identity.providerName, userId: identity.subject });
     return "linked";
   }

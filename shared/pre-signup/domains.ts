@@ -25,6 +25,12 @@ export function isValidDomain(domain: string): boolean {
  * invalid domain). One trailing dot on the domain is dropped (`a@x.com.`).
  */
 export function strictEmailDomain(email: string): string | undefined {
+  // Checked before lower-casing: `toLowerCase` turns some non-ASCII letters into ASCII ones
+  // (the Kelvin sign U+212A becomes `k`), which would let `a@\u212Apmg.com`, another domain,
+  // pass as `kpmg.com`.
+  if (!/^[\x21-\x7e]*$/.test(email.trim().slice(email.trim().lastIndexOf("@") + 1))) {
+    return undefined;
+  }
   const normalised = normaliseEmail(email);
   const at = normalised.indexOf("@");
   if (at <= 0 || at !== normalised.lastIndexOf("@")) return undefined;

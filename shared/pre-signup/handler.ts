@@ -2,8 +2,13 @@
  * The pre-signup handler: guards the event, applies {@link decideSignUp}, and
  * for federated first sign-ins runs the linking step through the injected
  * {@link UserDirectory}. Built with its dependencies so tests pass their own.
+ *
+ * Each invocation has one {@link Deadline} for all its Cognito calls (at most:
+ * ListUsers, AdminCreateUser, ListUsers, AdminLinkProviderForUser, ListUsers).
  */
 import type { Context } from "aws-lambda";
+import { type CallTiming, Deadline } from "../aws/clients";
+import { DEFAULT_AWS_CALL_BUDGET_MS, DEFAULT_AWS_CALL_TIMEOUT_MS } from "../config/common";
 import { DependencyError, UserFacingError } from "../errors";
 import { type PreSignUpTriggerEvent, readStringMap, TRIGGER_SOURCES } from "../events";
 import { cognitoTrigger } from "../handler";
@@ -26,7 +31,14 @@ export interface PreSignUpDeps {
   /** Cognito, or the local stand-in. */
   readonly directory: UserDirectory;
   readonly logger: Logger;
+  /** The invocation budget and per-attempt timeout (`config.common`); the shared defaults when absent. */
+  readonly timing?: CallTiming;
 }
+
+const DEFAULT_TIMING: CallTiming = {
+  awsCallBudgetMs: DEFAULT_AWS_CALL_BUDGET_MS,
+  awsCallTimeoutMs: DEFAULT_AWS_CALL_TIMEOUT_MS,
+};
 
 /** Read the parts of the event the decisions use, guarding what arrives untrusted. */
 export function toSignUpRequest(event: PreSignUpTriggerEvent): SignUpRequest {
@@ -45,18 +57,29 @@ export function createPreSignUpHandler(
   deps: PreSignUpDeps,
 ): (event: PreSignUpTriggerEvent, context?: Context) => Promise<PreSignUpTriggerEvent> {
   const { config, directory, logger } = deps;
+  const timing = deps.timing ?? DEFAULT_TIMING;
 
   async function resolveFederated(
     userPoolId: string,
     federated: FederatedSignIn,
+    deadline: Deadline,
   ): Promise<FederatedDecision> {
     let step = planFederated(federated, config);
     if (step.kind !== "lookup") return step;
     const lookup = { email: step.email, identity: step.identity };
-    step = decideLink(lookup, await directory.findUsersByEmail(userPoolId, lookup.email), config);
+    if (federated.subjectCaseSafe === false) {
+      // A case-insensitive pool may have lowered the subject: a link made with it would not
+      // match the next sign-in. PRE_SIGNUP_SUBJECT_ATTRIBUTE carries the IdP's spelling.
+      logger.warn("Federated subject case unconfirmed", {
+        federatedProvider: lookup.identity.providerName,
+        subjectAttribute: config.subjectAttribute,
+      });
+    }
+    const users = await directory.findUsersByEmail(userPoolId, lookup.email, deadline);
+    step = decideLink(lookup, users, config);
     if (step.kind !== "create-native-and-link") return step;
 
-    const created = await directory.createNativeUser(userPoolId, step.email);
+    const created = await directory.createNativeUser(userPoolId, step.email, deadline);
     if (created !== undefined) {
       logger.info("Created native user for federated sign-in", {
         federatedProvider: lookup.identity.providerName,
@@ -70,55 +93,78 @@ export function createPreSignUpHandler(
     }
     // A concurrent first sign-in created the native user between our ListUsers and
     // AdminCreateUser: find it and link to it (never create a second one).
-    const again = decideLink(lookup, await directory.findUsersByEmail(userPoolId, lookup.email), {
-      ...config,
-      noNativeUserPolicy: "allow-separate",
-      inviteOnly: false,
-    });
+    const again = decideLink(
+      lookup,
+      await directory.findUsersByEmail(userPoolId, lookup.email, deadline),
+      {
+        ...config,
+        noNativeUserPolicy: "allow-separate",
+        inviteOnly: false,
+      },
+    );
     if (again.kind === "link" || again.kind === "refuse") return again;
     throw new DependencyError(`native user exists but cannot be linked (${again.kind})`);
+  }
+
+  async function decideAndApply(
+    event: PreSignUpTriggerEvent,
+    deadline: Deadline,
+  ): Promise<PreSignUpTriggerEvent> {
+    const decision = decideSignUp(toSignUpRequest(event), config);
+    if (decision.kind === "deny") {
+      logger.info("Sign-up denied", { reason: decision.reason });
+      throw new UserFacingError(decision.message);
+    }
+    if (decision.federated) {
+      const step = await resolveFederated(event.userPoolId, decision.federated, deadline);
+      switch (step.kind) {
+        case "refuse":
+          logger.info("Federated sign-in refused", { reason: step.reason });
+          throw new UserFacingError(step.message);
+        case "separate":
+          logger.info("Federated user kept separate", { reason: step.reason });
+          break;
+        case "link": {
+          const result = step.alreadyLinked
+            ? "already-linked"
+            : await directory.linkProvider(
+                event.userPoolId,
+                step.destination,
+                step.identity,
+                deadline,
+              );
+          logger.info("Federated identity linked", {
+            result,
+            federatedProvider: step.identity.providerName,
+          });
+          // Cognito ends this first sign-in with "Already found an entry for username"
+          // after a link; a clear message of our own lets client apps retry once.
+          if (config.afterLink === "fail-with-message") {
+            throw new UserFacingError(config.linkedMessage);
+          }
+          break;
+        }
+        default:
+          // lookup / create-native-and-link are resolved above; reaching here is a bug.
+          throw new DependencyError(`unexpected federated step ${step.kind}`);
+      }
+    }
+    event.response = { ...event.response, ...decision.response };
+    return event;
   }
 
   return cognitoTrigger<PreSignUpTriggerEvent>(
     logger,
     TRIGGER_SOURCES.preSignUp,
-    async (event: PreSignUpTriggerEvent) => {
-      const decision = decideSignUp(toSignUpRequest(event), config);
-      if (decision.kind === "deny") {
-        logger.info("Sign-up denied", { reason: decision.reason });
-        throw new UserFacingError(decision.message);
+    async (event: PreSignUpTriggerEvent, context: Context | undefined) => {
+      // One deadline for the whole invocation, from its start: every Cognito call gets its
+      // signal, and none starts (nor retries) after it.
+      const deadline = Deadline.start(timing, context);
+      try {
+        return await decideAndApply(event, deadline);
+      } finally {
+        deadline.dispose();
       }
-      if (decision.federated) {
-        const step = await resolveFederated(event.userPoolId, decision.federated);
-        switch (step.kind) {
-          case "refuse":
-            logger.info("Federated sign-in refused", { reason: step.reason });
-            throw new UserFacingError(step.message);
-          case "separate":
-            logger.info("Federated user kept separate", { reason: step.reason });
-            break;
-          case "link": {
-            const result = step.alreadyLinked
-              ? "already-linked"
-              : await directory.linkProvider(event.userPoolId, step.destination, step.identity);
-            logger.info("Federated identity linked", {
-              result,
-              federatedProvider: step.identity.providerName,
-            });
-            // Cognito ends this first sign-in with "Already found an entry for username"
-            // after a link; a clear message of our own lets client apps retry once.
-            if (config.afterLink === "fail-with-message") {
-              throw new UserFacingError(config.linkedMessage);
-            }
-            break;
-          }
-          default:
-            // lookup / create-native-and-link are resolved above; reaching here is a bug.
-            throw new DependencyError(`unexpected federated step ${step.kind}`);
-        }
-      }
-      event.response = { ...event.response, ...decision.response };
-      return event;
     },
   );
 }

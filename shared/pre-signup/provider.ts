@@ -8,6 +8,10 @@
  * case-insensitive user names send the `userName` lower-cased (`google_123`),
  * but AdminLinkProviderForUser wants the provider name in its exact case, so
  * the case is taken from the configured or built-in names.
+ *
+ * The subject's case cannot be restored that way: `okta_00uabc123` may stand for
+ * `00uAbC123`. {@link resolveSubject} takes the case-preserved subject from a
+ * user attribute the IdP's attribute mapping fills, when configured.
  */
 
 /** The social providers Cognito names itself, in the case AdminLinkProviderForUser expects. */
@@ -50,4 +54,62 @@ export function escapeFilterValue(value: string): string {
 /** The ListUsers filter that finds users whose `email` is exactly `email`. */
 export function emailFilter(email: string): string {
   return `email = "${escapeFilterValue(email)}"`;
+}
+
+/** Where the subject used for linking came from. */
+export type SubjectSource = "attribute" | "user-name";
+
+/** The subject to link with, where it came from, and whether its case can be trusted. */
+export interface ResolvedSubject {
+  readonly identity: FederatedIdentity;
+  readonly source: SubjectSource;
+  /**
+   * True when the subject is known to be in the IdP's case: it came from the attribute,
+   * has no letters (Google's and Facebook's numeric ids), or has an upper-case letter (so
+   * `userName` was not lower-cased). False for a subject with letters, all lower-case,
+   * from `userName`: a case-insensitive pool may have lowered it.
+   */
+  readonly caseSafe: boolean;
+}
+
+/**
+ * The subject to link with: the value of `subjectAttribute` (e.g. `custom:idp_sub`, mapped
+ * from the IdP's `sub` / NameID) when present and equal to the `userName` subject ignoring
+ * case, else the subject from `userName`. A different value is ignored: it is not this
+ * identity's subject (a mapping mistake), and linking must use the subject Cognito sees.
+ */
+export function resolveSubject(
+  identity: FederatedIdentity,
+  attributes: Readonly<Record<string, string>>,
+  subjectAttribute: string | undefined,
+): ResolvedSubject {
+  const value = subjectAttribute === undefined ? undefined : attributes[subjectAttribute]?.trim();
+  if (value && value.toLowerCase() === identity.subject.toLowerCase()) {
+    return { identity: { ...identity, subject: value }, source: "attribute", caseSafe: true };
+  }
+  const { subject } = identity;
+  const caseSafe = !/\p{L}/u.test(subject) || subject !== subject.toLowerCase();
+  return { identity, source: "user-name", caseSafe };
+}
+
+/**
+ * Does `identities` (a user's linked identities) hold `identity`? The provider name is
+ * compared ignoring case (a case-insensitive pool lower-cases it in `userName` when it is
+ * not in PRE_SIGNUP_IDENTITY_PROVIDERS); the subject exactly, as Cognito matches it at
+ * sign-in: `00uAbC123` and `00uabc123` are different identities.
+ */
+export function hasIdentity(
+  identities: readonly { readonly providerName: string; readonly userId: string }[],
+  identity: FederatedIdentity,
+): boolean {
+  const provider = identity.providerName.toLowerCase();
+  return identities.some(
+    (linked) =>
+      linked.providerName.toLowerCase() === provider && linked.userId === identity.subject,
+  );
+}
+
+/** The ListUsers filter that finds the user whose username is exactly `username`. */
+export function usernameFilter(username: string): string {
+  return `username = "${escapeFilterValue(username)}"`;
 }

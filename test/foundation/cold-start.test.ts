@@ -35,6 +35,18 @@ describe("cold start with bad configuration", () => {
     [
       "preSignUp",
       "pre-signup-sign-up.json",
+      { PRE_SIGNUP_AUTO_VERIFY_TRUSTED_DOMAINS: "true" },
+      "PRE_SIGNUP_AUTO_VERIFY_TRUSTED_DOMAINS",
+    ],
+    [
+      "postConfirmation",
+      "post-confirmation-confirm-signup.json",
+      { AWS_CALL_TIMEOUT_MS: "3000" },
+      "AWS_MAX_ATTEMPTS",
+    ],
+    [
+      "preSignUp",
+      "pre-signup-sign-up.json",
       { PRE_SIGNUP_INVITE_ONLY: "maybe" },
       "PRE_SIGNUP_INVITE_ONLY",
     ],

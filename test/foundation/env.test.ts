@@ -109,7 +109,32 @@ describe("loadCommonConfig", () => {
   it("has bounded defaults that fit Cognito's 5 s limit", () => {
     const config = loadCommonConfig({});
     expect(config.localMode).toBe(false);
-    expect(config.awsCallTimeoutMs * config.awsMaxAttempts).toBeLessThan(5000);
+    expect(config.awsCallBudgetMs).toBe(4000);
+    expect(config.awsCallTimeoutMs * config.awsMaxAttempts).toBeLessThanOrEqual(
+      config.awsCallBudgetMs,
+    );
+  });
+
+  it("refuses attempts x timeout over the invocation budget, naming the variable", () => {
+    // Prepare / Act
+    const tooMany = configError(() => loadCommonConfig({ AWS_MAX_ATTEMPTS: "5" }));
+    const tooLong = configError(() =>
+      loadCommonConfig({ AWS_CALL_TIMEOUT_MS: "1500", AWS_CALL_BUDGET_MS: "2000" }),
+    );
+    // Assess
+    expect(tooMany.variable).toBe("AWS_MAX_ATTEMPTS");
+    expect(tooMany.message).toContain("AWS_CALL_BUDGET_MS");
+    expect(tooLong.variable).toBe("AWS_MAX_ATTEMPTS");
+    expect(configError(() => loadCommonConfig({ AWS_CALL_BUDGET_MS: "9000" })).variable).toBe(
+      "AWS_CALL_BUDGET_MS",
+    );
+    expect(
+      loadCommonConfig({
+        AWS_MAX_ATTEMPTS: "3",
+        AWS_CALL_TIMEOUT_MS: "1500",
+        AWS_CALL_BUDGET_MS: "4500",
+      }).awsMaxAttempts,
+    ).toBe(3);
   });
 
   it("turns local mode on under serverless invoke local / offline, unless LOCAL_MODE says no", () => {

@@ -133,6 +133,15 @@ describe("chooseGroups", () => {
     expect(subdomain.groups).toEqual(["members"]);
   });
 
+  it("gives no domain group to a non-ASCII domain that lower-cases to a listed one", () => {
+    // U+212A (Kelvin sign) lower-cases to `k`: `a@\u212Aexample.com` is not `kexample.com`.
+    const config = { ...CONFIG, groupByEmailDomain: { "kexample.com": "staff" } };
+    const kelvin = chooseGroups({ email: "a@\u212Aexample.com", email_verified: "true" }, config);
+    const ascii = chooseGroups({ email: "a@Kexample.com", email_verified: "true" }, config);
+    expect(kelvin.groups).toEqual(["members"]);
+    expect(ascii.groups).toEqual(["members", "staff"]);
+  });
+
   it("property: never throws, the default group comes first, groups are unique, and a rule group needs a verified email", () => {
     const attributes = fc.dictionary(
       fc.constantFrom(

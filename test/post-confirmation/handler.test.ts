@@ -2,6 +2,9 @@
  * The post-confirmation handler against a real DynamoDB engine (dynalite, in-process)
  * and a mocked Cognito client: records, the conditional write, retries, failures.
  */
+
+import { createServer, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
 import {
   AdminAddUserToGroupCommand,
   type AdminAddUserToGroupCommandInput,
@@ -9,6 +12,7 @@ import {
 } from "@aws-sdk/client-cognito-identity-provider";
 import { PutItemCommand, ScanCommand } from "@aws-sdk/client-dynamodb";
 import { mockClient } from "aws-sdk-client-mock";
+import { type CallTiming, sdkClientConfig } from "../../shared/aws/clients";
 import { GENERIC_ERROR_MESSAGE } from "../../shared/errors";
 import type { PostConfirmationTriggerEvent } from "../../shared/events";
 import { createLogger } from "../../shared/logger";
@@ -57,7 +61,15 @@ afterEach(() => {
 });
 
 /** A handler over a fresh table; the clock moves one minute per invocation. */
-async function setUp({ createTable = true } = {}) {
+async function setUp({
+  createTable = true,
+  client = cognitoClient,
+  timing,
+}: {
+  createTable?: boolean;
+  client?: CognitoIdentityProviderClient;
+  timing?: CallTiming;
+} = {}) {
   tables += 1;
   const table = `profiles-${tables}`;
   if (createTable) await dynamo.createProfileTable(table);
@@ -65,9 +77,10 @@ async function setUp({ createTable = true } = {}) {
   const handler = createPostConfirmationHandler({
     config: { defaultGroup: "members", groupByEmailDomain: { "example.com": "staff" } },
     logger: createLogger("postConfirmation"),
-    groups: cognitoGroupMembership(cognitoClient),
+    groups: cognitoGroupMembership(client),
     profiles: dynamoProfileStore(dynamo.client, table),
     now: () => new Date(Date.UTC(2026, 10, 22, 12, minutes++)),
+    ...(timing ? { timing } : {}),
   });
   return { table, handler };
 }
@@ -259,4 +272,78 @@ describe("post-confirmation on ConfirmForgotPassword", () => {
     const skipped = output.jsonLines().find((l) => l.message === "Post-confirmation skipped");
     expect(skipped).toMatchObject({ triggerSource: "PostConfirmation_ConfirmForgotPassword" });
   });
+});
+
+describe("post-confirmation: one deadline for the invocation's AWS calls", () => {
+  it("passes every call the invocation's abort signal and a capped per-attempt timeout", async () => {
+    // Prepare
+    const { handler } = await setUp();
+
+    // Act
+    await handler(loadEvent<PostConfirmationTriggerEvent>(SIGNUP));
+
+    // Assess: both group calls got the same signal, aborted once the invocation ended.
+    const options = cognito
+      .calls()
+      .map(
+        (call) =>
+          (call.args as unknown[])[1] as { abortSignal?: AbortSignal; requestTimeout?: number },
+      );
+    expect(options).toHaveLength(2);
+    expect(options[0]?.abortSignal).toBeInstanceOf(AbortSignal);
+    expect(options[1]?.abortSignal).toBe(options[0]?.abortSignal);
+    expect(options[0]?.abortSignal?.aborted).toBe(true);
+    for (const option of options) expect(option.requestTimeout).toBeLessThanOrEqual(1500);
+  });
+
+  it("starts no call when the Lambda has too little time left", async () => {
+    // Prepare
+    const { table, handler } = await setUp();
+    const context = { getRemainingTimeInMillis: () => 300 } as never;
+
+    // Act
+    const invocation = handler(loadEvent<PostConfirmationTriggerEvent>(SIGNUP), context);
+
+    // Assess
+    await expect(invocation).rejects.toThrow(GENERIC_ERROR_MESSAGE);
+    expect(cognito.calls()).toHaveLength(0);
+    expect(await scan(table)).toEqual([]);
+  });
+
+  it("stops a hung group call and its retries at the deadline, with the generic message", async () => {
+    // Prepare: a Cognito endpoint that never answers; 3 attempts of 300 ms would take 1 s.
+    const hung: ServerResponse[] = [];
+    const server = createServer((_req, res) => {
+      hung.push(res);
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    const { port } = server.address() as AddressInfo;
+    const client = new CognitoIdentityProviderClient({
+      ...sdkClientConfig({ awsCallTimeoutMs: 300, awsMaxAttempts: 3 }),
+      endpoint: `http://127.0.0.1:${port}`,
+      region: "eu-west-1",
+      credentials: { accessKeyId: "test", secretAccessKey: "test" },
+    });
+    try {
+      const { table, handler } = await setUp({
+        client,
+        timing: { awsCallBudgetMs: 500, awsCallTimeoutMs: 300 },
+      });
+
+      // Act
+      const started = Date.now();
+      const invocation = handler(loadEvent<PostConfirmationTriggerEvent>(SIGNUP));
+
+      // Assess
+      await expect(invocation).rejects.toThrow(GENERIC_ERROR_MESSAGE);
+      expect(Date.now() - started).toBeLessThan(800);
+      expect(await scan(table)).toHaveLength(1);
+      const step = output.jsonLines().find((l) => l.message === "Post-confirmation step failed");
+      expect(JSON.stringify(step)).toContain("DeadlineExceededError");
+    } finally {
+      for (const res of hung) res.destroy();
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+    }
+  }, 10_000);
 });

@@ -24,15 +24,18 @@ describe("loadPreSignUpConfig", () => {
       inviteCodeDigests: [],
       inviteCodeKey: "inviteCode",
       autoConfirmDomains: [],
+      autoVerifyTrustedDomains: false,
       autoConfirmAdminCreated: false,
       autoVerifyFederatedEmail: true,
       requiredAttributes: [],
       requireE164Phone: false,
+      allowListRequiresVerifiedEmail: true,
       linkFederated: true,
       noNativeUserPolicy: "allow-separate",
       afterLink: "fail-with-message",
       linkedMessage: DEFAULT_LINKED_MESSAGE,
       identityProviders: [],
+      subjectAttribute: undefined,
       localUsersFile: undefined,
       cognitoEndpoint: undefined,
     });
@@ -75,6 +78,45 @@ describe("loadPreSignUpConfig", () => {
     );
     expect(variableOf({ PRE_SIGNUP_NO_NATIVE_USER: "merge" })).toBe("PRE_SIGNUP_NO_NATIVE_USER");
     expect(variableOf({ PRE_SIGNUP_AFTER_LINK: "retry" })).toBe("PRE_SIGNUP_AFTER_LINK");
+    expect(variableOf({ PRE_SIGNUP_SUBJECT_ATTRIBUTE: "custom:idp sub" })).toBe(
+      "PRE_SIGNUP_SUBJECT_ATTRIBUTE",
+    );
+    expect(variableOf({ PRE_SIGNUP_ALLOWED_DOMAINS_REQUIRE_VERIFIED_EMAIL: "maybe" })).toBe(
+      "PRE_SIGNUP_ALLOWED_DOMAINS_REQUIRE_VERIFIED_EMAIL",
+    );
+  });
+
+  it("refuses auto-verify of trusted domains together with federated linking", () => {
+    // Linking (on by default) trusts a verified email; auto-verify makes one nobody proved.
+    expect(
+      variableOf({
+        PRE_SIGNUP_AUTO_CONFIRM_DOMAINS: "corp.com",
+        PRE_SIGNUP_AUTO_VERIFY_TRUSTED_DOMAINS: "true",
+      }),
+    ).toBe("PRE_SIGNUP_AUTO_VERIFY_TRUSTED_DOMAINS");
+    const config = loadPreSignUpConfig({
+      PRE_SIGNUP_AUTO_CONFIRM_DOMAINS: "corp.com",
+      PRE_SIGNUP_AUTO_VERIFY_TRUSTED_DOMAINS: "true",
+      PRE_SIGNUP_LINK_FEDERATED: "false",
+    });
+    expect(config).toMatchObject({ autoVerifyTrustedDomains: true, linkFederated: false });
+  });
+
+  it("reads the subject attribute and the allow-list's verified-email switch", () => {
+    const config = loadPreSignUpConfig({
+      PRE_SIGNUP_SUBJECT_ATTRIBUTE: "custom:idp_sub",
+      PRE_SIGNUP_ALLOWED_DOMAINS_REQUIRE_VERIFIED_EMAIL: "false",
+    });
+    expect(config).toMatchObject({
+      subjectAttribute: "custom:idp_sub",
+      allowListRequiresVerifiedEmail: false,
+    });
+  });
+
+  it("refuses attempts x timeout over the invocation budget, naming the variable", () => {
+    expect(variableOf({ AWS_MAX_ATTEMPTS: "5", AWS_CALL_TIMEOUT_MS: "4500" })).toBe(
+      "AWS_MAX_ATTEMPTS",
+    );
   });
 
   it("never puts an invite code in a config error", () => {

@@ -13,9 +13,12 @@ import { hashInviteCode, inviteCodeMatches, parseDigest } from "../../shared/pre
 import {
   emailFilter,
   escapeFilterValue,
+  hasIdentity,
   parseFederatedUserName,
+  resolveSubject,
+  usernameFilter,
 } from "../../shared/pre-signup/provider";
-import { plainConfig, request } from "./helpers";
+import { configFrom, plainConfig, request } from "./helpers";
 
 const ALLOW_NONE = { autoConfirmUser: false, autoVerifyEmail: false, autoVerifyPhone: false };
 
@@ -64,6 +67,11 @@ describe("decideSignUp: domain rules", () => {
     expect(denyReason("a b@ok.com", config)).toBe("invalid-email");
     expect(denyReason("a@ok..com", config)).toBe("invalid-email");
     expect(denyReason("a@еvil.com", config)).toBe("invalid-email");
+    // U+212A (Kelvin sign) lower-cases to an ASCII `k`: still another domain.
+    expect(strictEmailDomain("a@\u212Aorp.com")).toBeUndefined();
+    expect(denyReason("a@\u212Aorp.com", plainConfig({ allowedDomains: ["korp.com"] }))).toBe(
+      "invalid-email",
+    );
   });
 
   it("with an allow-list, accepts only listed domains and their subdomains", () => {
@@ -88,6 +96,51 @@ describe("decideSignUp: domain rules", () => {
     });
     expect(denyReason("a@bad.example.com", config)).toBe("domain-denied");
     expect(denyReason("a@good.example.com", config)).toBe("allowed");
+  });
+
+  it("with an allow-list, requires an email the IdP verified for federated sign-ups", () => {
+    const config = plainConfig({ allowedDomains: ["corp.com"] });
+    const federated = (attributes: Record<string, string>) =>
+      decideSignUp(
+        request({
+          triggerSource: "PreSignUp_ExternalProvider",
+          userName: "Facebook_1",
+          userAttributes: attributes,
+        }),
+        config,
+      );
+    for (const verified of ["false", "", "yes", "1"]) {
+      expect(federated({ email: "ceo@corp.com", email_verified: verified })).toEqual({
+        kind: "deny",
+        reason: "federated-email-not-verified",
+        message: MESSAGES.federatedEmailNotVerified,
+      });
+    }
+    expect(federated({ email: "ceo@corp.com" })).toMatchObject({
+      reason: "federated-email-not-verified",
+    });
+    expect(federated({ email: "ceo@corp.com", email_verified: "true" }).kind).toBe("allow");
+    // Self sign-ups prove the address with Cognito's own verification: unchanged.
+    expect(denyReason("ceo@corp.com", config)).toBe("allowed");
+    // Without an allow-list, an unverified federated email is allowed (and never linked).
+    expect(
+      decideSignUp(
+        request({
+          triggerSource: "PreSignUp_ExternalProvider",
+          userName: "Facebook_1",
+          userAttributes: { email: "a@b.com", email_verified: "false" },
+        }),
+        plainConfig(),
+      ).kind,
+    ).toBe("allow");
+  });
+
+  it("lets PRE_SIGNUP_ALLOWED_DOMAINS_REQUIRE_VERIFIED_EMAIL=false accept an unverified federated email", () => {
+    const config = plainConfig({
+      allowedDomains: ["corp.com"],
+      allowListRequiresVerifiedEmail: false,
+    });
+    expect(denyReason("ceo@corp.com", config, "PreSignUp_ExternalProvider")).toBe("allowed");
   });
 
   it("applies domain rules to admin-created and federated users too", () => {
@@ -153,18 +206,67 @@ describe("decideSignUp: invite-only", () => {
 });
 
 describe("decideSignUp: auto-confirm and auto-verify", () => {
-  it("confirms and verifies self sign-ups in trusted domains (and subdomains) only", () => {
+  it("confirms self sign-ups in trusted domains (and subdomains) only, without verifying the email", () => {
     const config = plainConfig({ autoConfirmDomains: ["corp.example"] });
     const trusted = decideSignUp(
       request({ userAttributes: { email: "a@eu.corp.example" } }),
       config,
     );
     const other = decideSignUp(request({ userAttributes: { email: "a@example.com" } }), config);
+    // Nobody proved they own a@eu.corp.example: a verified email is what linking trusts.
     expect(trusted).toEqual({
+      kind: "allow",
+      response: { autoConfirmUser: true, autoVerifyEmail: false, autoVerifyPhone: false },
+    });
+    expect(other).toEqual({ kind: "allow", response: ALLOW_NONE });
+  });
+
+  it("verifies trusted-domain emails only with the explicit opt-in", () => {
+    const config = plainConfig({
+      autoConfirmDomains: ["corp.example"],
+      autoVerifyTrustedDomains: true,
+      linkFederated: false,
+    });
+    expect(decideSignUp(request({ userAttributes: { email: "a@corp.example" } }), config)).toEqual({
       kind: "allow",
       response: { autoConfirmUser: true, autoVerifyEmail: true, autoVerifyPhone: false },
     });
-    expect(other).toEqual({ kind: "allow", response: ALLOW_NONE });
+    expect(decideSignUp(request({ userAttributes: { email: "a@example.com" } }), config)).toEqual({
+      kind: "allow",
+      response: ALLOW_NONE,
+    });
+  });
+
+  it("an attacker's self sign-up as ceo@<trusted domain> never receives the CEO's Google sign-in", () => {
+    // Prepare: the reviewer's scenario, through the production config parser.
+    const config = configFrom({ PRE_SIGNUP_AUTO_CONFIRM_DOMAINS: "corp.com" });
+    // Act: the attacker signs up; Cognito stores the email as verified only if the trigger says so.
+    const attacker = decideSignUp(request({ userAttributes: { email: "ceo@corp.com" } }), config);
+    const emailVerified = attacker.kind === "allow" && attacker.response.autoVerifyEmail;
+    const victim = decideSignUp(
+      request({
+        triggerSource: "PreSignUp_ExternalProvider",
+        userName: "Google_999",
+        userAttributes: { email: "ceo@corp.com", email_verified: "true" },
+      }),
+      config,
+    );
+    if (victim.kind !== "allow" || !victim.federated) throw new Error("unexpected decision");
+    const plan = planFederated(victim.federated, config);
+    if (plan.kind !== "lookup") throw new Error("unexpected plan");
+    const native: DirectoryUser = {
+      username: "attacker-native",
+      status: "CONFIRMED",
+      enabled: true,
+      emailVerified,
+      identities: [],
+    };
+    // Assess
+    expect(emailVerified).toBe(false);
+    expect(decideLink(plan, [native], config)).toEqual({
+      kind: "separate",
+      reason: "native-email-not-verified",
+    });
   });
 
   it("confirms admin-created users only when configured", () => {
@@ -329,6 +431,60 @@ describe("ListUsers filter", () => {
   it("escapes quotes and backslashes", () => {
     expect(escapeFilterValue('a"b\\c')).toBe('a\\"b\\\\c');
     expect(emailFilter('"x"@y.com')).toBe('email = "\\"x\\"@y.com"');
+    expect(usernameFilter('u"1')).toBe('username = "u\\"1"');
+  });
+});
+
+describe("resolveSubject: the case-preserved subject", () => {
+  const lowered = { providerName: "Okta", subject: "00uabc123" };
+
+  it("takes the attribute when it equals the userName's subject ignoring case", () => {
+    expect(resolveSubject(lowered, { "custom:idp_sub": " 00uAbC123 " }, "custom:idp_sub")).toEqual({
+      identity: { providerName: "Okta", subject: "00uAbC123" },
+      source: "attribute",
+      caseSafe: true,
+    });
+  });
+
+  it("ignores an attribute that is absent, unconfigured or another subject", () => {
+    for (const [attributes, name] of [
+      [{}, "custom:idp_sub"],
+      [{ "custom:idp_sub": "00uAbC124" }, "custom:idp_sub"],
+      [{ "custom:idp_sub": "00uAbC123" }, undefined],
+    ] as const) {
+      expect(resolveSubject(lowered, attributes, name)).toEqual({
+        identity: lowered,
+        source: "user-name",
+        caseSafe: false,
+      });
+    }
+  });
+
+  it("treats subjects without letters, or with upper-case letters, as case-safe", () => {
+    expect(
+      resolveSubject({ providerName: "Google", subject: "1098765" }, {}, undefined).caseSafe,
+    ).toBe(true);
+    expect(
+      resolveSubject({ providerName: "Okta", subject: "00uAbC123" }, {}, undefined).caseSafe,
+    ).toBe(true);
+  });
+
+  it("is applied by decideSignUp with PRE_SIGNUP_SUBJECT_ATTRIBUTE", () => {
+    const decision = decideSignUp(
+      request({
+        triggerSource: "PreSignUp_ExternalProvider",
+        userName: "okta_00uabc123",
+        userAttributes: { email: "a@b.com", email_verified: "true", "custom:idp_sub": "00uAbC123" },
+      }),
+      plainConfig({ identityProviders: ["Okta"], subjectAttribute: "custom:idp_sub" }),
+    );
+    expect(decision).toMatchObject({
+      federated: {
+        identity: { providerName: "Okta", subject: "00uAbC123" },
+        subjectSource: "attribute",
+        subjectCaseSafe: true,
+      },
+    });
   });
 });
 
@@ -394,6 +550,18 @@ describe("planFederated and decideLink", () => {
   it("notes an identity the native user already has", () => {
     const users = [native({ identities: [{ providerName: "Google", userId: "123" }] })];
     expect(decideLink(lookup, users, plainConfig())).toMatchObject({ alreadyLinked: true });
+  });
+
+  it("compares subjects with exact case: a lower-cased earlier link is not this identity", () => {
+    const okta = { providerName: "Okta", subject: "00uAbC123" };
+    const users = [native({ identities: [{ providerName: "Okta", userId: "00uabc123" }] })];
+    expect(decideLink({ ...lookup, identity: okta }, users, plainConfig())).toMatchObject({
+      kind: "link",
+      alreadyLinked: false,
+    });
+    expect(hasIdentity([{ providerName: "okta", userId: "00uAbC123" }], okta)).toBe(true);
+    expect(hasIdentity([{ providerName: "Okta", userId: "00UABC123" }], okta)).toBe(false);
+    expect(hasIdentity([{ providerName: "Google", userId: "00uAbC123" }], okta)).toBe(false);
   });
 
   it("refuses when several native users share the email, or the native user is disabled", () => {

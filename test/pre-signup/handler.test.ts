@@ -1,6 +1,7 @@
 import {
   AdminCreateUserCommand,
   AdminLinkProviderForUserCommand,
+  AliasExistsException,
   CognitoIdentityProviderClient,
   InvalidParameterException,
   ListUsersCommand,
@@ -9,6 +10,7 @@ import {
   type UserType,
 } from "@aws-sdk/client-cognito-identity-provider";
 import { mockClient } from "aws-sdk-client-mock";
+import type { CallTiming } from "../../shared/aws/clients";
 import { GENERIC_ERROR_MESSAGE } from "../../shared/errors";
 import type { PreSignUpTriggerEvent } from "../../shared/events";
 import { createLogger } from "../../shared/logger";
@@ -18,19 +20,34 @@ import { CognitoUserDirectory } from "../../shared/pre-signup/directory";
 import { createPreSignUpHandler } from "../../shared/pre-signup/handler";
 import { loadEvent } from "../helpers/events";
 import { type CapturedOutput, captureOutput } from "../helpers/logs";
+import {
+  fakeNative,
+  INVALID_SOURCE_USER,
+  installFakeCognito,
+  MERGING_NOT_SUPPORTED,
+} from "./fake-cognito";
 import { configFrom } from "./helpers";
 
 const cognito = mockClient(CognitoIdentityProviderClient);
 const meta = { $metadata: {} };
 
-function build(env: Record<string, string> = {}) {
+function build(env: Record<string, string> = {}, timing?: CallTiming) {
   const client = new CognitoIdentityProviderClient({ region: "eu-west-1" });
+  const config = configFrom(env);
   return createPreSignUpHandler({
-    config: configFrom(env),
+    config,
     directory: new CognitoUserDirectory(client),
     logger: createLogger("preSignUp"),
+    timing: timing ?? config.common,
   });
 }
+
+/** The options object each `client.send` received (aws-sdk-client-mock records every argument). */
+function sendOptions(): { abortSignal?: AbortSignal; requestTimeout?: number }[] {
+  return cognito.calls().map((call) => ((call.args as unknown[])[1] ?? {}) as never);
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 function nativeUser(over: Partial<UserType> = {}): UserType {
   return {
@@ -170,12 +187,112 @@ describe("pre-signup handler: federated linking", () => {
     expect(cognito.calls()).toHaveLength(0);
   });
 
-  it("treats an identity Cognito reports as already linked as linked", async () => {
-    cognito.on(ListUsersCommand).resolves({ Users: [nativeUser()] });
+  it("after 'Merging is not currently supported', reads the destination's identities: listed means linked", async () => {
+    // Prepare: Cognito refuses the link; the destination already lists the identity.
+    const identities = JSON.stringify([
+      { userId: "109876543210987654321", providerName: "Google", providerType: "Google" },
+    ]);
+    const linked = nativeUser();
+    linked.Attributes?.push({ Name: "identities", Value: identities });
+    cognito
+      .on(ListUsersCommand)
+      .resolves({ Users: [nativeUser()] })
+      .on(ListUsersCommand, { Filter: 'username = "5f3c2a1e-8b7d-4c6a-9e2f-1a2b3c4d5e6f"' })
+      .resolves({ Users: [linked] });
     cognito
       .on(AdminLinkProviderForUserCommand)
-      .rejects(new InvalidParameterException({ message: "User is already linked", ...meta }));
+      .rejects(new InvalidParameterException({ message: MERGING_NOT_SUPPORTED, ...meta }));
+    // Act
+    const outcome = build()(federatedEvent());
+    // Assess
+    await expect(outcome).rejects.toThrow(DEFAULT_LINKED_MESSAGE);
+    expect(cognito.commandCalls(ListUsersCommand).map((c) => c.args[0].input.Filter)).toContain(
+      'username = "5f3c2a1e-8b7d-4c6a-9e2f-1a2b3c4d5e6f"',
+    );
+  });
+
+  it.each([
+    [
+      "InvalidParameterException (Merging...)",
+      () => new InvalidParameterException({ message: MERGING_NOT_SUPPORTED, ...meta }),
+    ],
+    [
+      "InvalidParameterException (Invalid SourceUser...)",
+      () => new InvalidParameterException({ message: INVALID_SOURCE_USER, ...meta }),
+    ],
+    [
+      "AliasExistsException",
+      () =>
+        new AliasExistsException({ message: "An account with the email already exists.", ...meta }),
+    ],
+  ])(
+    "after %s, fails with the generic message when the destination does not list the identity",
+    async (_name, error) => {
+      // Prepare: the identity is linked elsewhere (or the request was refused): not "already linked".
+      cognito.on(ListUsersCommand).resolves({ Users: [nativeUser()] });
+      cognito.on(AdminLinkProviderForUserCommand).rejects(error());
+      // Act / Assess
+      await expect(build()(federatedEvent())).rejects.toThrow(GENERIC_ERROR_MESSAGE);
+      expect(output.text()).toContain("the destination does not list the identity");
+    },
+  );
+
+  it("after AliasExistsException, treats an identity the destination lists as linked", async () => {
+    const user = nativeUser();
+    user.Attributes?.push({
+      Name: "identities",
+      Value: JSON.stringify([{ userId: "109876543210987654321", providerName: "Google" }]),
+    });
+    cognito
+      .on(ListUsersCommand)
+      .resolvesOnce({ Users: [nativeUser()] })
+      .resolvesOnce({ Users: [nativeUser()] })
+      .resolves({ Users: [user] });
+    cognito
+      .on(AdminLinkProviderForUserCommand)
+      .rejects(new AliasExistsException({ message: "alias exists", ...meta }));
     await expect(build()(federatedEvent())).rejects.toThrow(DEFAULT_LINKED_MESSAGE);
+  });
+
+  it("links with the case-preserved subject from PRE_SIGNUP_SUBJECT_ATTRIBUTE, not the lower-cased userName", async () => {
+    // Prepare: an earlier link was made with the lower-cased subject; it is a different identity.
+    const users = installFakeCognito(cognito, [
+      fakeNative({ identities: [{ providerName: "Okta", userId: "00uabc123def456ghi7" }] }),
+    ]);
+    const env = {
+      PRE_SIGNUP_IDENTITY_PROVIDERS: "Okta",
+      PRE_SIGNUP_SUBJECT_ATTRIBUTE: "custom:idp_sub",
+    };
+    // Act
+    const outcome = build(env)(
+      loadEvent<PreSignUpTriggerEvent>("pre-signup-external-provider-oidc"),
+    );
+    // Assess
+    await expect(outcome).rejects.toThrow(DEFAULT_LINKED_MESSAGE);
+    expect(
+      cognito.commandCalls(AdminLinkProviderForUserCommand)[0]?.args[0].input.SourceUser,
+    ).toEqual({
+      ProviderName: "Okta",
+      ProviderAttributeName: "Cognito_Subject",
+      ProviderAttributeValue: "00uAbC123dEf456GhI7",
+    });
+    expect(users[0]?.identities).toContainEqual({
+      providerName: "Okta",
+      userId: "00uAbC123dEf456GhI7",
+    });
+  });
+
+  it("without the subject attribute, links with the userName's subject and warns that its case is unconfirmed", async () => {
+    installFakeCognito(cognito, [fakeNative()]);
+    const event = loadEvent<PreSignUpTriggerEvent>("pre-signup-external-provider-oidc");
+    await expect(build({ PRE_SIGNUP_IDENTITY_PROVIDERS: "Okta" })(event)).rejects.toThrow(
+      DEFAULT_LINKED_MESSAGE,
+    );
+    expect(
+      cognito.commandCalls(AdminLinkProviderForUserCommand)[0]?.args[0].input.SourceUser
+        ?.ProviderAttributeValue,
+    ).toBe("00uabc123def456ghi7");
+    expect(output.text()).toContain("Federated subject case unconfirmed");
   });
 
   it("skips the link call when the native user already lists the identity", async () => {
@@ -239,25 +356,10 @@ describe("pre-signup handler: federated linking", () => {
   });
 
   it("handles two concurrent first sign-ins: one native user, one link, both told to retry", async () => {
-    // Prepare: a stateful fake of the three calls, as Cognito behaves.
-    const users: UserType[] = [];
-    const links = new Set<string>();
-    cognito.on(ListUsersCommand).callsFake(async () => {
-      await new Promise((r) => setImmediate(r));
-      return { Users: users.map((u) => ({ ...u })) };
-    });
-    cognito.on(AdminCreateUserCommand).callsFake(async (input) => {
-      if (users.length > 0) throw new UsernameExistsException({ message: "exists", ...meta });
-      users.push(nativeUser({ Username: "created-uuid", UserStatus: "FORCE_CHANGE_PASSWORD" }));
-      return { User: { Username: "created-uuid", Attributes: input.UserAttributes } };
-    });
-    cognito.on(AdminLinkProviderForUserCommand).callsFake(async (input) => {
-      const key = `${input.SourceUser.ProviderName}/${input.SourceUser.ProviderAttributeValue}`;
-      if (links.has(key)) {
-        throw new InvalidParameterException({ message: "Source user already linked", ...meta });
-      }
-      links.add(key);
-      return {};
+    // Prepare: a stateful fake of the calls, as Cognito behaves (the second link is refused
+    // with "Merging is not currently supported"; the destination then lists the identity).
+    const users = installFakeCognito(cognito, [], {
+      before: () => new Promise((r) => setImmediate(r)),
     });
     const handler = build({ PRE_SIGNUP_NO_NATIVE_USER: "create-native" });
     // Act
@@ -273,7 +375,9 @@ describe("pre-signup handler: federated linking", () => {
       });
     }
     expect(users).toHaveLength(1);
-    expect([...links]).toEqual(["Google/109876543210987654321"]);
+    expect(users[0]?.identities).toEqual([
+      { providerName: "Google", userId: "109876543210987654321" },
+    ]);
   });
 
   it("fails with the generic message when ListUsers is throttled, and links nothing", async () => {
@@ -329,5 +433,79 @@ describe("pre-signup handler: federated linking", () => {
     cognito.on(ListUsersCommand).resolves({ Users: [] });
     const env = { PRE_SIGNUP_INVITE_ONLY: "true", PRE_SIGNUP_INVITE_CODES: "x-1" };
     await expect(build(env)(federatedEvent())).rejects.toThrow(MESSAGES.inviteRequired);
+  });
+});
+
+describe("pre-signup handler: one deadline per invocation", () => {
+  it("passes every Cognito call the invocation's abort signal and a capped per-attempt timeout", async () => {
+    // Prepare
+    cognito.on(ListUsersCommand).resolves({ Users: [nativeUser()] });
+    cognito
+      .on(AdminLinkProviderForUserCommand)
+      .rejects(new InvalidParameterException({ message: MERGING_NOT_SUPPORTED, ...meta }));
+    // Act
+    await expect(build()(federatedEvent())).rejects.toThrow(GENERIC_ERROR_MESSAGE);
+    // Assess: ListUsers x2 (two spellings), the link, the identities check.
+    const options = sendOptions();
+    expect(options).toHaveLength(4);
+    const signal = options[0]?.abortSignal;
+    expect(signal).toBeInstanceOf(AbortSignal);
+    for (const option of options) {
+      expect(option.abortSignal).toBe(signal);
+      expect(option.requestTimeout).toBeGreaterThan(0);
+      expect(option.requestTimeout).toBeLessThanOrEqual(1500);
+    }
+    // The invocation is over: anything still running is aborted.
+    expect(signal?.aborted).toBe(true);
+  });
+
+  it("caps each call's timeout at the time left, and starts no call after the deadline", async () => {
+    // Prepare: 300 ms for everything; ListUsers takes 320 ms.
+    cognito.on(ListUsersCommand).callsFake(async () => {
+      await sleep(320);
+      return { Users: [nativeUser()] };
+    });
+    cognito.on(AdminLinkProviderForUserCommand).resolves({});
+    const handler = build({}, { awsCallBudgetMs: 300, awsCallTimeoutMs: 1500 });
+    // Act
+    const outcome = handler(federatedEvent());
+    // Assess: the generic message, logged as a deadline failure, and no link call.
+    await expect(outcome).rejects.toThrow(GENERIC_ERROR_MESSAGE);
+    expect(cognito.commandCalls(AdminLinkProviderForUserCommand)).toHaveLength(0);
+    expect(sendOptions()[0]?.requestTimeout).toBeLessThanOrEqual(300);
+    const failed = output.jsonLines().find((l) => l.message === "Trigger failed");
+    expect(failed?.errorType).toBe("DeadlineExceededError");
+  });
+
+  it("uses less than the Lambda's remaining time when that is shorter than the budget", async () => {
+    cognito.on(ListUsersCommand).resolves({ Users: [nativeUser()] });
+    const context = { getRemainingTimeInMillis: () => 300 } as never;
+    await expect(build()(federatedEvent(), context)).rejects.toThrow(GENERIC_ERROR_MESSAGE);
+    // 300 ms left minus the reserve for the reply: not enough to start a call.
+    expect(cognito.calls()).toHaveLength(0);
+  });
+
+  it("searches the two spellings of the email concurrently, and once when they are the same", async () => {
+    // Prepare
+    let inFlight = 0;
+    let most = 0;
+    cognito.on(ListUsersCommand).callsFake(async () => {
+      inFlight += 1;
+      most = Math.max(most, inFlight);
+      await sleep(20);
+      inFlight -= 1;
+      return { Users: [] };
+    });
+    const lower = federatedEvent();
+    lower.request.userAttributes.email = "jane.doe@example.com";
+    // Act
+    await build()(federatedEvent());
+    const mixedCalls = cognito.commandCalls(ListUsersCommand).length;
+    cognito.resetHistory();
+    await build()(lower);
+    // Assess
+    expect(mixedCalls).toBe(2);
+    expect(most).toBe(2);
+    expect(cognito.commandCalls(ListUsersCommand)).toHaveLength(1);
   });
 });

@@ -5,12 +5,25 @@
 import { createServer, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { join } from "node:path";
-import { ConfigError, GENERIC_ERROR_MESSAGE } from "../../shared/errors";
+import {
+  CognitoIdentityProviderClient,
+  ListUsersCommand,
+} from "@aws-sdk/client-cognito-identity-provider";
+import { mockClient } from "aws-sdk-client-mock";
+import { Deadline } from "../../shared/aws/clients";
+import { ConfigError, DependencyError, GENERIC_ERROR_MESSAGE } from "../../shared/errors";
 import type { PreSignUpTriggerEvent } from "../../shared/events";
 import { DEFAULT_LINKED_MESSAGE } from "../../shared/pre-signup/config";
-import { LocalUserDirectory } from "../../shared/pre-signup/directory";
+import {
+  CognitoUserDirectory,
+  type LocalUser,
+  LocalUserDirectory,
+  type UserDirectory,
+} from "../../shared/pre-signup/directory";
+import type { FederatedIdentity } from "../../shared/pre-signup/provider";
 import { loadEvent } from "../helpers/events";
 import { type CapturedOutput, captureOutput } from "../helpers/logs";
+import { type FakeUser, installFakeCognito } from "./fake-cognito";
 
 type Handler = (event: PreSignUpTriggerEvent) => Promise<PreSignUpTriggerEvent>;
 
@@ -123,10 +136,11 @@ describe("pre-signup in local mode", () => {
         AWS_CALL_TIMEOUT_MS: "200",
         AWS_MAX_ATTEMPTS: "2",
       });
-      // Act / Assess: the generic message after exactly two attempts.
-      await expect(handler(loadEvent("pre-signup-external-provider"))).rejects.toThrow(
-        GENERIC_ERROR_MESSAGE,
-      );
+      // Act / Assess: the generic message after exactly two attempts (a lower-case email is
+      // searched with one ListUsers call).
+      const event = loadEvent<PreSignUpTriggerEvent>("pre-signup-external-provider");
+      event.request.userAttributes.email = "jane.doe@example.com";
+      await expect(handler(event)).rejects.toThrow(GENERIC_ERROR_MESSAGE);
       expect(hung).toHaveLength(2);
     } finally {
       for (const res of hung) res.destroy();
@@ -145,17 +159,123 @@ describe("pre-signup in local mode", () => {
   it("keeps its state across calls: create, then link once, then already linked", async () => {
     const directory = new LocalUserDirectory([]);
     const identity = { providerName: "Google", subject: "1" };
-    expect(await directory.createNativeUser("pool", "A@B.com")).toBe("a@b.com");
-    expect(await directory.createNativeUser("pool", "a@b.com")).toBeUndefined();
-    expect(await directory.findUsersByEmail("pool", "A@b.COM")).toHaveLength(1);
-    expect(await directory.linkProvider("pool", "a@b.com", identity)).toBe("linked");
-    expect(await directory.linkProvider("pool", "a@b.com", identity)).toBe("already-linked");
+    const deadline = new Deadline(4000, 1500);
+    expect(await directory.createNativeUser("pool", "A@B.com", deadline)).toBe("a@b.com");
+    expect(await directory.createNativeUser("pool", "a@b.com", deadline)).toBeUndefined();
+    expect(await directory.findUsersByEmail("pool", "A@b.COM", deadline)).toHaveLength(1);
+    expect(await directory.linkProvider("pool", "a@b.com", identity, deadline)).toBe("linked");
+    expect(await directory.linkProvider("pool", "a@b.com", identity, deadline)).toBe(
+      "already-linked",
+    );
     expect(directory.calls.map((c) => c.operation)).toEqual([
       "AdminCreateUser",
       "AdminCreateUser",
       "ListUsers",
+      "ListUsers",
       "AdminLinkProviderForUser",
       "AdminLinkProviderForUser",
+      "ListUsers",
     ]);
+    deadline.dispose();
+  });
+
+  it("starts no call once the deadline has passed, like the real adapter", async () => {
+    const directory = new LocalUserDirectory([]);
+    const deadline = new Deadline(0, 1500);
+    await expect(directory.findUsersByEmail("pool", "a@b.com", deadline)).rejects.toThrow(
+      /not started/,
+    );
+    expect(directory.calls).toHaveLength(0);
+  });
+});
+
+describe("LocalUserDirectory behaves like CognitoUserDirectory against Cognito", () => {
+  const cognito = mockClient(CognitoIdentityProviderClient);
+  afterEach(() => cognito.reset());
+
+  const seed = (): LocalUser[] => [
+    {
+      username: "u-mixed",
+      email: "Jane.Doe@Example.com",
+      emailVerified: true,
+      identities: [{ providerName: "Okta", userId: "00uAbC123" }],
+    },
+    { username: "u-lower", email: "john@example.com", emailVerified: true },
+  ];
+
+  function both(): [string, UserDirectory][] {
+    const users: FakeUser[] = seed().map((u) => ({
+      username: u.username,
+      email: u.email,
+      emailVerified: u.emailVerified ?? false,
+      status: "CONFIRMED",
+      identities: [...(u.identities ?? [])],
+    }));
+    installFakeCognito(cognito, users);
+    const client = new CognitoIdentityProviderClient({ region: "eu-west-1" });
+    return [
+      ["cognito", new CognitoUserDirectory(client)],
+      ["local", new LocalUserDirectory(seed())],
+    ];
+  }
+
+  const usernames = async (directory: UserDirectory, email: string, deadline: Deadline) =>
+    (await directory.findUsersByEmail("pool", email, deadline)).map((u) => u.username).sort();
+
+  it("matches emails exactly, per spelling searched (normalised, and as given)", async () => {
+    const deadline = new Deadline(4000, 1500);
+    for (const [name, directory] of both()) {
+      // Prepare / Act / Assess, for each directory
+      expect([name, await usernames(directory, "Jane.Doe@Example.com", deadline)]).toEqual([
+        name,
+        ["u-mixed"],
+      ]);
+      expect([name, await usernames(directory, "jane.doe@example.com", deadline)]).toEqual([
+        name,
+        [],
+      ]);
+      expect([name, await usernames(directory, "JOHN@example.com", deadline)]).toEqual([
+        name,
+        ["u-lower"],
+      ]);
+      expect([name, await usernames(directory, "JANE.DOE@EXAMPLE.COM", deadline)]).toEqual([
+        name,
+        [],
+      ]);
+    }
+    expect(cognito.commandCalls(ListUsersCommand).map((c) => c.args[0].input.Filter)).toContain(
+      'email = "Jane.Doe@Example.com"',
+    );
+    deadline.dispose();
+  });
+
+  it("compares linked subjects with exact case", async () => {
+    const deadline = new Deadline(4000, 1500);
+    const cases: [FederatedIdentity, string, string | typeof DependencyError][] = [
+      [{ providerName: "Okta", subject: "00uAbC123" }, "u-mixed", "already-linked"],
+      // Linked to another user: not "already linked" for this destination.
+      [{ providerName: "Okta", subject: "00uAbC123" }, "u-lower", DependencyError],
+    ];
+    for (const [name, directory] of both()) {
+      for (const [identity, destination, expected] of cases) {
+        const result = directory.linkProvider("pool", destination, identity, deadline);
+        if (typeof expected === "string") {
+          await expect(result).resolves.toBe(expected);
+        } else {
+          await expect(result).rejects.toThrow(expected);
+        }
+      }
+      // A different case of the subject is a different identity: it links.
+      await expect(
+        directory.linkProvider(
+          "pool",
+          "u-lower",
+          { providerName: "Okta", subject: "00uabc123" },
+          deadline,
+        ),
+      ).resolves.toBe("linked");
+      expect(name).toBeDefined();
+    }
+    deadline.dispose();
   });
 });

@@ -151,3 +151,69 @@ describe("property: a denied domain is never accepted", () => {
     }
   });
 });
+
+/** Any `email_verified` an IdP may send that is not the string "true" (in any case), or none. */
+const notVerified = fc.oneof(
+  fc.constant(undefined),
+  fc.constantFrom("false", "False", "FALSE", "", " ", "0", "1", "yes", "null", "true "),
+  fc.string().filter((v) => v.toLowerCase() !== "true"),
+);
+
+describe("property: an allow-list admits no federated email its IdP did not verify", () => {
+  it("decideSignUp denies every federated sign-up with an unverified email when an allow-list is set", () => {
+    fc.assert(
+      fc.property(
+        fc.array(domain, { minLength: 1, maxLength: 3 }),
+        fc.nat(),
+        notVerified,
+        fc.boolean(),
+        (allowed, pick, verified, trustAllowed) => {
+          const target = allowed[pick % allowed.length] ?? "example.com";
+          // Prepare: an address in an allowed domain, the IdP's word on it not "true".
+          const attributes: Record<string, string> = { email: `ceo@${target}` };
+          if (verified !== undefined) attributes.email_verified = verified;
+          // Act
+          const decision = decideSignUp(
+            request({
+              triggerSource: "PreSignUp_ExternalProvider",
+              userName: "Facebook_1",
+              userAttributes: attributes,
+            }),
+            plainConfig({
+              allowedDomains: allowed,
+              autoConfirmDomains: trustAllowed ? allowed : [],
+            }),
+          );
+          // Assess
+          expect(decision).toMatchObject({ kind: "deny", reason: "federated-email-not-verified" });
+        },
+      ),
+      { numRuns: 1000 },
+    );
+  });
+});
+
+describe("property: with federated linking on, no self sign-up gets an unproven verified email", () => {
+  it("a trusted-domain self sign-up is confirmed but never email-verified", () => {
+    fc.assert(
+      fc.property(
+        fc.array(domain, { minLength: 1, maxLength: 3 }),
+        fc.nat(),
+        label,
+        (trusted, pick, local) => {
+          const target = trusted[pick % trusted.length] ?? "example.com";
+          const config = plainConfig({ autoConfirmDomains: trusted, linkFederated: true });
+          const decision = decideSignUp(
+            request({ userAttributes: { email: `${local}@${target}` } }),
+            config,
+          );
+          expect(decision).toMatchObject({
+            kind: "allow",
+            response: { autoConfirmUser: true, autoVerifyEmail: false },
+          });
+        },
+      ),
+      { numRuns: 500 },
+    );
+  });
+});
