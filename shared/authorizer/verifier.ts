@@ -10,6 +10,7 @@
  */
 import { CognitoJwtVerifier, JwtVerifier } from "aws-jwt-verify";
 import { validateCognitoJwtFields } from "aws-jwt-verify/cognito-verifier";
+import { JwksNotAvailableInCacheError, KidNotFoundInJwksError } from "aws-jwt-verify/error";
 import type { Fetcher } from "aws-jwt-verify/https";
 import { type Jwks, SimpleJwksCache, SimplePenaltyBox } from "aws-jwt-verify/jwk";
 import type { JwtPayload } from "aws-jwt-verify/jwt-model";
@@ -46,6 +47,28 @@ function peekIssuer(token: string): unknown {
       ?.iss;
   } catch {
     return undefined;
+  }
+}
+
+/** The two ways of verifying both aws-jwt-verify verifiers offer. */
+interface SyncAndAsync {
+  verifySync(token: string): JwtPayload;
+  verify(token: string): Promise<JwtPayload>;
+}
+
+/**
+ * Verify with the JWKS already in the cache (`verifySync`: the warm path, no awaits), and
+ * fall back to `verify` only when the JWKS or the token's kid is not cached yet: that path
+ * downloads (once per unknown kid, behind the penalty box). Every other failure rejects.
+ */
+function cachedFirst(verifier: SyncAndAsync, token: string): Promise<JwtPayload> {
+  try {
+    return Promise.resolve(verifier.verifySync(token));
+  } catch (error) {
+    if (error instanceof JwksNotAvailableInCacheError || error instanceof KidNotFoundInJwksError) {
+      return verifier.verify(token);
+    }
+    return Promise.reject(error);
   }
 }
 
@@ -111,9 +134,9 @@ export function createTokenVerifier(
   return {
     verify: (token) =>
       localVerifier && local && peekIssuer(token) === local.issuer
-        ? localVerifier.verify(token)
+        ? cachedFirst(localVerifier, token)
         : cognito
-          ? cognito.verify(token)
+          ? cachedFirst(cognito, token)
           : Promise.reject(new Error("issuer not configured")),
     hydrate: async () => {
       await Promise.all(
