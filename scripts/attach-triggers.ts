@@ -5,6 +5,9 @@
  * (which creates the functions and the permissions for that pool), attach the triggers
  * to the pool with ONE UpdateUserPool call that keeps every other setting of the pool
  * (scripts/pool-triggers.ts). Either mode: `--detach` before `serverless remove`.
+ * The post-authentication backstop is attached only when the stack was deployed with
+ * `postAuthenticationBackstop=true` (its PostAuthenticationBackstop output), and taken off
+ * the pool when it was deployed without it.
  * Needs AWS credentials with cognito-idp:DescribeUserPool, cognito-idp:UpdateUserPool,
  * lambda:GetFunction and (to attach) cloudformation:DescribeStacks.
  *
@@ -26,12 +29,16 @@ import { GetFunctionCommand, LambdaClient } from "@aws-sdk/client-lambda";
 import { readServerlessYml } from "./local-env";
 import {
   choosePreTokenVersion,
-  deployedPreTokenVersion,
+  deployedBackstop,
+  deployedOutputs,
+  POST_AUTHENTICATION_FUNCTION,
   PRE_TOKEN_FUNCTION,
+  PRE_TOKEN_VERSION_OUTPUT,
   PRE_TOKEN_VERSIONS,
   type PreTokenVersion,
   stackName,
   TRIGGER_SLOTS,
+  type TriggerArns,
   type TriggerFunction,
   updatePoolTriggers,
 } from "./pool-triggers";
@@ -75,10 +82,13 @@ async function main(): Promise<void> {
   // The version the stack was deployed with, not serverless.yml's default (which a deploy
   // with --param=preTokenLambdaVersion=... overrides). Detaching needs none.
   let version: PreTokenVersion | undefined;
+  let backstop = false;
   if (!detach) {
     const cloudformation = new CloudFormationClient({ region });
-    const deployed = await deployedPreTokenVersion(cloudformation, stackName(service, stage));
+    const outputs = await deployedOutputs(cloudformation, stackName(service, stage));
+    const deployed = outputs[PRE_TOKEN_VERSION_OUTPUT];
     version = choosePreTokenVersion({ deployed, requested, force: args.includes("--force") });
+    backstop = deployedBackstop(outputs);
   }
 
   const lambda = new LambdaClient({ region });
@@ -92,10 +102,26 @@ async function main(): Promise<void> {
     if (arn === undefined) fail(`function ${name} not found: deploy the stage first`);
     arns[fn] = arn;
   }
+  // The backstop function: required when the stack attaches it; otherwise looked up only so
+  // that a pool still naming it (stack redeployed without it, or --detach) is cleared.
+  const backstopName = `${service}-${stage}-${POST_AUTHENTICATION_FUNCTION}`;
+  let backstopArn: string | undefined;
+  try {
+    const out = await lambda.send(new GetFunctionCommand({ FunctionName: backstopName }));
+    backstopArn = out.Configuration?.FunctionArn;
+  } catch (error) {
+    if (!(error instanceof Error && error.name === "ResourceNotFoundException")) throw error;
+  }
+  if (backstop && backstopArn === undefined) {
+    fail(`function ${backstopName} not found: deploy the stage first`);
+  }
+  const allArns: TriggerArns =
+    backstopArn === undefined ? arns : { ...arns, [POST_AUTHENTICATION_FUNCTION]: backstopArn };
   const input = await updatePoolTriggers(cognito, {
     userPoolId,
-    arns,
+    arns: allArns,
     version,
+    backstop,
     detach,
     replace: args.includes("--replace"),
     dryRun: args.includes("--dry-run"),
@@ -104,7 +130,7 @@ async function main(): Promise<void> {
   process.stdout.write(
     args.includes("--dry-run")
       ? "Dry run: nothing changed.\n"
-      : `${detach ? "Detached from" : `Attached (${version}) to`} ${userPoolId}.\n`,
+      : `${detach ? "Detached from" : `Attached (${version}${backstop ? ", backstop" : ""}) to`} ${userPoolId}.\n`,
   );
 }
 

@@ -6,6 +6,7 @@
 export const FUNCTIONS = {
   preSignUp: "functions/pre-signup.handler",
   postConfirmation: "functions/post-confirmation.handler",
+  postAuthentication: "functions/post-authentication.handler",
   preTokenGeneration: "functions/pre-token-generation.handler",
   defineAuthChallenge: "functions/define-auth-challenge.handler",
   createAuthChallenge: "functions/create-auth-challenge.handler",

@@ -36,6 +36,20 @@ export type TriggerFunction =
   | (typeof TRIGGER_SLOTS)[keyof typeof TRIGGER_SLOTS]
   | typeof PRE_TOKEN_FUNCTION;
 
+/**
+ * The opt-in post-authentication backstop (LambdaConfig `PostAuthentication`), attached only
+ * when the stack was deployed with `postAuthenticationBackstop=true` (its output below).
+ */
+export const POST_AUTHENTICATION_FUNCTION = "postAuthentication";
+
+/** The stack output saying whether the backstop is deployed attached ("true") or not. */
+export const BACKSTOP_OUTPUT = "PostAuthenticationBackstop";
+
+/** The ARNs of the triggers by function; the backstop's only when that function exists. */
+export type TriggerArns = Readonly<Record<TriggerFunction, string>> & {
+  readonly [POST_AUTHENTICATION_FUNCTION]?: string;
+};
+
 /** The pre-token-generation event versions this service handles in AWS. */
 export const PRE_TOKEN_VERSIONS = ["V2_0", "V3_0"] as const;
 export type PreTokenVersion = (typeof PRE_TOKEN_VERSIONS)[number];
@@ -58,6 +72,19 @@ export async function deployedPreTokenVersion(
   cloudformation: CloudFormationClient,
   stack: string,
 ): Promise<string | undefined> {
+  return (await deployedOutputs(cloudformation, stack))[PRE_TOKEN_VERSION_OUTPUT];
+}
+
+/** True when the stack's outputs say the backstop was deployed attached (absent: an older stack, false). */
+export function deployedBackstop(outputs: Readonly<Record<string, string>>): boolean {
+  return outputs[BACKSTOP_OUTPUT] === "true";
+}
+
+/** The outputs of the deployed stack, by key (one DescribeStacks). Throws when the stack does not exist. */
+export async function deployedOutputs(
+  cloudformation: CloudFormationClient,
+  stack: string,
+): Promise<Record<string, string>> {
   let outputs: { OutputKey?: string; OutputValue?: string }[] | undefined;
   try {
     const described = await cloudformation.send(new DescribeStacksCommand({ StackName: stack }));
@@ -71,7 +98,13 @@ export async function deployedPreTokenVersion(
     }
     throw error;
   }
-  return outputs?.find((o) => o.OutputKey === PRE_TOKEN_VERSION_OUTPUT)?.OutputValue;
+  const byKey: Record<string, string> = {};
+  for (const output of outputs ?? []) {
+    if (output.OutputKey !== undefined && output.OutputValue !== undefined) {
+      byKey[output.OutputKey] = output.OutputValue;
+    }
+  }
+  return byKey;
 }
 
 function isPreTokenVersion(value: string): value is PreTokenVersion {
@@ -198,13 +231,15 @@ export function unchangedUpdate(pool: UserPoolType): UpdateUserPoolCommandInput 
 /**
  * The UpdateUserPool request that attaches every trigger (`arns` by function name),
  * the pre-token trigger with event `version`, keeping the pool's other settings and
- * other triggers (CustomMessage, PostAuthentication, KMS...).
+ * other triggers (CustomMessage, KMS...). `backstop`: also attach the post-authentication
+ * function (its ARN must be in `arns`); without it, a PostAuthentication slot holding *our*
+ * function is cleared (the stack no longer lets the pool invoke it), another function's kept.
  */
 export function planAttach(
   pool: UserPoolType,
-  arns: Readonly<Record<TriggerFunction, string>>,
+  arns: TriggerArns,
   version: PreTokenVersion,
-  { replace = false }: { replace?: boolean } = {},
+  { replace = false, backstop = false }: { replace?: boolean; backstop?: boolean } = {},
 ): TriggerPlan {
   const input = unchangedUpdate(pool);
   const current: LambdaConfigType = input.LambdaConfig ?? {};
@@ -225,19 +260,33 @@ export function planAttach(
   // Both fields name the same function; the versioned one selects the event version.
   next.PreTokenGeneration = arns[PRE_TOKEN_FUNCTION];
   next.PreTokenGenerationConfig = { LambdaArn: arns[PRE_TOKEN_FUNCTION], LambdaVersion: version };
+  const backstopArn = arns[POST_AUTHENTICATION_FUNCTION];
+  if (backstop) {
+    if (backstopArn === undefined) {
+      throw new Error(`the ${POST_AUTHENTICATION_FUNCTION} function is missing: deploy the stage`);
+    }
+    const existing = current.PostAuthentication;
+    if (existing !== undefined && existing !== backstopArn && !ours.has(existing)) {
+      conflicts.push(`PostAuthentication (${existing})`);
+    }
+    next.PostAuthentication = backstopArn;
+  } else if (backstopArn !== undefined && current.PostAuthentication === backstopArn) {
+    delete next.PostAuthentication;
+  }
   input.LambdaConfig = next;
   return { input, conflicts: replace ? [] : conflicts };
 }
 
 /** The UpdateUserPool request that removes this service's triggers (and only those). */
-export function planDetach(
-  pool: UserPoolType,
-  arns: Readonly<Record<TriggerFunction, string>>,
-): UpdateUserPoolCommandInput {
+export function planDetach(pool: UserPoolType, arns: TriggerArns): UpdateUserPoolCommandInput {
   const input = unchangedUpdate(pool);
-  const ours = new Set(Object.values(arns));
+  const ours = new Set(Object.values(arns).filter((arn) => arn !== undefined));
   const next: LambdaConfigType = { ...(input.LambdaConfig ?? {}) };
-  for (const slot of Object.keys(TRIGGER_SLOTS) as SimpleSlot[]) {
+  const slots: (SimpleSlot | "PostAuthentication")[] = [
+    ...(Object.keys(TRIGGER_SLOTS) as SimpleSlot[]),
+    "PostAuthentication",
+  ];
+  for (const slot of slots) {
     const value = next[slot];
     if (value !== undefined && ours.has(value)) delete next[slot];
   }
@@ -255,9 +304,11 @@ export async function updatePoolTriggers(
   cognito: CognitoIdentityProviderClient,
   request: {
     readonly userPoolId: string;
-    readonly arns: Readonly<Record<TriggerFunction, string>>;
+    readonly arns: TriggerArns;
     /** The pre-token event version; required to attach, unused to detach. */
     readonly version?: PreTokenVersion;
+    /** Attach the post-authentication backstop too (the stack was deployed with it). */
+    readonly backstop?: boolean;
     readonly detach?: boolean;
     readonly replace?: boolean;
     readonly dryRun?: boolean;
@@ -273,7 +324,10 @@ export async function updatePoolTriggers(
     input = planDetach(pool, request.arns);
   } else {
     if (request.version === undefined) throw new Error("attaching needs a pre-token version");
-    const plan = planAttach(pool, request.arns, request.version, { replace: request.replace });
+    const plan = planAttach(pool, request.arns, request.version, {
+      replace: request.replace,
+      backstop: request.backstop,
+    });
     if (plan.conflicts.length > 0) {
       throw new Error(
         `these triggers of ${request.userPoolId} hold other functions: ${plan.conflicts.join(", ")}; ` +

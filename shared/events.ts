@@ -10,6 +10,7 @@
 import type {
   CreateAuthChallengeTriggerEvent,
   DefineAuthChallengeTriggerEvent,
+  PostAuthenticationTriggerEvent,
   PostConfirmationTriggerEvent,
   PreSignUpTriggerEvent,
   PreTokenGenerationTriggerEvent,
@@ -22,6 +23,7 @@ import { InvalidEventError } from "./errors";
 export type {
   CreateAuthChallengeTriggerEvent,
   DefineAuthChallengeTriggerEvent,
+  PostAuthenticationTriggerEvent,
   PostConfirmationTriggerEvent,
   PreSignUpTriggerEvent,
   PreTokenGenerationTriggerEvent,
@@ -44,6 +46,9 @@ export const TRIGGER_SOURCES = {
     "PostConfirmation_ConfirmSignUp",
     "PostConfirmation_ConfirmForgotPassword",
   ] as const satisfies readonly PostConfirmationTriggerEvent["triggerSource"][],
+  postAuthentication: [
+    "PostAuthentication_Authentication",
+  ] as const satisfies readonly PostAuthenticationTriggerEvent["triggerSource"][],
   preTokenGeneration: [
     "TokenGeneration_HostedAuth",
     "TokenGeneration_Authentication",

@@ -13,12 +13,18 @@ import { sdkClientConfig } from "../aws/clients";
 import type { Logger } from "../logger";
 import type { PostConfirmationConfig } from "./config";
 import { cognitoGroupMembership, type GroupMembership, localGroupMembership } from "./groups";
-import { dynamoProfileStore, jsonLinesProfileStore, type ProfileStore } from "./profiles";
+import {
+  dynamoProfileStore,
+  jsonLinesProfileStore,
+  type ProfileLookup,
+  type ProfileStore,
+} from "./profiles";
 
 /** The adapters the handler uses, plus a label of each for the cold-start log. */
 export interface PostConfirmationAdapters {
   readonly groups: GroupMembership;
-  readonly profiles: ProfileStore;
+  /** Writes profiles; `exists` is used by the post-authentication backstop only. */
+  readonly profiles: ProfileStore & ProfileLookup;
   readonly describe: { readonly groups: string; readonly profiles: string };
 }
 
@@ -37,7 +43,7 @@ export function createPostConfirmationAdapters(
   logger: Logger,
 ): PostConfirmationAdapters {
   const sdk = sdkClientConfig(config);
-  let profiles: ProfileStore;
+  let profiles: ProfileStore & ProfileLookup;
   let profilesLabel: string;
   if (!config.localMode) {
     profiles = dynamoProfileStore(new DynamoDBClient(sdk), config.profileTableName);

@@ -27,7 +27,15 @@ export interface Profile {
   readonly source: ProfileSource;
   /** The identity provider's name for federated users (e.g. `Google`, `MyOIDC`). */
   readonly provider?: string;
+  /**
+   * Which trigger wrote the record when it was not post-confirmation: `post-authentication`
+   * (the backstop, for users post-confirmation never saw). Absent: post-confirmation.
+   */
+  readonly provisionedBy?: ProvisionedBy;
 }
+
+/** The trigger that provisioned a user, when it was not post-confirmation. */
+export type ProvisionedBy = "post-authentication";
 
 /** What the trigger does for one event. */
 export type PostConfirmationPlan =
@@ -41,14 +49,24 @@ export type PostConfirmationPlan =
       readonly profile: Profile;
     };
 
-/** The parts of the event the decision reads (already envelope-checked). */
-export interface PostConfirmationInput {
-  readonly triggerSource: string;
+/** The parts of an event the provisioning decision reads (already envelope-checked). */
+export interface ProvisioningInput {
   readonly userName: string;
   readonly userPoolId: string;
   /** `request.userAttributes`, untrusted. */
   readonly userAttributes: unknown;
 }
+
+/** The parts of the post-confirmation event the decision reads (already envelope-checked). */
+export interface PostConfirmationInput extends ProvisioningInput {
+  readonly triggerSource: string;
+}
+
+/** The provisioning half of a plan: groups to join and the profile to write. */
+export type ProvisionPlan = Extract<PostConfirmationPlan, { kind: "provision" }>;
+
+/** An event the trigger cannot act on (the caller picks the error type). */
+export type InvalidPlan = { readonly kind: "invalid"; readonly reason: string };
 
 /** The config the decision reads. */
 export type DecisionConfig = Pick<PostConfirmationConfig, "defaultGroup" | "groupByEmailDomain">;
@@ -126,22 +144,17 @@ export function chooseGroups(
 }
 
 /**
- * Decide what the trigger does. `PostConfirmation_ConfirmForgotPassword` is skipped;
- * `PostConfirmation_ConfirmSignUp` (native confirmation, or a federated user's first
- * sign-in) provisions groups and a profile. An event it cannot act on (no `sub`) gives
- * `invalid` rather than a throw, so the caller picks the error type.
+ * Decide what to provision for a user: the groups {@link chooseGroups} picks and the
+ * profile record. Shared by post-confirmation and the post-authentication backstop, so
+ * both give a user exactly the same groups and record. No `sub` (never sent by Cognito)
+ * gives `invalid` rather than a throw, so the caller picks the error type.
  */
-export function planPostConfirmation(
-  input: PostConfirmationInput,
+export function planProvisioning(
+  input: ProvisioningInput,
   config: DecisionConfig,
   now: Date,
-): PostConfirmationPlan | { readonly kind: "invalid"; readonly reason: string } {
-  if (input.triggerSource === "PostConfirmation_ConfirmForgotPassword") {
-    return { kind: "skip", reason: "password reset confirmation: nothing to provision" };
-  }
-  if (input.triggerSource !== "PostConfirmation_ConfirmSignUp") {
-    return { kind: "invalid", reason: `unexpected triggerSource ${input.triggerSource}` };
-  }
+  options: { readonly provisionedBy?: ProvisionedBy } = {},
+): ProvisionPlan | InvalidPlan {
   const attributes = readStringMap(input.userAttributes);
   const sub = attributes.sub?.trim();
   if (!sub) return { kind: "invalid", reason: "userAttributes.sub is missing" };
@@ -159,6 +172,27 @@ export function planPostConfirmation(
     createdAt: now.toISOString(),
     source,
     ...(provider !== undefined ? { provider } : {}),
+    ...(options.provisionedBy !== undefined ? { provisionedBy: options.provisionedBy } : {}),
   };
   return { kind: "provision", groups, groupReasons: reasons, profile };
+}
+
+/**
+ * Decide what the trigger does. `PostConfirmation_ConfirmForgotPassword` is skipped;
+ * `PostConfirmation_ConfirmSignUp` (native confirmation, or a federated user's first
+ * sign-in) provisions groups and a profile ({@link planProvisioning}). An event it cannot
+ * act on (no `sub`) gives `invalid` rather than a throw, so the caller picks the error type.
+ */
+export function planPostConfirmation(
+  input: PostConfirmationInput,
+  config: DecisionConfig,
+  now: Date,
+): PostConfirmationPlan | InvalidPlan {
+  if (input.triggerSource === "PostConfirmation_ConfirmForgotPassword") {
+    return { kind: "skip", reason: "password reset confirmation: nothing to provision" };
+  }
+  if (input.triggerSource !== "PostConfirmation_ConfirmSignUp") {
+    return { kind: "invalid", reason: `unexpected triggerSource ${input.triggerSource}` };
+  }
+  return planProvisioning(input, config, now);
 }

@@ -5,7 +5,7 @@
 import type { Context } from "aws-lambda";
 import { type CallTiming, Deadline } from "../aws/clients";
 import { DEFAULT_AWS_CALL_BUDGET_MS, DEFAULT_AWS_CALL_TIMEOUT_MS } from "../config/common";
-import { DependencyError, InvalidEventError } from "../errors";
+import { InvalidEventError } from "../errors";
 import type { PostConfirmationTriggerEvent } from "../events";
 import { TRIGGER_SOURCES } from "../events";
 import { cognitoTrigger } from "../handler";
@@ -13,6 +13,7 @@ import type { Logger } from "../logger";
 import { type DecisionConfig, planPostConfirmation } from "./decide";
 import type { GroupMembership } from "./groups";
 import type { ProfileStore } from "./profiles";
+import { applyProvisioning } from "./provision";
 
 /** What the handler needs. */
 export interface PostConfirmationDeps {
@@ -72,35 +73,15 @@ export function createPostConfirmationHandler(
     }
 
     const { profile } = plan;
-    const steps: { name: string; run: Promise<unknown> }[] = [
-      ...plan.groups.map((group) => ({
-        name: `AdminAddUserToGroup(${group})`,
-        run: groups.addUserToGroup(event.userPoolId, event.userName, group, deadline),
-      })),
-      { name: "PutItem(profile)", run: profiles.putIfAbsent(profile, deadline) },
-    ];
-    const results = await Promise.allSettled(steps.map((step) => step.run));
-
-    const failures = results.flatMap((result, i) =>
-      result.status === "rejected" ? [{ step: steps[i]?.name, error: result.reason }] : [],
+    const outcome = await applyProvisioning(
+      plan,
+      { userPoolId: event.userPoolId, username: event.userName },
+      { groups, profiles },
+      deadline,
+      logger,
+      { label: "Post-confirmation", order: "concurrent" },
     );
-    for (const failure of failures) {
-      logger.error("Post-confirmation step failed", {
-        step: failure.step,
-        error: failure.error instanceof Error ? failure.error : new Error(String(failure.error)),
-      });
-    }
-    if (failures.length > 0) {
-      throw new DependencyError(
-        `${failures.length} of ${steps.length} post-confirmation steps failed: ${failures
-          .map((f) => f.step)
-          .join(", ")}`,
-        { cause: failures[0]?.error },
-      );
-    }
 
-    const last = results[results.length - 1];
-    const outcome = last?.status === "fulfilled" ? last.value : undefined;
     logger.info("Post-confirmation done", {
       sub: profile.sub,
       source: profile.source,

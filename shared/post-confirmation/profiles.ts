@@ -10,6 +10,7 @@ import {
   type AttributeValue,
   type CreateTableCommandInput,
   type DynamoDBClient,
+  GetItemCommand,
   PutItemCommand,
 } from "@aws-sdk/client-dynamodb";
 import { awsErrorName, type Deadline } from "../aws/clients";
@@ -23,6 +24,12 @@ export type PutOutcome = "created" | "exists";
 export interface ProfileStore {
   /** `deadline`: the invocation's deadline, which bounds the write (none: the client's own bounds only). */
   putIfAbsent(profile: Profile, deadline?: Deadline): Promise<PutOutcome>;
+}
+
+/** Tells whether a profile exists for a `sub` (the post-authentication backstop's one read). */
+export interface ProfileLookup {
+  /** `deadline`: the invocation's deadline, which bounds the read (none: the client's own bounds only). */
+  exists(sub: string, deadline?: Deadline): Promise<boolean>;
 }
 
 /** The table's key schema: partition key `sub` (string), no sort key. */
@@ -63,12 +70,41 @@ export function fromItem(item: Record<string, AttributeValue>): Profile {
     createdAt: text("createdAt") ?? "",
     source: (text("source") ?? "native") as ProfileSource,
     ...optional("provider"),
+    ...optional("provisionedBy"),
   };
 }
 
-/** Profiles in DynamoDB, written with `attribute_not_exists(sub)`. */
-export function dynamoProfileStore(client: DynamoDBClient, tableName: string): ProfileStore {
+/**
+ * Profiles in DynamoDB, written with `attribute_not_exists(sub)`. `exists` is one GetItem
+ * of the key only (eventually consistent: a read that misses a just-written record only
+ * repeats the idempotent provisioning, whose conditional put then answers "exists").
+ */
+export function dynamoProfileStore(
+  client: DynamoDBClient,
+  tableName: string,
+): ProfileStore & ProfileLookup {
   return {
+    async exists(sub, deadline) {
+      const operation = `GetItem(${tableName})`;
+      const options = deadline?.callOptions(operation);
+      try {
+        const out = await client.send(
+          new GetItemCommand({
+            TableName: tableName,
+            Key: { [PROFILE_KEY]: { S: sub } },
+            ProjectionExpression: "#sub",
+            ExpressionAttributeNames: { "#sub": PROFILE_KEY },
+          }),
+          options,
+        );
+        return out.Item !== undefined;
+      } catch (error) {
+        const message = `${operation} failed: ${awsErrorName(error) ?? "unknown error"}`;
+        throw deadline
+          ? deadline.failure(operation, error, message)
+          : new DependencyError(message, { cause: error });
+      }
+    },
     async putIfAbsent(profile, deadline) {
       const operation = `PutItem(${tableName})`;
       const options = deadline?.callOptions(operation);
@@ -100,23 +136,28 @@ export function dynamoProfileStore(client: DynamoDBClient, tableName: string): P
  * JSON line to `file` and, like the conditional put, leaves an existing `sub` alone.
  * Not safe for concurrent writers; it is for `npm run invoke` only.
  */
-export function jsonLinesProfileStore(file: string): ProfileStore {
-  return {
-    async putIfAbsent(profile) {
-      let existing = "";
+export function jsonLinesProfileStore(file: string): ProfileStore & ProfileLookup {
+  async function has(sub: string): Promise<boolean> {
+    let existing = "";
+    try {
+      existing = await readFile(file, "utf8");
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
+    }
+    for (const line of existing.split("\n")) {
+      if (line.trim() === "") continue;
       try {
-        existing = await readFile(file, "utf8");
-      } catch (error) {
-        if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
+        if ((JSON.parse(line) as { sub?: unknown }).sub === sub) return true;
+      } catch {
+        // A hand-edited, broken line: ignore it rather than block local work.
       }
-      for (const line of existing.split("\n")) {
-        if (line.trim() === "") continue;
-        try {
-          if ((JSON.parse(line) as { sub?: unknown }).sub === profile.sub) return "exists";
-        } catch {
-          // A hand-edited, broken line: ignore it rather than block local work.
-        }
-      }
+    }
+    return false;
+  }
+  return {
+    exists: has,
+    async putIfAbsent(profile) {
+      if (await has(profile.sub)) return "exists";
       await mkdir(dirname(file), { recursive: true });
       await appendFile(file, `${JSON.stringify(profile)}\n`, "utf8");
       return "created";

@@ -14,6 +14,8 @@ import {
 import { mockClient } from "aws-sdk-client-mock";
 import {
   choosePreTokenVersion,
+  deployedBackstop,
+  deployedOutputs,
   deployedPreTokenVersion,
   planAttach,
   planDetach,
@@ -33,6 +35,8 @@ const ARNS: Record<TriggerFunction, string> = {
   createAuthChallenge: fnArn("createAuthChallenge"),
   verifyAuthChallenge: fnArn("verifyAuthChallenge"),
 };
+/** The ARNs with the backstop function (deployed by every stack that has it). */
+const WITH_BACKSTOP = { ...ARNS, postAuthentication: fnArn("postAuthentication") };
 const CUSTOM_MESSAGE =
   "arn:aws:lambda:eu-west-1:123456789012:function:someone-elses-custom-message";
 
@@ -230,7 +234,68 @@ describe("planAttach", () => {
   });
 });
 
+describe("planAttach: the post-authentication backstop", () => {
+  test("attached when the stack deployed it, with the other triggers kept", () => {
+    // Act
+    const { input, conflicts } = planAttach(describedPool(), WITH_BACKSTOP, "V2_0", {
+      backstop: true,
+    });
+
+    // Assess
+    expect(conflicts).toEqual([]);
+    expect(input.LambdaConfig?.PostAuthentication).toBe(WITH_BACKSTOP.postAuthentication);
+    expect(input.LambdaConfig?.CustomMessage).toBe(CUSTOM_MESSAGE);
+    expect(input.LambdaConfig?.PostConfirmation).toBe(ARNS.postConfirmation);
+  });
+
+  test("not attached by default; our stale attachment is cleared, another function's kept", () => {
+    // Prepare
+    const ours = describedPool({
+      LambdaConfig: { PostAuthentication: WITH_BACKSTOP.postAuthentication },
+    });
+    const theirs = describedPool({ LambdaConfig: { PostAuthentication: CUSTOM_MESSAGE } });
+
+    // Act
+    const plain = planAttach(describedPool(), WITH_BACKSTOP, "V2_0").input.LambdaConfig;
+    const cleared = planAttach(ours, WITH_BACKSTOP, "V2_0");
+    const kept = planAttach(theirs, WITH_BACKSTOP, "V2_0");
+
+    // Assess
+    expect(plain).not.toHaveProperty("PostAuthentication");
+    expect(cleared.input.LambdaConfig).not.toHaveProperty("PostAuthentication");
+    expect(kept.conflicts).toEqual([]);
+    expect(kept.input.LambdaConfig?.PostAuthentication).toBe(CUSTOM_MESSAGE);
+  });
+
+  test("another function in the slot is a conflict unless replace; a missing function is refused", () => {
+    // Prepare
+    const pool = describedPool({ LambdaConfig: { PostAuthentication: CUSTOM_MESSAGE } });
+
+    // Act
+    const refused = planAttach(pool, WITH_BACKSTOP, "V2_0", { backstop: true });
+    const replaced = planAttach(pool, WITH_BACKSTOP, "V2_0", { backstop: true, replace: true });
+    const missing = () => planAttach(describedPool(), ARNS, "V2_0", { backstop: true });
+
+    // Assess
+    expect(refused.conflicts).toEqual([`PostAuthentication (${CUSTOM_MESSAGE})`]);
+    expect(replaced.input.LambdaConfig?.PostAuthentication).toBe(WITH_BACKSTOP.postAuthentication);
+    expect(missing).toThrow(/postAuthentication function is missing/);
+  });
+});
+
 describe("planDetach", () => {
+  test("removes the backstop too, when it is ours", () => {
+    // Prepare
+    const attached = planAttach(describedPool(), WITH_BACKSTOP, "V2_0", { backstop: true }).input
+      .LambdaConfig;
+
+    // Act
+    const input = planDetach(describedPool({ LambdaConfig: attached }), WITH_BACKSTOP);
+
+    // Assess
+    expect(input.LambdaConfig).toEqual({ CustomMessage: CUSTOM_MESSAGE });
+  });
+
   test("removes only this service's triggers", () => {
     // Prepare
     const attached = planAttach(describedPool(), ARNS, "V2_0").input.LambdaConfig;
@@ -313,8 +378,8 @@ describe("the pre-token version to attach with", () => {
     cloudformation.reset();
   });
 
-  /** DescribeStacks as CloudFormation answers for a stack deployed with `version`. */
-  function deployedWith(version: string | undefined): void {
+  /** DescribeStacks as CloudFormation answers for a stack deployed with `version` (and `backstop`). */
+  function deployedWith(version: string | undefined, backstop?: "true" | "false"): void {
     cloudformation.on(DescribeStacksCommand, { StackName: STACK }).resolves({
       Stacks: [
         {
@@ -326,6 +391,9 @@ describe("the pre-token version to attach with", () => {
             ...(version === undefined
               ? []
               : [{ OutputKey: "PreTokenLambdaVersion", OutputValue: version }]),
+            ...(backstop === undefined
+              ? []
+              : [{ OutputKey: "PostAuthenticationBackstop", OutputValue: backstop }]),
           ],
         },
       ],
@@ -383,6 +451,21 @@ describe("the pre-token version to attach with", () => {
     expect(forced).toBe("V2_0");
     expect(v1).toThrow(/"V1_0", not one of V2_0, V3_0/);
     expect(bad).toThrow(/must be one of V2_0, V3_0/);
+  });
+
+  test("the backstop is attached only when the stack's output says true (an older stack: no)", async () => {
+    // Act
+    deployedWith("V2_0", "true");
+    const on = deployedBackstop(await deployedOutputs(new CloudFormationClient({}), STACK));
+    cloudformation.reset();
+    deployedWith("V2_0", "false");
+    const off = deployedBackstop(await deployedOutputs(new CloudFormationClient({}), STACK));
+    cloudformation.reset();
+    deployedWith("V2_0");
+    const older = deployedBackstop(await deployedOutputs(new CloudFormationClient({}), STACK));
+
+    // Assess
+    expect([on, off, older]).toEqual([true, false, false]);
   });
 
   test("a stage that was never deployed: says so", async () => {

@@ -75,7 +75,7 @@ const WILDCARD_RESOURCES: readonly {
 
 /** The pool's ARN as the template gives it in each mode. */
 function expectedPool(template: Template): unknown {
-  return template === created
+  return template !== existing
     ? { "Fn::GetAtt": ["UserPool", "Arn"] }
     : {
         "Fn::Sub": `arn:\${AWS::Partition}:cognito-idp:\${AWS::Region}:\${AWS::AccountId}:userpool/${EXISTING_POOL_ID}`,
@@ -86,18 +86,26 @@ function ofType(resources: Record<string, Resource>, type: string): [string, Res
   return Object.entries(resources).filter(([, r]) => r.Type === type);
 }
 
+/** True when the template was packaged with postAuthenticationBackstop=true. */
+function backstopOn(template: Template): boolean {
+  return evaluateConditions(template).PostAuthenticationBackstop === true;
+}
+
 let created: Template;
+let createdBackstop: Template;
 let existing: Template;
 
 beforeAll(async () => {
   // One after the other: `serverless package` writes its state through `.serverless/` even
   // with --package, so two runs in one service directory at once can remove each other's files.
   created = await packageService({}, "created");
+  createdBackstop = await packageService({ postAuthenticationBackstop: "true" }, "backstop");
   existing = await packageService(
     {
       existingUserPoolId: EXISTING_POOL_ID,
       preTokenLambdaVersion: "V3_0",
       authorizerCacheTtlSeconds: "120",
+      postAuthenticationBackstop: "true",
     },
     "existing",
   );
@@ -105,7 +113,8 @@ beforeAll(async () => {
 
 describe.each([
   ["stack-created pool", () => created],
-  ["existing pool", () => existing],
+  ["stack-created pool with the post-authentication backstop", () => createdBackstop],
+  ["existing pool (backstop on)", () => existing],
 ])("both modes: %s", (_mode, template) => {
   test("every active resource refers only to resources that exist in this mode", () => {
     // Prepare
@@ -131,8 +140,12 @@ describe.each([
       .map(([, r]) => r.Properties ?? {})
       .filter((p) => p.Principal === "cognito-idp.amazonaws.com");
 
-    // Assess
-    for (const fn of TRIGGER_FUNCTIONS) {
+    // Assess: the backstop may be invoked only when it is on.
+    const expected = [
+      ...TRIGGER_FUNCTIONS,
+      ...(backstopOn(template()) ? ["PostAuthenticationLambdaFunction"] : []),
+    ];
+    for (const fn of expected) {
       const mine = permissions.filter((p) => getAttTarget(p.FunctionName) === fn);
       expect(mine).toHaveLength(1);
       expect(mine[0]).toMatchObject({
@@ -140,7 +153,7 @@ describe.each([
         SourceArn: expectedPool(template()),
       });
     }
-    expect(permissions).toHaveLength(TRIGGER_FUNCTIONS.length);
+    expect(permissions).toHaveLength(expected.length);
   });
 
   test("no IAM statement grants an action or a resource by wildcard, but the named exceptions", () => {
@@ -181,8 +194,9 @@ describe.each([
       ),
     );
 
-    // Assess: pre-signup's linking calls and post-confirmation's group call, nothing else.
-    expect(cognito).toHaveLength(2);
+    // Assess: pre-signup's linking calls and post-confirmation's group call, and the
+    // backstop's group call when it is on; nothing else.
+    expect(cognito).toHaveLength(backstopOn(template()) ? 3 : 2);
     for (const statement of cognito) expect(statement.Resource).toEqual(expectedPool(template()));
   });
 
@@ -211,6 +225,41 @@ describe.each([
     // The role itself only writes its logs: naming the pool there would be a cycle.
     const ownActions = statementsOf(ownRole as Resource).flatMap(actionsOf);
     expect(ownActions.every((a) => typeof a === "string" && a.startsWith("logs:"))).toBe(true);
+  });
+
+  test("post-authentication: GetItem + PutItem on the table; the group call on the pool only when on", () => {
+    // Prepare
+    const active = activeResources(template());
+
+    // Act
+    const role = active.PostAuthenticationIamRoleLambdaExecution as Resource;
+    const own = statementsOf(role).filter(
+      (s) => !actionsOf(s).some((a) => String(a).startsWith("logs:")),
+    );
+    const policy = active.PostAuthenticationGroupPolicy;
+
+    // Assess: the pool only in a policy of its own (no pool -> function -> role -> pool cycle).
+    expect(own).toEqual([
+      {
+        Effect: "Allow",
+        Action: ["dynamodb:GetItem", "dynamodb:PutItem"],
+        Resource: { "Fn::GetAtt": ["ProfileTable", "Arn"] },
+      },
+    ]);
+    if (backstopOn(template())) {
+      expect(policy?.Properties?.Roles).toEqual([
+        { Ref: "PostAuthenticationIamRoleLambdaExecution" },
+      ]);
+      expect(statementsOf(policy as Resource)).toEqual([
+        {
+          Effect: "Allow",
+          Action: "cognito-idp:AdminAddUserToGroup",
+          Resource: expectedPool(template()),
+        },
+      ]);
+    } else {
+      expect(policy).toBeUndefined();
+    }
   });
 
   test("no dependency cycle among the resources a deployment creates", () => {
@@ -274,7 +323,7 @@ describe.each([
     expect(references(authorizer?.Properties?.AuthorizerUri)).toContain("AuthorizerLambdaFunction");
     // The authorizerCacheTtlSeconds parameter: 300 by default, 120 given in the existing-pool run.
     const ttl = authorizer?.Properties?.AuthorizerResultTtlInSeconds;
-    expect(ttl).toBe(template() === created ? 300 : 120);
+    expect(ttl).toBe(template() === existing ? 120 : 300);
     const invokers = ofType(active, "AWS::Lambda::Permission").filter(
       ([, r]) =>
         getAttTarget(r.Properties?.FunctionName) === "AuthorizerLambdaFunction" &&
@@ -302,6 +351,34 @@ describe("mode (a): the stack creates the pool", () => {
     });
     // The legacy V1 field would conflict with the versioned configuration.
     expect(config.PreTokenGeneration).toBeUndefined();
+    // The backstop is opt-in: not attached by default.
+    expect(config).not.toHaveProperty("PostAuthentication");
+    expect(created.Outputs?.PostAuthenticationBackstop?.Value).toEqual({
+      "Fn::If": ["PostAuthenticationBackstop", "true", "false"],
+    });
+    expect(backstopOn(created)).toBe(false);
+  });
+
+  test("postAuthenticationBackstop=true attaches the backstop, other triggers unchanged", () => {
+    // Prepare
+    const pool = activeResources(createdBackstop).UserPool;
+
+    // Act
+    const config = (pool?.Properties?.LambdaConfig ?? {}) as Record<string, unknown>;
+
+    // Assess
+    expect(getAttTarget(config.PostAuthentication)).toBe("PostAuthenticationLambdaFunction");
+    for (const [trigger, fn] of Object.entries(TRIGGERS)) {
+      expect(getAttTarget(config[trigger])).toBe(fn);
+    }
+    expect(config.PreTokenGenerationConfig).toEqual({
+      LambdaArn: { "Fn::GetAtt": ["PreTokenGenerationLambdaFunction", "Arn"] },
+      LambdaVersion: "V2_0",
+    });
+    const conditions = evaluateConditions(createdBackstop);
+    expect(resolveIfs(createdBackstop.Outputs?.PostAuthenticationBackstop?.Value, conditions)).toBe(
+      "true",
+    );
   });
 
   test("email sign-in, password policy, retained on removal", () => {

@@ -121,9 +121,16 @@ export function evaluateConditions(template: Template): Record<string, boolean> 
   return cache;
 }
 
-/** Replace every `Fn::If` by the branch its condition selects. */
+/** `{ Ref: "AWS::NoValue" }`: CloudFormation removes the property (or list item) holding it. */
+function isNoValue(value: unknown): boolean {
+  return isRecord(value) && value.Ref === "AWS::NoValue" && Object.keys(value).length === 1;
+}
+
+/** Replace every `Fn::If` by the branch its condition selects; drop what resolves to `AWS::NoValue`. */
 export function resolveIfs(value: unknown, conditions: Record<string, boolean>): unknown {
-  if (Array.isArray(value)) return value.map((v) => resolveIfs(v, conditions));
+  if (Array.isArray(value)) {
+    return value.map((v) => resolveIfs(v, conditions)).filter((v) => !isNoValue(v));
+  }
   if (!isRecord(value)) return value;
   const fnIf = value["Fn::If"];
   if (Array.isArray(fnIf) && Object.keys(value).length === 1) {
@@ -131,7 +138,11 @@ export function resolveIfs(value: unknown, conditions: Record<string, boolean>):
     if (!(name in conditions)) throw new Error(`unknown condition ${name}`);
     return resolveIfs(conditions[name] ? whenTrue : whenFalse, conditions);
   }
-  return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, resolveIfs(v, conditions)]));
+  return Object.fromEntries(
+    Object.entries(value)
+      .map(([k, v]) => [k, resolveIfs(v, conditions)] as const)
+      .filter(([, v]) => !isNoValue(v)),
+  );
 }
 
 /** The resources a deployment would create, with their `Fn::If`s resolved. */

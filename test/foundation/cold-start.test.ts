@@ -57,6 +57,12 @@ describe("cold start with bad configuration", () => {
       "PROFILE_TABLE_NAME",
     ],
     [
+      "postAuthentication",
+      "post-authentication.json",
+      { GROUP_BY_EMAIL_DOMAIN: "[]" },
+      "GROUP_BY_EMAIL_DOMAIN",
+    ],
+    [
       "preTokenGeneration",
       "pre-token-generation-v2-hosted-auth.json",
       { PRE_TOKEN_CONFIG: "{" },

@@ -1,0 +1,86 @@
+/**
+ * Apply a provisioning plan: the group calls and the conditional profile put, run
+ * concurrently under the invocation's one deadline. Shared by post-confirmation and the
+ * post-authentication backstop, so both do exactly the same, idempotent, work.
+ */
+import type { Deadline } from "../aws/clients";
+import { DependencyError } from "../errors";
+import type { Logger } from "../logger";
+import type { ProvisionPlan } from "./decide";
+import type { GroupMembership } from "./groups";
+import type { ProfileStore, PutOutcome } from "./profiles";
+
+/** The adapters a provisioning run writes through. */
+export interface ProvisioningAdapters {
+  readonly groups: GroupMembership;
+  readonly profiles: ProfileStore;
+}
+
+/** How {@link applyProvisioning} orders its steps. */
+export interface ProvisioningOptions {
+  /** The log and error label, e.g. `Post-confirmation`. */
+  readonly label: string;
+  /**
+   * `concurrent` (post-confirmation): the group calls and the put at once; Cognito's retry
+   * repeats them all. `profile-last` (post-authentication): the put only once every group
+   * call succeeded, because the backstop takes an existing profile as "done" and would
+   * otherwise never retry a failed group call.
+   */
+  readonly order: "concurrent" | "profile-last";
+}
+
+/**
+ * Run every step of `plan` for the user (`userPoolId`, `username`), bounded by `deadline`.
+ * A failed group call does not stop the other group calls (nor, in `concurrent` order, the
+ * put); each failed step is logged as `<label> step failed` with its error, then one
+ * DependencyError (cause: the first failure) is thrown. Resolves with the profile put's
+ * outcome (`created` / `exists`).
+ */
+export async function applyProvisioning(
+  plan: ProvisionPlan,
+  user: { readonly userPoolId: string; readonly username: string },
+  adapters: ProvisioningAdapters,
+  deadline: Deadline,
+  logger: Logger,
+  { label, order }: ProvisioningOptions,
+): Promise<PutOutcome> {
+  const { groups, profiles } = adapters;
+  const steps: { name: string; run: () => Promise<unknown> }[] = plan.groups.map((group) => ({
+    name: `AdminAddUserToGroup(${group})`,
+    run: () => groups.addUserToGroup(user.userPoolId, user.username, group, deadline),
+  }));
+  const put = { name: "PutItem(profile)", run: () => profiles.putIfAbsent(plan.profile, deadline) };
+  let results: PromiseSettledResult<unknown>[];
+  if (order === "concurrent") {
+    steps.push(put);
+    results = await Promise.allSettled(steps.map((step) => step.run()));
+  } else {
+    results = await Promise.allSettled(steps.map((step) => step.run()));
+    if (results.every((result) => result.status === "fulfilled")) {
+      steps.push(put);
+      const putResult = await Promise.allSettled([put.run()]);
+      results = [...results, ...putResult];
+    }
+  }
+
+  const failures = results.flatMap((result, i) =>
+    result.status === "rejected" ? [{ step: steps[i]?.name, error: result.reason }] : [],
+  );
+  for (const failure of failures) {
+    logger.error(`${label} step failed`, {
+      step: failure.step,
+      error: failure.error instanceof Error ? failure.error : new Error(String(failure.error)),
+    });
+  }
+  if (failures.length > 0) {
+    const total = order === "concurrent" ? steps.length : plan.groups.length + 1;
+    throw new DependencyError(
+      `${failures.length} of ${total} ${label.toLowerCase()} steps failed: ${failures
+        .map((f) => f.step)
+        .join(", ")}`,
+      { cause: failures[0]?.error },
+    );
+  }
+  const last = results[results.length - 1];
+  return last?.status === "fulfilled" ? (last.value as PutOutcome) : "created";
+}

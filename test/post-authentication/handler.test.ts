@@ -1,0 +1,302 @@
+/**
+ * The post-authentication backstop against a real DynamoDB engine (dynalite, in-process on
+ * a free loopback port) and a mocked Cognito client: the first sign-in of a user
+ * post-confirmation never saw provisions them; later sign-ins only read; failures let the
+ * sign-in through and are retried at the next one; malformed events fail clearly.
+ */
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import {
+  AdminAddUserToGroupCommand,
+  type AdminAddUserToGroupCommandInput,
+  CognitoIdentityProviderClient,
+} from "@aws-sdk/client-cognito-identity-provider";
+import { PutItemCommand, ScanCommand } from "@aws-sdk/client-dynamodb";
+import type { Callback, Context } from "aws-lambda";
+import { mockClient } from "aws-sdk-client-mock";
+import { GENERIC_ERROR_MESSAGE } from "../../shared/errors";
+import type { PostAuthenticationTriggerEvent } from "../../shared/events";
+import { createLogger } from "../../shared/logger";
+import { createPostAuthenticationHandler } from "../../shared/post-authentication/handler";
+import { cognitoGroupMembership } from "../../shared/post-confirmation/groups";
+import { dynamoProfileStore, fromItem, toItem } from "../../shared/post-confirmation/profiles";
+import { loadEvent } from "../helpers/events";
+import { captureOutput } from "../helpers/logs";
+import { type LocalDynamo, startDynalite } from "../post-confirmation/dynalite";
+
+const cognitoClient = new CognitoIdentityProviderClient({
+  region: "eu-west-1",
+  credentials: { accessKeyId: "test", secretAccessKey: "test" },
+});
+const cognito = mockClient(cognitoClient);
+
+const SIGN_IN = "post-authentication";
+const ALEX_SUB = "5b1d7c2e-3333-4c8d-9e0f-1234567890ab";
+const POOL = "eu-west-1_AbCdEf123";
+const FAILED = "Post-authentication backstop failed; sign-in allowed, retried next sign-in";
+
+let dynamo: LocalDynamo;
+let output: ReturnType<typeof captureOutput>;
+let tables = 0;
+// Memberships as Cognito keeps them: a set, so adding twice changes nothing.
+let memberships: Set<string>;
+
+beforeAll(async () => {
+  dynamo = await startDynalite();
+});
+afterAll(async () => {
+  await dynamo.stop();
+});
+beforeEach(() => {
+  output = captureOutput();
+  memberships = new Set();
+  cognito.reset();
+  cognito.on(AdminAddUserToGroupCommand).callsFake((input: AdminAddUserToGroupCommandInput) => {
+    memberships.add(`${input.UserPoolId}/${input.Username}/${input.GroupName}`);
+    return {};
+  });
+});
+afterEach(() => {
+  output.restore();
+  cognito.reset();
+});
+
+/** A handler over a fresh table; the clock moves one minute per invocation. */
+async function setUp({ createTable = true }: { createTable?: boolean } = {}) {
+  tables += 1;
+  const table = `backstop-${tables}`;
+  if (createTable) await dynamo.createProfileTable(table);
+  let minutes = 0;
+  const handler = createPostAuthenticationHandler({
+    config: { defaultGroup: "members", groupByEmailDomain: { "example.com": "staff" } },
+    logger: createLogger("postAuthentication"),
+    groups: cognitoGroupMembership(cognitoClient),
+    profiles: dynamoProfileStore(dynamo.client, table),
+    now: () => new Date(Date.UTC(2026, 10, 22, 12, minutes++)),
+  });
+  return { table, handler };
+}
+
+async function scan(table: string) {
+  const result = await dynamo.client.send(new ScanCommand({ TableName: table }));
+  return result.Items ?? [];
+}
+
+/** Record the DynamoDB commands the handler sends (name and whether the deadline's signal came along). */
+function spyOnDynamo() {
+  const spy = jest.spyOn(dynamo.client, "send");
+  return () =>
+    spy.mock.calls.map(([command, options]) => ({
+      command: (command as object).constructor.name,
+      signal: (options as { abortSignal?: unknown } | undefined)?.abortSignal !== undefined,
+    }));
+}
+
+const signIn = () => loadEvent<PostAuthenticationTriggerEvent>(SIGN_IN);
+
+describe("post-authentication backstop", () => {
+  it("first sign-in of an admin-created user: one profile and the group memberships", async () => {
+    // Prepare
+    const { table, handler } = await setUp();
+
+    // Act
+    const result = await handler(signIn());
+
+    // Assess
+    expect(result).toEqual(loadEvent(SIGN_IN));
+    expect((await scan(table)).map(fromItem)).toEqual([
+      {
+        sub: ALEX_SUB,
+        username: ALEX_SUB,
+        userPoolId: POOL,
+        email: "alex.kim@example.com",
+        name: "Alex Kim",
+        createdAt: "2026-11-22T12:00:00.000Z",
+        source: "native",
+        provisionedBy: "post-authentication",
+      },
+    ]);
+    expect([...memberships].sort()).toEqual([
+      `${POOL}/${ALEX_SUB}/members`,
+      `${POOL}/${ALEX_SUB}/staff`,
+    ]);
+    const done = output
+      .jsonLines()
+      .find((line) => line.message === "Post-authentication backstop provisioned");
+    expect(done).toMatchObject({ sub: ALEX_SUB, profile: "created" });
+  });
+
+  it("second and third sign-ins: one GetItem each (with the deadline's signal), no group call, item unchanged", async () => {
+    // Prepare
+    const { table, handler } = await setUp();
+    await handler(signIn());
+    const afterFirst = await scan(table);
+    cognito.resetHistory();
+    const dynamoCalls = spyOnDynamo();
+
+    // Act
+    await handler(signIn());
+    await handler(signIn());
+
+    // Assess
+    expect(dynamoCalls()).toEqual([
+      { command: "GetItemCommand", signal: true },
+      { command: "GetItemCommand", signal: true },
+    ]);
+    expect(cognito.commandCalls(AdminAddUserToGroupCommand)).toHaveLength(0);
+    expect(await scan(table)).toEqual(afterFirst);
+  });
+
+  it("a user post-confirmation provisioned: only the GetItem, the record untouched", async () => {
+    // Prepare
+    const { table, handler } = await setUp();
+    const existing = toItem({
+      sub: ALEX_SUB,
+      username: ALEX_SUB,
+      userPoolId: POOL,
+      createdAt: "2026-01-01T00:00:00.000Z",
+      source: "native",
+    });
+    await dynamo.client.send(new PutItemCommand({ TableName: table, Item: existing }));
+    const dynamoCalls = spyOnDynamo();
+
+    // Act
+    await handler(signIn());
+
+    // Assess
+    expect(dynamoCalls().map((c) => c.command)).toEqual(["GetItemCommand"]);
+    expect(cognito.commandCalls(AdminAddUserToGroupCommand)).toHaveLength(0);
+    expect(await scan(table)).toEqual([existing]);
+  });
+
+  it("a table failure lets the sign-in through, logs the cause at ERROR, and the next sign-in does the work", async () => {
+    // Prepare: the table does not exist yet, so GetItem fails with ResourceNotFoundException.
+    const { table, handler } = await setUp({ createTable: false });
+
+    // Act
+    const first = await handler(signIn());
+    await dynamo.createProfileTable(table);
+    await handler(signIn());
+
+    // Assess
+    expect(first).toEqual(loadEvent(SIGN_IN));
+    const failed = output.jsonLines().find((line) => line.message === FAILED);
+    expect(failed).toMatchObject({ level: "ERROR", sub: ALEX_SUB });
+    expect(JSON.stringify(failed)).toContain(`GetItem(${table}) failed: ResourceNotFoundException`);
+    expect(await scan(table)).toHaveLength(1);
+    expect(memberships.size).toBe(2);
+  });
+
+  it("a failed group call writes no profile, so the next sign-in retries the groups", async () => {
+    // Prepare
+    const { table, handler } = await setUp();
+    const throttled = Object.assign(new Error("Rate exceeded"), {
+      name: "TooManyRequestsException",
+    });
+    let throttledOnce = false;
+    cognito.on(AdminAddUserToGroupCommand).callsFake((input: AdminAddUserToGroupCommandInput) => {
+      if (input.GroupName === "staff" && !throttledOnce) {
+        throttledOnce = true;
+        throw throttled;
+      }
+      memberships.add(`${input.UserPoolId}/${input.Username}/${input.GroupName}`);
+      return {};
+    });
+
+    // Act
+    await handler(signIn());
+    const afterFirst = await scan(table);
+    await handler(signIn());
+
+    // Assess
+    expect(afterFirst).toEqual([]);
+    const step = output.jsonLines().find((l) => l.message === "Post-authentication step failed");
+    expect(step).toMatchObject({ step: "AdminAddUserToGroup(staff)" });
+    expect(output.jsonLines().some((l) => l.message === FAILED)).toBe(true);
+    expect(await scan(table)).toHaveLength(1);
+    expect([...memberships].sort()).toEqual([
+      `${POOL}/${ALEX_SUB}/members`,
+      `${POOL}/${ALEX_SUB}/staff`,
+    ]);
+  });
+
+  it.each([
+    [
+      "another trigger's event",
+      (e: Record<string, unknown>) => ({ ...e, triggerSource: "PostConfirmation_ConfirmSignUp" }),
+    ],
+    [
+      "no sub",
+      (e: Record<string, unknown>) => ({ ...e, request: { userAttributes: { email: "a@b.c" } } }),
+    ],
+    ["no request", (e: Record<string, unknown>) => ({ ...e, request: null })],
+  ])(
+    "a malformed event (%s) fails with the generic message and makes no call",
+    async (_name, mutate) => {
+      // Prepare
+      const { table, handler } = await setUp();
+      const dynamoCalls = spyOnDynamo();
+      const event = mutate(signIn() as unknown as Record<string, unknown>);
+
+      // Act
+      const invocation = handler(event as unknown as PostAuthenticationTriggerEvent);
+
+      // Assess
+      await expect(invocation).rejects.toThrow(new Error(GENERIC_ERROR_MESSAGE));
+      expect(output.jsonLines().find((l) => l.message === "Trigger failed")).toMatchObject({
+        errorType: "InvalidEventError",
+      });
+      expect(dynamoCalls()).toEqual([]);
+      expect(cognito.commandCalls(AdminAddUserToGroupCommand)).toHaveLength(0);
+      expect(await scan(table)).toEqual([]);
+    },
+  );
+});
+
+describe("functions/post-authentication (cold start from the environment, local mode)", () => {
+  type Handler = (e: PostAuthenticationTriggerEvent, c: Context, cb: Callback) => Promise<unknown>;
+  const savedEnv = { ...process.env };
+  let dir: string;
+
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), "post-authentication-"));
+  });
+  afterEach(() => {
+    rmSync(dir, { recursive: true, force: true });
+    process.env = { ...savedEnv };
+  });
+
+  it("with no endpoint: the JSON-lines stand-in gets one profile over two sign-ins", async () => {
+    // Prepare
+    const file = join(dir, "profiles.jsonl");
+    process.env = {
+      ...savedEnv,
+      IS_LOCAL: "true",
+      PROFILE_TABLE_NAME: "cognito-triggers-dev-profiles",
+      DEFAULT_GROUP: "members",
+      LOCAL_PROFILE_FILE: file,
+    };
+    let handler: Handler | undefined;
+    jest.isolateModules(() => {
+      handler = (require("../../functions/post-authentication") as { handler: Handler }).handler;
+    });
+    if (handler === undefined) throw new Error("no handler");
+
+    // Act
+    await handler(signIn(), {} as Context, () => undefined);
+    await handler(signIn(), {} as Context, () => undefined);
+
+    // Assess
+    const lines = readFileSync(file, "utf8").trim().split("\n");
+    expect(lines).toHaveLength(1);
+    expect(JSON.parse(lines[0] ?? "{}")).toMatchObject({
+      sub: ALEX_SUB,
+      provisionedBy: "post-authentication",
+    });
+    const groupLogs = output
+      .jsonLines()
+      .filter((l) => l.message === "LOCAL stand-in: AdminAddUserToGroup not sent");
+    expect(groupLogs).toHaveLength(1);
+  });
+});
