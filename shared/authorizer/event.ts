@@ -18,7 +18,6 @@ export type AuthorizationRequest =
 
 // Three base64url segments; the signature may not be empty (alg "none" is refused here already).
 const JWT_SHAPE = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/;
-const BEARER = /^bearer +(\S+)$/i;
 
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null && !Array.isArray(value);
@@ -42,11 +41,24 @@ function refuse(reason: string): AuthorizationRequest {
   return { kind: "refuse", reason };
 }
 
+/**
+ * The credentials after `Bearer` (scheme in any case, then one or more spaces), or undefined.
+ * A prefix check rather than a regex: the regex scanned the whole ~1 KB token on every
+ * request (~0.45 us, 2% of the RS256 verify the whole request is measured against).
+ */
+function bearerCredentials(value: string): string | undefined {
+  if (value.length < 8 || value.slice(0, 6).toLowerCase() !== "bearer") return undefined;
+  let start = 6;
+  while (value.charCodeAt(start) === 32) start++;
+  // No space after the scheme ("Bearerx..."), or nothing after the spaces.
+  return start === 6 || start === value.length ? undefined : value.slice(start);
+}
+
 function tokenFrom(value: unknown, allowRaw: boolean, maxLength: number): string | string[] {
   if (typeof value !== "string") return ["no token"];
   if (value.length > maxLength + 7) return ["token too long"];
-  const bearer = BEARER.exec(value.trim());
-  const token = bearer ? bearer[1] : allowRaw ? value.trim() : undefined;
+  const trimmed = value.trim();
+  const token = bearerCredentials(trimmed) ?? (allowRaw ? trimmed : undefined);
   if (token === undefined) return ["not a Bearer authorization"];
   if (token.length > maxLength) return ["token too long"];
   if (!JWT_SHAPE.test(token)) return ["not a JWT"];
