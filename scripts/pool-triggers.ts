@@ -233,7 +233,7 @@ export function unchangedUpdate(pool: UserPoolType): UpdateUserPoolCommandInput 
  * the pre-token trigger with event `version`, keeping the pool's other settings and
  * other triggers (CustomMessage, KMS...). `backstop`: also attach the post-authentication
  * function (its ARN must be in `arns`); without it, a PostAuthentication slot holding *our*
- * function is cleared (the stack no longer lets the pool invoke it), another function's kept.
+ * function is cleared (the stack was deployed with the backstop off), another function's kept.
  */
 export function planAttach(
   pool: UserPoolType,

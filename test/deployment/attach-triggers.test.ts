@@ -368,6 +368,31 @@ describe("updatePoolTriggers", () => {
     expect(dry.LambdaConfig?.PostConfirmation).toBe(ARNS.postConfirmation);
     expect(cognito.commandCalls(UpdateUserPoolCommand)).toHaveLength(0);
   });
+
+  test("the backstop flag reaches the plan: attached, then cleared by a run without it, and by --detach", async () => {
+    // Prepare: the pool as each UpdateUserPool left it.
+    let pool = describedPool();
+    cognito.on(DescribeUserPoolCommand).callsFake(() => ({ UserPool: pool }));
+    cognito.on(UpdateUserPoolCommand).callsFake((input) => {
+      pool = { ...pool, LambdaConfig: input.LambdaConfig };
+      return {};
+    });
+    const client = new CognitoIdentityProviderClient({ region: "eu-west-1" });
+    const request = { userPoolId: POOL_ID, arns: WITH_BACKSTOP, version: "V2_0" } as const;
+
+    // Act
+    const on = await updatePoolTriggers(client, { ...request, backstop: true });
+    const off = await updatePoolTriggers(client, { ...request, backstop: false });
+    await updatePoolTriggers(client, { ...request, backstop: true });
+    const detached = await updatePoolTriggers(client, { ...request, detach: true });
+
+    // Assess
+    expect(on.LambdaConfig?.PostAuthentication).toBe(WITH_BACKSTOP.postAuthentication);
+    expect(off.LambdaConfig).not.toHaveProperty("PostAuthentication");
+    expect(off.LambdaConfig?.PostConfirmation).toBe(ARNS.postConfirmation);
+    expect(detached.LambdaConfig).toEqual({ CustomMessage: CUSTOM_MESSAGE });
+    expect(cognito.commandCalls(UpdateUserPoolCommand)).toHaveLength(4);
+  });
 });
 
 describe("the pre-token version to attach with", () => {

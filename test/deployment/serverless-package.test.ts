@@ -140,11 +140,9 @@ describe.each([
       .map(([, r]) => r.Properties ?? {})
       .filter((p) => p.Principal === "cognito-idp.amazonaws.com");
 
-    // Assess: the backstop may be invoked only when it is on.
-    const expected = [
-      ...TRIGGER_FUNCTIONS,
-      ...(backstopOn(template()) ? ["PostAuthenticationLambdaFunction"] : []),
-    ];
+    // Assess: the backstop's permission whether it is on or off (serverless.yml says why: a
+    // pool naming the function without it fails every sign-in; it is inert while detached).
+    const expected = [...TRIGGER_FUNCTIONS, "PostAuthenticationLambdaFunction"];
     for (const fn of expected) {
       const mine = permissions.filter((p) => getAttTarget(p.FunctionName) === fn);
       expect(mine).toHaveLength(1);

@@ -5,6 +5,8 @@
  * sign-in through and are retried at the next one; malformed events fail clearly.
  */
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { createServer, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import {
@@ -12,9 +14,10 @@ import {
   type AdminAddUserToGroupCommandInput,
   CognitoIdentityProviderClient,
 } from "@aws-sdk/client-cognito-identity-provider";
-import { PutItemCommand, ScanCommand } from "@aws-sdk/client-dynamodb";
+import { DynamoDBClient, PutItemCommand, ScanCommand } from "@aws-sdk/client-dynamodb";
 import type { Callback, Context } from "aws-lambda";
 import { mockClient } from "aws-sdk-client-mock";
+import { type CallTiming, sdkClientConfig } from "../../shared/aws/clients";
 import { GENERIC_ERROR_MESSAGE } from "../../shared/errors";
 import type { PostAuthenticationTriggerEvent } from "../../shared/events";
 import { createLogger } from "../../shared/logger";
@@ -63,7 +66,15 @@ afterEach(() => {
 });
 
 /** A handler over a fresh table; the clock moves one minute per invocation. */
-async function setUp({ createTable = true }: { createTable?: boolean } = {}) {
+async function setUp({
+  createTable = true,
+  dynamoClient = dynamo.client,
+  timing,
+}: {
+  createTable?: boolean;
+  dynamoClient?: DynamoDBClient;
+  timing?: CallTiming;
+} = {}) {
   tables += 1;
   const table = `backstop-${tables}`;
   if (createTable) await dynamo.createProfileTable(table);
@@ -72,8 +83,9 @@ async function setUp({ createTable = true }: { createTable?: boolean } = {}) {
     config: { defaultGroup: "members", groupByEmailDomain: { "example.com": "staff" } },
     logger: createLogger("postAuthentication"),
     groups: cognitoGroupMembership(cognitoClient),
-    profiles: dynamoProfileStore(dynamo.client, table),
+    profiles: dynamoProfileStore(dynamoClient, table),
     now: () => new Date(Date.UTC(2026, 10, 22, 12, minutes++)),
+    ...(timing ? { timing } : {}),
   });
   return { table, handler };
 }
@@ -220,6 +232,101 @@ describe("post-authentication backstop", () => {
       `${POOL}/${ALEX_SUB}/staff`,
     ]);
   });
+
+  it("concurrent first sign-ins (two devices at once): one profile, one membership per group, both signed in", async () => {
+    // Prepare
+    const { table, handler } = await setUp();
+
+    // Act
+    const results = await Promise.all([handler(signIn()), handler(signIn())]);
+
+    // Assess: the reads (almost surely) both missed; the conditional put kept one record.
+    expect(results).toEqual([loadEvent(SIGN_IN), loadEvent(SIGN_IN)]);
+    expect(await scan(table)).toHaveLength(1);
+    expect(memberships.size).toBe(2);
+    const outcomes = output
+      .jsonLines()
+      .filter((line) => line.message === "Post-authentication backstop provisioned")
+      .map((line) => line.profile);
+    expect(outcomes.filter((outcome) => outcome === "created")).toEqual(["created"]);
+    expect(output.jsonLines().some((l) => l.level === "ERROR")).toBe(false);
+  });
+
+  it("a failure log carries the sub and the cause, not the email or the client metadata", async () => {
+    // Prepare: the table does not exist; the app passed client metadata with the sign-in.
+    const { handler } = await setUp({ createTable: false });
+    const event = signIn();
+    event.request.clientMetadata = { inviteCode: "s3cret-invite-code" };
+
+    // Act
+    const result = await handler(event);
+
+    // Assess
+    expect(result).toBe(event);
+    expect(output.jsonLines().find((l) => l.message === FAILED)).toMatchObject({
+      level: "ERROR",
+      sub: ALEX_SUB,
+    });
+    expect(output.text()).not.toContain("s3cret-invite-code");
+    expect(output.text()).not.toContain("alex.kim@example.com");
+  });
+
+  it("too little Lambda time left: no call at all, the sign-in goes through, logged at ERROR", async () => {
+    // Prepare
+    const { table, handler } = await setUp();
+    const dynamoCalls = spyOnDynamo();
+    const context = { getRemainingTimeInMillis: () => 300 } as Context;
+
+    // Act
+    const result = await handler(signIn(), context);
+
+    // Assess
+    expect(result).toEqual(loadEvent(SIGN_IN));
+    expect(dynamoCalls()).toEqual([]);
+    expect(cognito.commandCalls(AdminAddUserToGroupCommand)).toHaveLength(0);
+    expect(await scan(table)).toEqual([]);
+    const failed = output.jsonLines().find((line) => line.message === FAILED);
+    expect(JSON.stringify(failed)).toContain("DeadlineExceededError");
+  });
+
+  it("a hung table: the lookup and its retries stop at the deadline and the sign-in goes through", async () => {
+    // Prepare: a DynamoDB endpoint that never answers; 3 attempts of 300 ms would take 1 s.
+    const hung: ServerResponse[] = [];
+    const server = createServer((_req, res) => {
+      hung.push(res);
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    const { port } = server.address() as AddressInfo;
+    const client = new DynamoDBClient({
+      ...sdkClientConfig({ awsCallTimeoutMs: 300, awsMaxAttempts: 3 }),
+      endpoint: `http://127.0.0.1:${port}`,
+      region: "eu-west-1",
+      credentials: { accessKeyId: "test", secretAccessKey: "test" },
+    });
+    try {
+      const { handler } = await setUp({
+        dynamoClient: client,
+        timing: { awsCallBudgetMs: 500, awsCallTimeoutMs: 300 },
+      });
+
+      // Act
+      const started = Date.now();
+      const result = await handler(signIn());
+
+      // Assess
+      expect(Date.now() - started).toBeLessThan(800);
+      expect(result).toEqual(loadEvent(SIGN_IN));
+      expect(cognito.commandCalls(AdminAddUserToGroupCommand)).toHaveLength(0);
+      const failed = output.jsonLines().find((line) => line.message === FAILED);
+      expect(failed).toMatchObject({ level: "ERROR", sub: ALEX_SUB });
+      expect(JSON.stringify(failed)).toContain("DeadlineExceededError");
+    } finally {
+      client.destroy();
+      for (const res of hung) res.destroy();
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+    }
+  }, 10_000);
 
   it.each([
     [
