@@ -84,7 +84,7 @@ export function createPostAuthenticationHandler(
           { groups, profiles },
           deadline,
           logger,
-          { label: "Post-authentication", order: "profile-last" },
+          { label: "Post-authentication" },
         );
         logger.info("Post-authentication backstop provisioned", {
           sub,

@@ -35,7 +35,8 @@ const DEFAULT_TIMING: CallTiming = {
 /**
  * Build the post-confirmation handler.
  *
- * The group calls and the profile put run concurrently, each bounded by the
+ * The group calls run concurrently, then the profile put (only when they all succeeded:
+ * a profile record means "fully provisioned", see provision.ts), each bounded by the
  * invocation's one {@link Deadline} (AWS_CALL_BUDGET_MS from the start, 4 s by
  * default, or less when the Lambda has less time left): its abort signal stops
  * every call and SDK retry when it passes, inside Cognito's 5 s. Every step is
@@ -79,7 +80,7 @@ export function createPostConfirmationHandler(
       { groups, profiles },
       deadline,
       logger,
-      { label: "Post-confirmation", order: "concurrent" },
+      { label: "Post-confirmation" },
     );
 
     logger.info("Post-confirmation done", {

@@ -1,7 +1,11 @@
 /**
- * Apply a provisioning plan: the group calls and the conditional profile put, run
- * concurrently under the invocation's one deadline. Shared by post-confirmation and the
- * post-authentication backstop, so both do exactly the same, idempotent, work.
+ * Apply a provisioning plan under the invocation's one deadline: the group calls
+ * concurrently, then -- only once every one succeeded -- the conditional profile put.
+ * Shared by post-confirmation and the post-authentication backstop, so both do exactly the
+ * same, idempotent, work, and a profile record always means "fully provisioned": the
+ * backstop takes an existing profile as done, so a put that ran beside a failed group call
+ * would leave that group missing for good (Cognito does not always retry post-confirmation:
+ * the user is confirmed even when the trigger fails).
  */
 import type { Deadline } from "../aws/clients";
 import { DependencyError } from "../errors";
@@ -16,23 +20,16 @@ export interface ProvisioningAdapters {
   readonly profiles: ProfileStore;
 }
 
-/** How {@link applyProvisioning} orders its steps. */
+/** How {@link applyProvisioning} labels its logs and errors. */
 export interface ProvisioningOptions {
   /** The log and error label, e.g. `Post-confirmation`. */
   readonly label: string;
-  /**
-   * `concurrent` (post-confirmation): the group calls and the put at once; Cognito's retry
-   * repeats them all. `profile-last` (post-authentication): the put only once every group
-   * call succeeded, because the backstop takes an existing profile as "done" and would
-   * otherwise never retry a failed group call.
-   */
-  readonly order: "concurrent" | "profile-last";
 }
 
 /**
  * Run every step of `plan` for the user (`userPoolId`, `username`), bounded by `deadline`.
- * A failed group call does not stop the other group calls (nor, in `concurrent` order, the
- * put); each failed step is logged as `<label> step failed` with its error, then one
+ * A failed group call does not stop the other group calls, but it does stop the put; each
+ * failed step is logged as `<label> step failed` with its error, then one
  * DependencyError (cause: the first failure) is thrown. Resolves with the profile put's
  * outcome (`created` / `exists`).
  */
@@ -42,7 +39,7 @@ export async function applyProvisioning(
   adapters: ProvisioningAdapters,
   deadline: Deadline,
   logger: Logger,
-  { label, order }: ProvisioningOptions,
+  { label }: ProvisioningOptions,
 ): Promise<PutOutcome> {
   const { groups, profiles } = adapters;
   const steps: { name: string; run: () => Promise<unknown> }[] = plan.groups.map((group) => ({
@@ -50,17 +47,10 @@ export async function applyProvisioning(
     run: () => groups.addUserToGroup(user.userPoolId, user.username, group, deadline),
   }));
   const put = { name: "PutItem(profile)", run: () => profiles.putIfAbsent(plan.profile, deadline) };
-  let results: PromiseSettledResult<unknown>[];
-  if (order === "concurrent") {
+  let results = await Promise.allSettled(steps.map((step) => step.run()));
+  if (results.every((result) => result.status === "fulfilled")) {
     steps.push(put);
-    results = await Promise.allSettled(steps.map((step) => step.run()));
-  } else {
-    results = await Promise.allSettled(steps.map((step) => step.run()));
-    if (results.every((result) => result.status === "fulfilled")) {
-      steps.push(put);
-      const putResult = await Promise.allSettled([put.run()]);
-      results = [...results, ...putResult];
-    }
+    results = [...results, ...(await Promise.allSettled([put.run()]))];
   }
 
   const failures = results.flatMap((result, i) =>
@@ -73,7 +63,7 @@ export async function applyProvisioning(
     });
   }
   if (failures.length > 0) {
-    const total = order === "concurrent" ? steps.length : plan.groups.length + 1;
+    const total = plan.groups.length + 1;
     throw new DependencyError(
       `${failures.length} of ${total} ${label.toLowerCase()} steps failed: ${failures
         .map((f) => f.step)

@@ -220,7 +220,7 @@ describe("post-confirmation on ConfirmSignUp", () => {
     );
   });
 
-  it("fails when a group call fails, keeps the profile, and succeeds on Cognito's retry", async () => {
+  it("fails when a group call fails, writes no profile until the groups are done, and succeeds on Cognito's retry", async () => {
     // Prepare: the first group call is throttled.
     const { table, handler } = await setUp();
     const throttled = Object.assign(new Error("Rate exceeded"), {
@@ -231,6 +231,8 @@ describe("post-confirmation on ConfirmSignUp", () => {
     // Act
     const first = handler(loadEvent<PostConfirmationTriggerEvent>(SIGNUP));
     await expect(first).rejects.toThrow(GENERIC_ERROR_MESSAGE);
+    // A profile means "fully provisioned" (the backstop relies on it): none yet.
+    expect(await scan(table)).toEqual([]);
     cognito.on(AdminAddUserToGroupCommand).resolves({});
     const retry = await handler(loadEvent<PostConfirmationTriggerEvent>(SIGNUP));
 
@@ -337,7 +339,8 @@ describe("post-confirmation: one deadline for the invocation's AWS calls", () =>
       // Assess
       await expect(invocation).rejects.toThrow(GENERIC_ERROR_MESSAGE);
       expect(Date.now() - started).toBeLessThan(800);
-      expect(await scan(table)).toHaveLength(1);
+      // The group call never finished: no profile (it would mark the user as provisioned).
+      expect(await scan(table)).toEqual([]);
       const step = output.jsonLines().find((l) => l.message === "Post-confirmation step failed");
       expect(JSON.stringify(step)).toContain("DeadlineExceededError");
     } finally {
