@@ -225,6 +225,21 @@ describe.each([
     expect(ownActions.every((a) => typeof a === "string" && a.startsWith("logs:"))).toBe(true);
   });
 
+  test("post-authentication: a 2 s AWS budget, since every sign-in waits for it", () => {
+    // Prepare
+    const fn = activeResources(template()).PostAuthenticationLambdaFunction as Resource;
+
+    // Act
+    const env = (fn.Properties?.Environment as { Variables?: Record<string, unknown> })?.Variables;
+
+    // Assess: tighter than the 4 s default of the other triggers, and a valid combination.
+    expect(env).toMatchObject({
+      AWS_CALL_BUDGET_MS: "2000",
+      AWS_CALL_TIMEOUT_MS: "900",
+      AWS_MAX_ATTEMPTS: "2",
+    });
+  });
+
   test("post-authentication: GetItem + PutItem on the table; the group call on the pool only when on", () => {
     // Prepare
     const active = activeResources(template());
