@@ -5,6 +5,9 @@
  * starting the framework: same environment (from serverless.yml, local mode on),
  * same handler, and prints the handler's response as JSON. A failure prints
  * `{ errorType, errorMessage }` (as the Lambda runtime reports it) and exits 1.
+ *
+ * stdout carries that JSON document only (so `npm run invoke ... > out.json` or `| jq` work);
+ * everything the function writes to stdout while it runs -- its log lines -- goes to stderr.
  */
 import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
@@ -39,7 +42,17 @@ function fakeContext(name: string): Context {
   };
 }
 
+/** Write the result to the real stdout; send everything else written there to stderr. */
+function takeStdout(): (text: string) => void {
+  const write = process.stdout.write.bind(process.stdout);
+  process.stdout.write = process.stderr.write.bind(process.stderr) as typeof process.stdout.write;
+  return (text) => {
+    write(text);
+  };
+}
+
 async function main(): Promise<void> {
+  const print = takeStdout();
   const [name, eventPath] = process.argv.slice(2);
   if (!name || !eventPath) usage("Missing arguments.");
   if (!isFunctionName(name)) usage(`Unknown function "${name}".`);
@@ -57,12 +70,10 @@ async function main(): Promise<void> {
     const handler = mod[exportName];
     if (typeof handler !== "function") throw new Error(`${file} does not export ${exportName}`);
     const result = await handler(event, fakeContext(name));
-    process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+    print(`${JSON.stringify(result, null, 2)}\n`);
   } catch (error) {
     const err = error instanceof Error ? error : new Error(String(error));
-    process.stdout.write(
-      `${JSON.stringify({ errorType: err.name, errorMessage: err.message }, null, 2)}\n`,
-    );
+    print(`${JSON.stringify({ errorType: err.name, errorMessage: err.message }, null, 2)}\n`);
     process.exitCode = 1;
   }
 }

@@ -53,6 +53,21 @@ describe("local invoke", () => {
     expect(fast).toEqual(framework);
   });
 
+  it("npm run invoke prints only the response on stdout; the log lines go to stderr", async () => {
+    // Act: post-confirmation logs at INFO while it handles the event.
+    const { stdout, stderr } = await run(
+      join(BIN, "tsx"),
+      ["scripts/invoke.ts", "postConfirmation", "events/post-confirmation-forgot-password.json"],
+      { cwd: ROOT, env: { ...ENV, POWERTOOLS_LOG_LEVEL: "INFO" } },
+    );
+
+    // Assess: stdout is one JSON document (`> out.json` and `| jq` work).
+    expect(JSON.parse(stdout)).toMatchObject({
+      triggerSource: "PostConfirmation_ConfirmForgotPassword",
+    });
+    expect(stderr).toContain('"level":"INFO"');
+  });
+
   it("names the unknown function and exits non-zero", async () => {
     await expect(
       run(join(BIN, "tsx"), ["scripts/invoke.ts", "nope", "events/api-hello.json"], {
