@@ -12,7 +12,11 @@
  * to the adapters (`client ?? new XClient(sdkClientConfig(config))`).
  */
 import type { Context } from "aws-lambda";
-import type { CommonConfig } from "../config/common";
+import {
+  type CommonConfig,
+  DEFAULT_AWS_CALL_BUDGET_MS,
+  DEFAULT_AWS_CALL_TIMEOUT_MS,
+} from "../config/common";
 import { DependencyError } from "../errors";
 
 /** The subset of SDK v3 client options the suite sets. */
@@ -58,6 +62,12 @@ export function awsErrorName(error: unknown): string | undefined {
 
 /** The settings an invocation's {@link Deadline} is built from. */
 export type CallTiming = Pick<CommonConfig, "awsCallBudgetMs" | "awsCallTimeoutMs">;
+
+/** The shared defaults (AWS_CALL_BUDGET_MS, AWS_CALL_TIMEOUT_MS), for handlers built without a config. */
+export const DEFAULT_CALL_TIMING: CallTiming = {
+  awsCallBudgetMs: DEFAULT_AWS_CALL_BUDGET_MS,
+  awsCallTimeoutMs: DEFAULT_AWS_CALL_TIMEOUT_MS,
+};
 
 /** A call is not started with less time than this left: it could not complete. */
 export const MIN_CALL_MS = 100;

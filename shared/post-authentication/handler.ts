@@ -15,33 +15,19 @@
  * event still fails with the generic message (it is not a transient failure).
  */
 import type { Context } from "aws-lambda";
-import { type CallTiming, Deadline } from "../aws/clients";
-import { DEFAULT_AWS_CALL_BUDGET_MS, DEFAULT_AWS_CALL_TIMEOUT_MS } from "../config/common";
+import { DEFAULT_CALL_TIMING, Deadline } from "../aws/clients";
 import { InvalidEventError } from "../errors";
 import { type PostAuthenticationTriggerEvent, TRIGGER_SOURCES } from "../events";
 import { cognitoTrigger } from "../handler";
-import type { Logger } from "../logger";
-import { type DecisionConfig, planProvisioning } from "../post-confirmation/decide";
-import type { GroupMembership } from "../post-confirmation/groups";
+import { planProvisioning } from "../post-confirmation/decide";
+import type { PostConfirmationDeps } from "../post-confirmation/handler";
 import type { ProfileLookup, ProfileStore } from "../post-confirmation/profiles";
 import { applyProvisioning } from "../post-confirmation/provision";
 
-/** What the handler needs. */
-export interface PostAuthenticationDeps {
-  readonly config: DecisionConfig;
-  readonly logger: Logger;
-  readonly groups: GroupMembership;
+/** What the handler needs: post-confirmation's dependencies, with a profile store that can also look up. */
+export interface PostAuthenticationDeps extends Omit<PostConfirmationDeps, "profiles"> {
   readonly profiles: ProfileStore & ProfileLookup;
-  /** The clock for `createdAt`; defaults to the system clock. */
-  readonly now?: () => Date;
-  /** The invocation budget and per-attempt timeout (the parsed config); the shared defaults when absent. */
-  readonly timing?: CallTiming;
 }
-
-const DEFAULT_TIMING: CallTiming = {
-  awsCallBudgetMs: DEFAULT_AWS_CALL_BUDGET_MS,
-  awsCallTimeoutMs: DEFAULT_AWS_CALL_TIMEOUT_MS,
-};
 
 /** Build the post-authentication handler (see the module comment for its behaviour). */
 export function createPostAuthenticationHandler(
@@ -52,7 +38,7 @@ export function createPostAuthenticationHandler(
 ) => Promise<PostAuthenticationTriggerEvent> {
   const { config, logger, groups, profiles } = deps;
   const now = deps.now ?? (() => new Date());
-  const timing = deps.timing ?? DEFAULT_TIMING;
+  const timing = deps.timing ?? DEFAULT_CALL_TIMING;
 
   return cognitoTrigger<PostAuthenticationTriggerEvent>(
     logger,

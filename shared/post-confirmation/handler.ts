@@ -3,8 +3,7 @@
  * so tests (and the local stack) choose their own stores and clients.
  */
 import type { Context } from "aws-lambda";
-import { type CallTiming, Deadline } from "../aws/clients";
-import { DEFAULT_AWS_CALL_BUDGET_MS, DEFAULT_AWS_CALL_TIMEOUT_MS } from "../config/common";
+import { type CallTiming, DEFAULT_CALL_TIMING, Deadline } from "../aws/clients";
 import { InvalidEventError } from "../errors";
 import type { PostConfirmationTriggerEvent } from "../events";
 import { TRIGGER_SOURCES } from "../events";
@@ -27,11 +26,6 @@ export interface PostConfirmationDeps {
   readonly timing?: CallTiming;
 }
 
-const DEFAULT_TIMING: CallTiming = {
-  awsCallBudgetMs: DEFAULT_AWS_CALL_BUDGET_MS,
-  awsCallTimeoutMs: DEFAULT_AWS_CALL_TIMEOUT_MS,
-};
-
 /**
  * Build the post-confirmation handler.
  *
@@ -51,7 +45,7 @@ export function createPostConfirmationHandler(
 ) => Promise<PostConfirmationTriggerEvent> {
   const { config, logger, groups, profiles } = deps;
   const now = deps.now ?? (() => new Date());
-  const timing = deps.timing ?? DEFAULT_TIMING;
+  const timing = deps.timing ?? DEFAULT_CALL_TIMING;
 
   async function provision(
     event: PostConfirmationTriggerEvent,

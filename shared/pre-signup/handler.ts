@@ -7,8 +7,7 @@
  * ListUsers, AdminCreateUser, ListUsers, AdminLinkProviderForUser, ListUsers).
  */
 import type { Context } from "aws-lambda";
-import { type CallTiming, Deadline } from "../aws/clients";
-import { DEFAULT_AWS_CALL_BUDGET_MS, DEFAULT_AWS_CALL_TIMEOUT_MS } from "../config/common";
+import { type CallTiming, DEFAULT_CALL_TIMING, Deadline } from "../aws/clients";
 import { DependencyError, UserFacingError } from "../errors";
 import { type PreSignUpTriggerEvent, readStringMap, TRIGGER_SOURCES } from "../events";
 import { cognitoTrigger } from "../handler";
@@ -35,11 +34,6 @@ export interface PreSignUpDeps {
   readonly timing?: CallTiming;
 }
 
-const DEFAULT_TIMING: CallTiming = {
-  awsCallBudgetMs: DEFAULT_AWS_CALL_BUDGET_MS,
-  awsCallTimeoutMs: DEFAULT_AWS_CALL_TIMEOUT_MS,
-};
-
 /** Read the parts of the event the decisions use, guarding what arrives untrusted. */
 export function toSignUpRequest(event: PreSignUpTriggerEvent): SignUpRequest {
   const request = event.request as unknown as Record<string, unknown>;
@@ -57,7 +51,7 @@ export function createPreSignUpHandler(
   deps: PreSignUpDeps,
 ): (event: PreSignUpTriggerEvent, context?: Context) => Promise<PreSignUpTriggerEvent> {
   const { config, directory, logger } = deps;
-  const timing = deps.timing ?? DEFAULT_TIMING;
+  const timing = deps.timing ?? DEFAULT_CALL_TIMING;
 
   async function resolveFederated(
     userPoolId: string,

@@ -12,11 +12,9 @@ import { join } from "node:path";
 import {
   AdminAddUserToGroupCommand,
   type AdminAddUserToGroupCommandInput,
-  CognitoIdentityProviderClient,
 } from "@aws-sdk/client-cognito-identity-provider";
-import { DynamoDBClient, PutItemCommand, ScanCommand } from "@aws-sdk/client-dynamodb";
+import { DynamoDBClient, PutItemCommand } from "@aws-sdk/client-dynamodb";
 import type { Callback, Context } from "aws-lambda";
-import { mockClient } from "aws-sdk-client-mock";
 import { type CallTiming, sdkClientConfig } from "../../shared/aws/clients";
 import { GENERIC_ERROR_MESSAGE } from "../../shared/errors";
 import type { PostAuthenticationTriggerEvent } from "../../shared/events";
@@ -25,59 +23,27 @@ import { createPostAuthenticationHandler } from "../../shared/post-authenticatio
 import { cognitoGroupMembership } from "../../shared/post-confirmation/groups";
 import { dynamoProfileStore, fromItem, toItem } from "../../shared/post-confirmation/profiles";
 import { loadEvent } from "../helpers/events";
-import { captureOutput } from "../helpers/logs";
-import { type LocalDynamo, startDynalite } from "../post-confirmation/dynalite";
+import { useProvisioningEngines } from "../post-confirmation/engines";
 
-const cognitoClient = new CognitoIdentityProviderClient({
-  region: "eu-west-1",
-  credentials: { accessKeyId: "test", secretAccessKey: "test" },
-});
-const cognito = mockClient(cognitoClient);
+const engines = useProvisioningEngines();
+const { cognitoClient, cognito } = engines;
 
 const SIGN_IN = "post-authentication";
 const ALEX_SUB = "5b1d7c2e-3333-4c8d-9e0f-1234567890ab";
 const POOL = "eu-west-1_AbCdEf123";
 const FAILED = "Post-authentication backstop failed; sign-in allowed, retried next sign-in";
 
-let dynamo: LocalDynamo;
-let output: ReturnType<typeof captureOutput>;
-let tables = 0;
-// Memberships as Cognito keeps them: a set, so adding twice changes nothing.
-let memberships: Set<string>;
-
-beforeAll(async () => {
-  dynamo = await startDynalite();
-});
-afterAll(async () => {
-  await dynamo.stop();
-});
-beforeEach(() => {
-  output = captureOutput();
-  memberships = new Set();
-  cognito.reset();
-  cognito.on(AdminAddUserToGroupCommand).callsFake((input: AdminAddUserToGroupCommandInput) => {
-    memberships.add(`${input.UserPoolId}/${input.Username}/${input.GroupName}`);
-    return {};
-  });
-});
-afterEach(() => {
-  output.restore();
-  cognito.reset();
-});
-
 /** A handler over a fresh table; the clock moves one minute per invocation. */
 async function setUp({
   createTable = true,
-  dynamoClient = dynamo.client,
+  dynamoClient = engines.dynamo.client,
   timing,
 }: {
   createTable?: boolean;
   dynamoClient?: DynamoDBClient;
   timing?: CallTiming;
 } = {}) {
-  tables += 1;
-  const table = `backstop-${tables}`;
-  if (createTable) await dynamo.createProfileTable(table);
+  const table = await engines.table("backstop", createTable);
   let minutes = 0;
   const handler = createPostAuthenticationHandler({
     config: { defaultGroup: "members", groupByEmailDomain: { "example.com": "staff" } },
@@ -90,14 +56,9 @@ async function setUp({
   return { table, handler };
 }
 
-async function scan(table: string) {
-  const result = await dynamo.client.send(new ScanCommand({ TableName: table }));
-  return result.Items ?? [];
-}
-
 /** Record the DynamoDB commands the handler sends (name and whether the deadline's signal came along). */
 function spyOnDynamo() {
-  const spy = jest.spyOn(dynamo.client, "send");
+  const spy = jest.spyOn(engines.dynamo.client, "send");
   return () =>
     spy.mock.calls.map(([command, options]) => ({
       command: (command as object).constructor.name,
@@ -108,7 +69,7 @@ function spyOnDynamo() {
 const signIn = () => loadEvent<PostAuthenticationTriggerEvent>(SIGN_IN);
 
 describe("post-authentication backstop", () => {
-  it("first sign-in of an admin-created user: one profile and the group memberships", async () => {
+  it("first sign-in of an admin-created user: one profile and the group engines.memberships", async () => {
     // Prepare
     const { table, handler } = await setUp();
 
@@ -117,7 +78,7 @@ describe("post-authentication backstop", () => {
 
     // Assess
     expect(result).toEqual(loadEvent(SIGN_IN));
-    expect((await scan(table)).map(fromItem)).toEqual([
+    expect((await engines.scan(table)).map(fromItem)).toEqual([
       {
         sub: ALEX_SUB,
         username: ALEX_SUB,
@@ -129,11 +90,11 @@ describe("post-authentication backstop", () => {
         provisionedBy: "post-authentication",
       },
     ]);
-    expect([...memberships].sort()).toEqual([
+    expect([...engines.memberships].sort()).toEqual([
       `${POOL}/${ALEX_SUB}/members`,
       `${POOL}/${ALEX_SUB}/staff`,
     ]);
-    const done = output
+    const done = engines.output
       .jsonLines()
       .find((line) => line.message === "Post-authentication backstop provisioned");
     expect(done).toMatchObject({ sub: ALEX_SUB, profile: "created" });
@@ -143,7 +104,7 @@ describe("post-authentication backstop", () => {
     // Prepare
     const { table, handler } = await setUp();
     await handler(signIn());
-    const afterFirst = await scan(table);
+    const afterFirst = await engines.scan(table);
     cognito.resetHistory();
     const dynamoCalls = spyOnDynamo();
 
@@ -157,7 +118,7 @@ describe("post-authentication backstop", () => {
       { command: "GetItemCommand", signal: true },
     ]);
     expect(cognito.commandCalls(AdminAddUserToGroupCommand)).toHaveLength(0);
-    expect(await scan(table)).toEqual(afterFirst);
+    expect(await engines.scan(table)).toEqual(afterFirst);
   });
 
   it("a user post-confirmation provisioned: only the GetItem, the record untouched", async () => {
@@ -170,7 +131,7 @@ describe("post-authentication backstop", () => {
       createdAt: "2026-01-01T00:00:00.000Z",
       source: "native",
     });
-    await dynamo.client.send(new PutItemCommand({ TableName: table, Item: existing }));
+    await engines.dynamo.client.send(new PutItemCommand({ TableName: table, Item: existing }));
     const dynamoCalls = spyOnDynamo();
 
     // Act
@@ -179,7 +140,7 @@ describe("post-authentication backstop", () => {
     // Assess
     expect(dynamoCalls().map((c) => c.command)).toEqual(["GetItemCommand"]);
     expect(cognito.commandCalls(AdminAddUserToGroupCommand)).toHaveLength(0);
-    expect(await scan(table)).toEqual([existing]);
+    expect(await engines.scan(table)).toEqual([existing]);
   });
 
   it("a table failure lets the sign-in through, logs the cause at ERROR, and the next sign-in does the work", async () => {
@@ -188,16 +149,16 @@ describe("post-authentication backstop", () => {
 
     // Act
     const first = await handler(signIn());
-    await dynamo.createProfileTable(table);
+    await engines.dynamo.createProfileTable(table);
     await handler(signIn());
 
     // Assess
     expect(first).toEqual(loadEvent(SIGN_IN));
-    const failed = output.jsonLines().find((line) => line.message === FAILED);
+    const failed = engines.output.jsonLines().find((line) => line.message === FAILED);
     expect(failed).toMatchObject({ level: "ERROR", sub: ALEX_SUB });
     expect(JSON.stringify(failed)).toContain(`GetItem(${table}) failed: ResourceNotFoundException`);
-    expect(await scan(table)).toHaveLength(1);
-    expect(memberships.size).toBe(2);
+    expect(await engines.scan(table)).toHaveLength(1);
+    expect(engines.memberships.size).toBe(2);
   });
 
   it("a failed group call writes no profile, so the next sign-in retries the groups", async () => {
@@ -212,22 +173,24 @@ describe("post-authentication backstop", () => {
         throttledOnce = true;
         throw throttled;
       }
-      memberships.add(`${input.UserPoolId}/${input.Username}/${input.GroupName}`);
+      engines.memberships.add(`${input.UserPoolId}/${input.Username}/${input.GroupName}`);
       return {};
     });
 
     // Act
     await handler(signIn());
-    const afterFirst = await scan(table);
+    const afterFirst = await engines.scan(table);
     await handler(signIn());
 
     // Assess
     expect(afterFirst).toEqual([]);
-    const step = output.jsonLines().find((l) => l.message === "Post-authentication step failed");
+    const step = engines.output
+      .jsonLines()
+      .find((l) => l.message === "Post-authentication step failed");
     expect(step).toMatchObject({ step: "AdminAddUserToGroup(staff)" });
-    expect(output.jsonLines().some((l) => l.message === FAILED)).toBe(true);
-    expect(await scan(table)).toHaveLength(1);
-    expect([...memberships].sort()).toEqual([
+    expect(engines.output.jsonLines().some((l) => l.message === FAILED)).toBe(true);
+    expect(await engines.scan(table)).toHaveLength(1);
+    expect([...engines.memberships].sort()).toEqual([
       `${POOL}/${ALEX_SUB}/members`,
       `${POOL}/${ALEX_SUB}/staff`,
     ]);
@@ -242,14 +205,14 @@ describe("post-authentication backstop", () => {
 
     // Assess: the reads (almost surely) both missed; the conditional put kept one record.
     expect(results).toEqual([loadEvent(SIGN_IN), loadEvent(SIGN_IN)]);
-    expect(await scan(table)).toHaveLength(1);
-    expect(memberships.size).toBe(2);
-    const outcomes = output
+    expect(await engines.scan(table)).toHaveLength(1);
+    expect(engines.memberships.size).toBe(2);
+    const outcomes = engines.output
       .jsonLines()
       .filter((line) => line.message === "Post-authentication backstop provisioned")
       .map((line) => line.profile);
     expect(outcomes.filter((outcome) => outcome === "created")).toEqual(["created"]);
-    expect(output.jsonLines().some((l) => l.level === "ERROR")).toBe(false);
+    expect(engines.output.jsonLines().some((l) => l.level === "ERROR")).toBe(false);
   });
 
   it("a failure log carries the sub and the cause, not the email or the client metadata", async () => {
@@ -263,12 +226,12 @@ describe("post-authentication backstop", () => {
 
     // Assess
     expect(result).toBe(event);
-    expect(output.jsonLines().find((l) => l.message === FAILED)).toMatchObject({
+    expect(engines.output.jsonLines().find((l) => l.message === FAILED)).toMatchObject({
       level: "ERROR",
       sub: ALEX_SUB,
     });
-    expect(output.text()).not.toContain("s3cret-invite-code");
-    expect(output.text()).not.toContain("alex.kim@example.com");
+    expect(engines.output.text()).not.toContain("s3cret-invite-code");
+    expect(engines.output.text()).not.toContain("alex.kim@example.com");
   });
 
   it("too little Lambda time left: no call at all, the sign-in goes through, logged at ERROR", async () => {
@@ -284,8 +247,8 @@ describe("post-authentication backstop", () => {
     expect(result).toEqual(loadEvent(SIGN_IN));
     expect(dynamoCalls()).toEqual([]);
     expect(cognito.commandCalls(AdminAddUserToGroupCommand)).toHaveLength(0);
-    expect(await scan(table)).toEqual([]);
-    const failed = output.jsonLines().find((line) => line.message === FAILED);
+    expect(await engines.scan(table)).toEqual([]);
+    const failed = engines.output.jsonLines().find((line) => line.message === FAILED);
     expect(JSON.stringify(failed)).toContain("DeadlineExceededError");
   });
 
@@ -317,7 +280,7 @@ describe("post-authentication backstop", () => {
       expect(Date.now() - started).toBeLessThan(800);
       expect(result).toEqual(loadEvent(SIGN_IN));
       expect(cognito.commandCalls(AdminAddUserToGroupCommand)).toHaveLength(0);
-      const failed = output.jsonLines().find((line) => line.message === FAILED);
+      const failed = engines.output.jsonLines().find((line) => line.message === FAILED);
       expect(failed).toMatchObject({ level: "ERROR", sub: ALEX_SUB });
       expect(JSON.stringify(failed)).toContain("DeadlineExceededError");
     } finally {
@@ -351,12 +314,12 @@ describe("post-authentication backstop", () => {
 
       // Assess
       await expect(invocation).rejects.toThrow(new Error(GENERIC_ERROR_MESSAGE));
-      expect(output.jsonLines().find((l) => l.message === "Trigger failed")).toMatchObject({
+      expect(engines.output.jsonLines().find((l) => l.message === "Trigger failed")).toMatchObject({
         errorType: "InvalidEventError",
       });
       expect(dynamoCalls()).toEqual([]);
       expect(cognito.commandCalls(AdminAddUserToGroupCommand)).toHaveLength(0);
-      expect(await scan(table)).toEqual([]);
+      expect(await engines.scan(table)).toEqual([]);
     },
   );
 });
@@ -401,7 +364,7 @@ describe("functions/post-authentication (cold start from the environment, local 
       sub: ALEX_SUB,
       provisionedBy: "post-authentication",
     });
-    const groupLogs = output
+    const groupLogs = engines.output
       .jsonLines()
       .filter((l) => l.message === "LOCAL stand-in: AdminAddUserToGroup not sent");
     expect(groupLogs).toHaveLength(1);

@@ -7,11 +7,9 @@ import { createServer, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import {
   AdminAddUserToGroupCommand,
-  type AdminAddUserToGroupCommandInput,
   CognitoIdentityProviderClient,
 } from "@aws-sdk/client-cognito-identity-provider";
-import { PutItemCommand, ScanCommand } from "@aws-sdk/client-dynamodb";
-import { mockClient } from "aws-sdk-client-mock";
+import { PutItemCommand } from "@aws-sdk/client-dynamodb";
 import { type CallTiming, sdkClientConfig } from "../../shared/aws/clients";
 import { GENERIC_ERROR_MESSAGE } from "../../shared/errors";
 import type { PostConfirmationTriggerEvent } from "../../shared/events";
@@ -20,45 +18,15 @@ import { cognitoGroupMembership } from "../../shared/post-confirmation/groups";
 import { createPostConfirmationHandler } from "../../shared/post-confirmation/handler";
 import { dynamoProfileStore, fromItem, toItem } from "../../shared/post-confirmation/profiles";
 import { loadEvent } from "../helpers/events";
-import { captureOutput } from "../helpers/logs";
-import { type LocalDynamo, startDynalite } from "./dynalite";
+import { useProvisioningEngines } from "./engines";
 
-const cognitoClient = new CognitoIdentityProviderClient({
-  region: "eu-west-1",
-  credentials: { accessKeyId: "test", secretAccessKey: "test" },
-});
-const cognito = mockClient(cognitoClient);
+const engines = useProvisioningEngines();
+const { cognitoClient, cognito } = engines;
 
 const SIGNUP = "post-confirmation-confirm-signup";
 const FEDERATED = "post-confirmation-federated";
 const FORGOT = "post-confirmation-forgot-password";
 const JANE_SUB = "8f2e1a3c-1111-4a5b-9c9d-0123456789ab";
-
-let dynamo: LocalDynamo;
-let output: ReturnType<typeof captureOutput>;
-let tables = 0;
-// Memberships as Cognito keeps them: a set, so adding twice changes nothing.
-let memberships: Set<string>;
-
-beforeAll(async () => {
-  dynamo = await startDynalite();
-});
-afterAll(async () => {
-  await dynamo.stop();
-});
-beforeEach(() => {
-  output = captureOutput();
-  memberships = new Set();
-  cognito.reset();
-  cognito.on(AdminAddUserToGroupCommand).callsFake((input: AdminAddUserToGroupCommandInput) => {
-    memberships.add(`${input.UserPoolId}/${input.Username}/${input.GroupName}`);
-    return {};
-  });
-});
-afterEach(() => {
-  output.restore();
-  cognito.reset();
-});
 
 /** A handler over a fresh table; the clock moves one minute per invocation. */
 async function setUp({
@@ -70,24 +38,17 @@ async function setUp({
   client?: CognitoIdentityProviderClient;
   timing?: CallTiming;
 } = {}) {
-  tables += 1;
-  const table = `profiles-${tables}`;
-  if (createTable) await dynamo.createProfileTable(table);
+  const table = await engines.table("profiles", createTable);
   let minutes = 0;
   const handler = createPostConfirmationHandler({
     config: { defaultGroup: "members", groupByEmailDomain: { "example.com": "staff" } },
     logger: createLogger("postConfirmation"),
     groups: cognitoGroupMembership(client),
-    profiles: dynamoProfileStore(dynamo.client, table),
+    profiles: dynamoProfileStore(engines.dynamo.client, table),
     now: () => new Date(Date.UTC(2026, 10, 22, 12, minutes++)),
     ...(timing ? { timing } : {}),
   });
   return { table, handler };
-}
-
-async function scan(table: string) {
-  const result = await dynamo.client.send(new ScanCommand({ TableName: table }));
-  return result.Items ?? [];
 }
 
 describe("post-confirmation on ConfirmSignUp", () => {
@@ -101,7 +62,7 @@ describe("post-confirmation on ConfirmSignUp", () => {
 
     // Assess
     expect(result).toEqual(loadEvent(SIGNUP));
-    const items = await scan(table);
+    const items = await engines.scan(table);
     expect(items.map(fromItem)).toEqual([
       {
         sub: JANE_SUB,
@@ -113,11 +74,13 @@ describe("post-confirmation on ConfirmSignUp", () => {
         source: "native",
       },
     ]);
-    expect([...memberships].sort()).toEqual([
+    expect([...engines.memberships].sort()).toEqual([
       `eu-west-1_AbCdEf123/${JANE_SUB}/members`,
       `eu-west-1_AbCdEf123/${JANE_SUB}/staff`,
     ]);
-    const done = output.jsonLines().find((line) => line.message === "Post-confirmation done");
+    const done = engines.output
+      .jsonLines()
+      .find((line) => line.message === "Post-confirmation done");
     expect(done).toMatchObject({ sub: JANE_SUB, profile: "created", source: "native" });
   });
 
@@ -129,7 +92,7 @@ describe("post-confirmation on ConfirmSignUp", () => {
     await handler(loadEvent<PostConfirmationTriggerEvent>(FEDERATED));
 
     // Assess
-    const [item] = (await scan(table)).map(fromItem);
+    const [item] = (await engines.scan(table)).map(fromItem);
     expect(item).toMatchObject({
       sub: "2c7d9e10-2222-4f6a-8b1c-abcdef012345",
       username: "Google_109876543210987654321",
@@ -137,7 +100,9 @@ describe("post-confirmation on ConfirmSignUp", () => {
       source: "federated",
       provider: "Google",
     });
-    expect([...memberships]).toEqual(["eu-west-1_AbCdEf123/Google_109876543210987654321/members"]);
+    expect([...engines.memberships]).toEqual([
+      "eu-west-1_AbCdEf123/Google_109876543210987654321/members",
+    ]);
   });
 
   it("is idempotent: the same event three times gives one item, unchanged, and one membership each", async () => {
@@ -146,17 +111,17 @@ describe("post-confirmation on ConfirmSignUp", () => {
 
     // Act
     await handler(loadEvent<PostConfirmationTriggerEvent>(SIGNUP));
-    const afterFirst = await scan(table);
+    const afterFirst = await engines.scan(table);
     await handler(loadEvent<PostConfirmationTriggerEvent>(SIGNUP));
     await handler(loadEvent<PostConfirmationTriggerEvent>(SIGNUP));
 
     // Assess: the later calls ran at later clock times, yet the item is the first one.
-    const afterThird = await scan(table);
+    const afterThird = await engines.scan(table);
     expect(afterFirst).toHaveLength(1);
     expect(afterThird).toEqual(afterFirst);
     expect(afterThird[0]?.createdAt).toEqual({ S: "2026-11-22T12:00:00.000Z" });
-    expect(memberships.size).toBe(2);
-    const outcomes = output
+    expect(engines.memberships.size).toBe(2);
+    const outcomes = engines.output
       .jsonLines()
       .filter((line) => line.message === "Post-confirmation done")
       .map((line) => line.profile);
@@ -174,7 +139,7 @@ describe("post-confirmation on ConfirmSignUp", () => {
 
     // Assess
     expect(results).toHaveLength(3);
-    expect(await scan(table)).toHaveLength(1);
+    expect(await engines.scan(table)).toHaveLength(1);
   });
 
   it("does not overwrite a record that exists already with newer data", async () => {
@@ -192,13 +157,13 @@ describe("post-confirmation on ConfirmSignUp", () => {
       }),
       plan: { S: "premium" },
     };
-    await dynamo.client.send(new PutItemCommand({ TableName: table, Item: newer }));
+    await engines.dynamo.client.send(new PutItemCommand({ TableName: table, Item: newer }));
 
     // Act
     await handler(loadEvent<PostConfirmationTriggerEvent>(SIGNUP));
 
     // Assess
-    expect(await scan(table)).toEqual([newer]);
+    expect(await engines.scan(table)).toEqual([newer]);
   });
 
   it("fails with the generic message, and logs the cause, when the table write fails", async () => {
@@ -210,10 +175,12 @@ describe("post-confirmation on ConfirmSignUp", () => {
 
     // Assess
     await expect(invocation).rejects.toThrow(new Error(GENERIC_ERROR_MESSAGE));
-    const failed = output.jsonLines().find((line) => line.message === "Trigger failed");
+    const failed = engines.output.jsonLines().find((line) => line.message === "Trigger failed");
     expect(failed).toMatchObject({ errorType: "DependencyError" });
     expect(JSON.stringify(failed)).toContain('"name":"ResourceNotFoundException"');
-    const stepLog = output.jsonLines().find((l) => l.message === "Post-confirmation step failed");
+    const stepLog = engines.output
+      .jsonLines()
+      .find((l) => l.message === "Post-confirmation step failed");
     expect(stepLog).toMatchObject({ step: "PutItem(profile)" });
     expect(JSON.stringify(stepLog)).toContain(
       `PutItem(${table}) failed: ResourceNotFoundException`,
@@ -232,14 +199,14 @@ describe("post-confirmation on ConfirmSignUp", () => {
     const first = handler(loadEvent<PostConfirmationTriggerEvent>(SIGNUP));
     await expect(first).rejects.toThrow(GENERIC_ERROR_MESSAGE);
     // A profile means "fully provisioned" (the backstop relies on it): none yet.
-    expect(await scan(table)).toEqual([]);
+    expect(await engines.scan(table)).toEqual([]);
     cognito.on(AdminAddUserToGroupCommand).resolves({});
     const retry = await handler(loadEvent<PostConfirmationTriggerEvent>(SIGNUP));
 
     // Assess
     expect(retry.triggerSource).toBe("PostConfirmation_ConfirmSignUp");
-    expect(await scan(table)).toHaveLength(1);
-    expect(output.text()).toContain("TooManyRequestsException");
+    expect(await engines.scan(table)).toHaveLength(1);
+    expect(engines.output.text()).toContain("TooManyRequestsException");
     expect(cognito.commandCalls(AdminAddUserToGroupCommand).length).toBeGreaterThanOrEqual(3);
   });
 
@@ -254,7 +221,7 @@ describe("post-confirmation on ConfirmSignUp", () => {
 
     // Assess
     await expect(invocation).rejects.toThrow(GENERIC_ERROR_MESSAGE);
-    expect(await scan(table)).toEqual([]);
+    expect(await engines.scan(table)).toEqual([]);
     expect(cognito.commandCalls(AdminAddUserToGroupCommand)).toHaveLength(0);
   });
 });
@@ -269,9 +236,11 @@ describe("post-confirmation on ConfirmForgotPassword", () => {
 
     // Assess
     expect(result).toEqual(loadEvent(FORGOT));
-    expect(await scan(table)).toEqual([]);
+    expect(await engines.scan(table)).toEqual([]);
     expect(cognito.commandCalls(AdminAddUserToGroupCommand)).toHaveLength(0);
-    const skipped = output.jsonLines().find((l) => l.message === "Post-confirmation skipped");
+    const skipped = engines.output
+      .jsonLines()
+      .find((l) => l.message === "Post-confirmation skipped");
     expect(skipped).toMatchObject({ triggerSource: "PostConfirmation_ConfirmForgotPassword" });
   });
 });
@@ -309,7 +278,7 @@ describe("post-confirmation: one deadline for the invocation's AWS calls", () =>
     // Assess
     await expect(invocation).rejects.toThrow(GENERIC_ERROR_MESSAGE);
     expect(cognito.calls()).toHaveLength(0);
-    expect(await scan(table)).toEqual([]);
+    expect(await engines.scan(table)).toEqual([]);
   });
 
   it("stops a hung group call and its retries at the deadline, with the generic message", async () => {
@@ -340,8 +309,10 @@ describe("post-confirmation: one deadline for the invocation's AWS calls", () =>
       await expect(invocation).rejects.toThrow(GENERIC_ERROR_MESSAGE);
       expect(Date.now() - started).toBeLessThan(800);
       // The group call never finished: no profile (it would mark the user as provisioned).
-      expect(await scan(table)).toEqual([]);
-      const step = output.jsonLines().find((l) => l.message === "Post-confirmation step failed");
+      expect(await engines.scan(table)).toEqual([]);
+      const step = engines.output
+        .jsonLines()
+        .find((l) => l.message === "Post-confirmation step failed");
       expect(JSON.stringify(step)).toContain("DeadlineExceededError");
     } finally {
       for (const res of hung) res.destroy();
