@@ -6,7 +6,9 @@
  * AWS SDK (PreSignUp), confirm with AdminConfirmSignUp (PostConfirmation: default group,
  * profile record), sign in with USER_PASSWORD_AUTH (PreTokenGeneration, V1 event in
  * cognito-local), print the enriched claims, call GET /hello with the access token (200),
- * without a token (401) and with a token lacking the route's scope (403), and print the
+ * without a token (401) and with a token lacking the route's scope (403: an admin-created
+ * user, whom the post-authentication backstop provisions at the first sign-in, removed from
+ * its groups), and print the
  * profile record from the local table. Exits 1 if any step does not give what it should.
  */
 import { existsSync, readFileSync } from "node:fs";
@@ -90,7 +92,9 @@ async function main(): Promise<void> {
     show(anonymous);
     expect("401", anonymous.status === 401);
 
-    step("6. GET /hello with a token lacking the route's scope (an admin-created user: no group)");
+    step(
+      "6. GET /hello with a token lacking the route's scope (an admin-created user: provisioned by the post-authentication backstop at the first sign-in, then removed from its groups)",
+    );
     const lacking = await callHello(stack, await tokenLackingScope(stack, `outsider-${email}`));
     show(lacking);
     expect("403", lacking.status === 403);

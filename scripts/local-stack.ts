@@ -18,12 +18,13 @@ import {
   AdminCreateUserCommand,
   AdminGetUserCommand,
   AdminListGroupsForUserCommand,
-  AdminSetUserPasswordCommand,
+  AdminRemoveUserFromGroupCommand,
   CognitoIdentityProviderClient,
   CreateGroupCommand,
   CreateUserPoolClientCommand,
   CreateUserPoolCommand,
   InitiateAuthCommand,
+  RespondToAuthChallengeCommand,
   SignUpCommand,
 } from "@aws-sdk/client-cognito-identity-provider";
 import { CreateTableCommand, DynamoDBClient, GetItemCommand } from "@aws-sdk/client-dynamodb";
@@ -50,10 +51,14 @@ const LOCAL_CREDENTIALS = { accessKeyId: "local", secretAccessKey: "local" };
  * Triggers cognito-local 5.3.0 can call (lib/services/triggers) that this suite implements,
  * and the serverless function for each. cognito-local has no custom-auth triggers
  * (no CUSTOM_AUTH flow) and sends PreTokenGeneration as a V1 event (`version: "0"`).
+ * PostAuthentication is the opt-in backstop (`postAuthenticationBackstop`), attached here
+ * so the stack shows the admin-created-user case it exists for; unlike Cognito,
+ * cognito-local ignores a PostAuthentication failure.
  */
 export const COGNITO_LOCAL_TRIGGERS = {
   PreSignUp: "preSignUp",
   PostConfirmation: "postConfirmation",
+  PostAuthentication: "postAuthentication",
   PreTokenGeneration: "preTokenGeneration",
 } as const;
 
@@ -494,9 +499,15 @@ export async function signIn(stack: LocalStack, email: string, password: string)
       AuthParameters: { USERNAME: email, PASSWORD: password },
     }),
   );
-  const result = out.AuthenticationResult;
+  return tokensOf(out.AuthenticationResult, out.ChallengeName);
+}
+
+function tokensOf(
+  result: { IdToken?: string; AccessToken?: string; RefreshToken?: string } | undefined,
+  challenge: string | undefined,
+): Tokens {
   if (result?.IdToken === undefined || result.AccessToken === undefined) {
-    throw new Error(`sign-in returned no tokens (challenge ${out.ChallengeName ?? "none"})`);
+    throw new Error(`sign-in returned no tokens (challenge ${challenge ?? "none"})`);
   }
   return {
     idToken: result.IdToken,
@@ -570,34 +581,76 @@ export async function readProfile(
 }
 
 /**
- * A valid access token of the local pool that lacks what GET /hello requires (the
- * `api/read` scope, or membership of the default or admins group): a user an
- * administrator created (AdminCreateUser + a permanent password). Cognito runs no
- * PostConfirmation for such users, so they join no group, and cognito-local issues only
- * the `aws.cognito.signin.user.admin` scope.
+ * An administrator creates the user (AdminCreateUser, temporary password, no message); the
+ * user signs in (USER_PASSWORD_AUTH), gets NEW_PASSWORD_REQUIRED and sets a new password
+ * (RespondToAuthChallenge). Cognito runs no PostConfirmation for this confirmation
+ * (aws-amplify/amplify-cli#13127); the post-authentication backstop provisions the user
+ * (groups and profile) during this first sign-in. Returns the user's sub and the tokens.
  */
-export async function tokenLackingScope(stack: LocalStack, email: string): Promise<string> {
-  const password = "Outsider-Passw0rd!";
-  await stack.cognito.send(
+export async function adminCreatedFirstSignIn(
+  stack: LocalStack,
+  email: string,
+  newPassword: string,
+): Promise<{ sub: string; tokens: Tokens }> {
+  const temporary = "Temporary-Passw0rd!";
+  const created = await stack.cognito.send(
     new AdminCreateUserCommand({
       UserPoolId: stack.userPoolId,
       Username: email,
       MessageAction: "SUPPRESS",
-      TemporaryPassword: "Temporary-Passw0rd!",
+      TemporaryPassword: temporary,
       UserAttributes: [
         { Name: "email", Value: email },
         { Name: "email_verified", Value: "true" },
       ],
     }),
   );
-  await stack.cognito.send(
-    new AdminSetUserPasswordCommand({
-      UserPoolId: stack.userPoolId,
-      Username: email,
-      Password: password,
-      Permanent: true,
+  const sub = created.User?.Attributes?.find((a) => a.Name === "sub")?.Value;
+  if (sub === undefined) throw new Error("AdminCreateUser returned no sub");
+  const challenge = await stack.cognito.send(
+    new InitiateAuthCommand({
+      ClientId: stack.clientId,
+      AuthFlow: "USER_PASSWORD_AUTH",
+      AuthParameters: { USERNAME: email, PASSWORD: temporary },
     }),
   );
+  if (challenge.ChallengeName !== "NEW_PASSWORD_REQUIRED") {
+    throw new Error(`expected NEW_PASSWORD_REQUIRED, got ${challenge.ChallengeName ?? "tokens"}`);
+  }
+  const out = await stack.cognito.send(
+    new RespondToAuthChallengeCommand({
+      ClientId: stack.clientId,
+      ChallengeName: "NEW_PASSWORD_REQUIRED",
+      Session: challenge.Session,
+      ChallengeResponses: { USERNAME: email, NEW_PASSWORD: newPassword },
+    }),
+  );
+  return { sub, tokens: tokensOf(out.AuthenticationResult, out.ChallengeName) };
+}
+
+/**
+ * A valid access token of the local pool that lacks what GET /hello requires (the
+ * `api/read` scope, or membership of the default or admins group): an admin-created user
+ * whom the backstop provisioned at the first sign-in and an administrator then removed
+ * from every group. The next sign-in finds the profile (the backstop does nothing more), and
+ * cognito-local issues only the `aws.cognito.signin.user.admin` scope.
+ */
+export async function tokenLackingScope(stack: LocalStack, email: string): Promise<string> {
+  const password = "Outsider-Passw0rd!";
+  const { sub } = await adminCreatedFirstSignIn(stack, email, password);
+  // By the username (cognito-local: the sub), as in describeUser.
+  const groups = await stack.cognito.send(
+    new AdminListGroupsForUserCommand({ UserPoolId: stack.userPoolId, Username: sub }),
+  );
+  for (const group of groups.Groups ?? []) {
+    await stack.cognito.send(
+      new AdminRemoveUserFromGroupCommand({
+        UserPoolId: stack.userPoolId,
+        Username: sub,
+        GroupName: group.GroupName,
+      }),
+    );
+  }
   return (await signIn(stack, email, password)).accessToken;
 }
 

@@ -1,11 +1,12 @@
 /**
  * End to end, offline: dynalite + cognito-local + serverless-offline started on free
  * loopback ports (scripts/local-stack.ts), then the demo's steps, each asserted.
- * cognito-local invokes PreSignUp, PostConfirmation and PreTokenGeneration (V1 event)
- * through serverless-offline's Lambda endpoint; the custom-auth triggers are covered by
+ * cognito-local invokes PreSignUp, PostConfirmation, PostAuthentication (the opt-in
+ * backstop) and PreTokenGeneration (V1 event) through serverless-offline's Lambda endpoint; the custom-auth triggers are covered by
  * the custom-auth harness instead (cognito-local has no CUSTOM_AUTH flow).
  */
 import {
+  adminCreatedFirstSignIn,
   awaitInvocations,
   callHello,
   confirm,
@@ -93,6 +94,9 @@ describe("local end-to-end stack", () => {
 
     // Assess
     expect(await awaitInvocations(stack, "preTokenGeneration", 1)).toBe(1);
+    // The backstop ran on the sign-in and found the profile: one read, nothing rewritten.
+    expect(await awaitInvocations(stack, "postAuthentication", 1)).toBe(1);
+    expect(await readProfile(stack, sub ?? "")).not.toHaveProperty("provisionedBy");
     const id = decodeClaims(tokens.idToken);
     const access = decodeClaims(tokens.accessToken);
     expect(id).toMatchObject({ sub, email, token_use: "id", iss: stack.issuer });
@@ -131,6 +135,33 @@ describe("local end-to-end stack", () => {
 
     // Assess
     expect(response.status).toBe(401);
+  });
+
+  test("admin-created user, forced password change: no PostConfirmation, the backstop provisions at sign-in", async () => {
+    // Prepare
+    const before = invocations(stack);
+
+    // Act: AdminCreateUser, then USER_PASSWORD_AUTH -> NEW_PASSWORD_REQUIRED -> new password.
+    const admin = "admin.created@example.com";
+    const { sub: adminSub, tokens: adminTokens } = await adminCreatedFirstSignIn(
+      stack,
+      admin,
+      "Admin-Created-Passw0rd!",
+    );
+
+    // Assess: Cognito's gap (amplify-cli#13127) and the backstop closing it.
+    const signIns = (before.postAuthentication ?? 0) + 1;
+    expect(await awaitInvocations(stack, "postAuthentication", signIns)).toBe(signIns);
+    expect(invocations(stack).postConfirmation).toBe(before.postConfirmation);
+    expect(await readProfile(stack, adminSub)).toMatchObject({
+      sub: adminSub,
+      email: admin,
+      userPoolId: stack.userPoolId,
+      provisionedBy: "post-authentication",
+    });
+    expect((await describeUser(stack, admin)).groups).toEqual(["members"]);
+    // cognito-local reads the groups after PostAuthentication: already in the first tokens.
+    expect(decodeClaims(adminTokens.accessToken)["cognito:groups"]).toEqual(["members"]);
   });
 
   test("GET /hello with a token lacking the route's scope: 403", async () => {
