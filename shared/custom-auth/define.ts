@@ -6,7 +6,8 @@
  *                   [SRP_A, PASSWORD_VERIFIER ok]        -> CUSTOM_CHALLENGE (send-code)
  *   both, then:     [..., CUSTOM_CHALLENGE wrong] x n    -> CUSTOM_CHALLENGE (retry-code) while n < max
  *                   [..., CUSTOM_CHALLENGE correct]      -> tokens (issue-tokens)
- *   anything else (unknown or out-of-order challenge, wrong password, too many
+ *   anything else (unknown or out-of-order challenge, a code result whose
+ *   challengeMetadata our create step did not write, wrong password, too many
  *   attempts, flow not allowed for the app client)      -> fail
  *
  * The flow is read from the session itself (Cognito does not pass InitiateAuth's
@@ -16,6 +17,7 @@
  * Unlisted clients get CUSTOM_AUTH_DEFAULT_FLOWS (`password-code` unless set), so
  * passwordless sign-in exists only for clients that opted in.
  */
+import { decodeMetadata } from "./code";
 import { AUTH_FLOWS, type AuthFlow, FLOW_METADATA_KEY, type FlowPolicy } from "./config";
 import type { SessionEntry } from "./session";
 
@@ -32,6 +34,7 @@ export type DenyReason =
   | "invalid-client-metadata"
   | "flow-mismatch"
   | "out-of-order"
+  | "code-not-issued"
   | "password-incorrect"
   | "too-many-attempts"
   | "not-eligible";
@@ -102,11 +105,15 @@ export function decideNextStep(input: DefineInput): DefineDecision {
     codeStart = 2;
   }
 
-  // The code steps: only CUSTOM_CHALLENGE entries, every one but the last wrong.
+  // The code steps: only CUSTOM_CHALLENGE entries, every one but the last wrong, and every
+  // one a result for a code our create step issued: create always writes its hashed state
+  // into challengeMetadata and Cognito carries it into the session, so an entry without it
+  // is a result for no code of ours, whatever its challengeResult says.
   const answers = session.slice(codeStart);
   for (const [index, entry] of answers.entries()) {
     if (entry.challengeName !== CUSTOM_CHALLENGE) return deny("out-of-order");
     if (entry.challengeResult && index !== answers.length - 1) return deny("out-of-order");
+    if (decodeMetadata(entry.challengeMetadata) === undefined) return deny("code-not-issued");
   }
   if (answers.length > input.maxAttempts) return deny("too-many-attempts");
   const last = answers.at(-1);

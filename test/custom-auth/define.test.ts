@@ -1,19 +1,33 @@
 /** The define-auth-challenge state machine as a pure function, and its handler's response. */
-import type { FlowPolicy } from "../../shared/custom-auth/config";
+import { encodeMetadata, hashCode } from "../../shared/custom-auth/code";
+import { type FlowPolicy, loadDefineAuthConfig } from "../../shared/custom-auth/config";
 import {
   type DefineInput,
   decideNextStep,
   maxSessionLength,
 } from "../../shared/custom-auth/define";
+import { createDefineAuthChallengeHandler } from "../../shared/custom-auth/handlers";
 import type { SessionEntry } from "../../shared/custom-auth/session";
 import { readSession } from "../../shared/custom-auth/session";
+import type { DefineAuthChallengeTriggerEvent } from "../../shared/events";
+import { createLogger } from "../../shared/logger";
+import { loadEvent } from "../helpers/events";
+import { type CapturedOutput, captureOutput } from "../helpers/logs";
 
 const ALL: FlowPolicy = {
   passwordlessClientIds: new Set(),
   passwordCodeClientIds: new Set(),
   defaultFlows: new Set(["passwordless", "password-code"]),
 };
-const cc = (ok: boolean): SessionEntry => ({
+// What our create step puts in challengeMetadata, and Cognito carries into the session.
+const METADATA = encodeMetadata(hashCode("424242", 4_102_444_800_000));
+const cc = (ok: boolean, challengeMetadata: string = METADATA): SessionEntry => ({
+  challengeName: "CUSTOM_CHALLENGE",
+  challengeResult: ok,
+  challengeMetadata,
+});
+/** A code result without challengeMetadata: not one our create step issued. */
+const bare = (ok: boolean): SessionEntry => ({
   challengeName: "CUSTOM_CHALLENGE",
   challengeResult: ok,
 });
@@ -133,6 +147,19 @@ describe("decideNextStep", () => {
     expect(decideNextStep(input(session))).toMatchObject(expected as object);
   });
 
+  it.each<[string, SessionEntry[]]>([
+    ["no metadata", [bare(true)]],
+    ["foreign metadata", [cc(true, "CODE-424242")]],
+    ["empty metadata", [cc(true, "")]],
+    ["truncated hash", [cc(true, METADATA.slice(0, -2))]],
+    ["another version", [cc(true, METADATA.replace("OTP1.", "OTP2."))]],
+    ["metadata on the wrong answer only", [cc(false), bare(true)]],
+    ["a wrong answer without metadata", [bare(false), cc(true)]],
+    ["no metadata after the password", [SRP, pv(true), bare(true)]],
+  ])("a code result our create step never issued (%s) gets no tokens", (_name, session) => {
+    expect(decideNextStep(input(session))).toEqual({ kind: "deny", reason: "code-not-issued" });
+  });
+
   it("never issues tokens to an ineligible user, even after a correct result", () => {
     expect(decideNextStep(input([cc(true)], { eligible: false }))).toEqual({
       kind: "deny",
@@ -249,5 +276,54 @@ describe("readSession", () => {
       { challengeName: "INVALID", challengeResult: false },
       { challengeName: "INVALID", challengeResult: false },
     ]);
+  });
+});
+
+describe("define handler", () => {
+  let output: CapturedOutput;
+  beforeEach(() => {
+    output = captureOutput();
+  });
+  afterEach(() => {
+    output.restore();
+  });
+
+  const handler = createDefineAuthChallengeHandler({
+    config: loadDefineAuthConfig({ CUSTOM_AUTH_DEFAULT_FLOWS: "passwordless,password-code" }),
+    logger: createLogger("defineAuthChallenge"),
+  });
+
+  it.each([
+    ["custom-auth-define-correct", "passwordless"],
+    ["custom-auth-define-password-code-correct", "password-code"],
+  ])("%s: a correct result without our challengeMetadata fails (%s)", async (name) => {
+    // Prepare: the same session with the metadata of every code result removed or forged.
+    const stripped = loadEvent<DefineAuthChallengeTriggerEvent>(name);
+    for (const entry of stripped.request.session) {
+      if (entry.challengeName === "CUSTOM_CHALLENGE") delete entry.challengeMetadata;
+    }
+    const forged = loadEvent<DefineAuthChallengeTriggerEvent>(name);
+    for (const entry of forged.request.session) {
+      if (entry.challengeName === "CUSTOM_CHALLENGE") entry.challengeMetadata = "CODE-123456";
+    }
+
+    // Act
+    const original = await handler(loadEvent(name));
+    const results = [await handler(stripped), await handler(forged)];
+
+    // Assess
+    expect(original.response).toEqual({
+      challengeName: undefined,
+      issueTokens: true,
+      failAuthentication: false,
+    });
+    for (const result of results) {
+      expect(result.response).toEqual({
+        challengeName: undefined,
+        issueTokens: false,
+        failAuthentication: true,
+      });
+    }
+    expect(output.jsonLines().filter((l) => l.reason === "code-not-issued")).toHaveLength(2);
   });
 });

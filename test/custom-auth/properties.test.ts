@@ -8,6 +8,7 @@
  * handlers with arbitrary answer sequences.
  */
 import fc from "fast-check";
+import { decodeMetadata, encodeMetadata, hashCode } from "../../shared/custom-auth/code";
 import type { FlowPolicy } from "../../shared/custom-auth/config";
 import { decideNextStep, maxSessionLength } from "../../shared/custom-auth/define";
 import type { SessionEntry } from "../../shared/custom-auth/session";
@@ -20,6 +21,15 @@ const ALL: FlowPolicy = {
   defaultFlows: new Set(["passwordless", "password-code"]),
 };
 
+// challengeMetadata as our create step writes it (what Cognito carries for our codes).
+const OURS = encodeMetadata(hashCode("424242", 4_102_444_800_000));
+const metadata = fc.oneof(
+  { weight: 4, arbitrary: fc.constant(OURS) },
+  fc.constant(undefined),
+  fc.constantFrom("", "CODE-424242", OURS.slice(0, -2), OURS.replace("OTP1.", "OTP2.")),
+  fc.string({ maxLength: 100 }),
+);
+
 const entry = fc.record({
   challengeName: fc.constantFrom(
     "SRP_A",
@@ -31,12 +41,14 @@ const entry = fc.record({
     "INVALID",
   ),
   challengeResult: fc.boolean(),
+  challengeMetadata: metadata,
 });
 const session = fc.array(entry, { maxLength: 14 }) as fc.Arbitrary<SessionEntry[]>;
 
 const cc = (challengeResult: boolean): SessionEntry => ({
   challengeName: "CUSTOM_CHALLENGE",
   challengeResult,
+  challengeMetadata: OURS,
 });
 
 /**
@@ -88,6 +100,7 @@ function isLegitimateSuccess(s: readonly SessionEntry[], maxAttempts: number): b
     answers.length >= 1 &&
     answers.length <= maxAttempts &&
     answers.every((a) => a.challengeName === "CUSTOM_CHALLENGE") &&
+    answers.every((a) => decodeMetadata(a.challengeMetadata) !== undefined) &&
     answers.slice(0, -1).every((a) => !a.challengeResult) &&
     answers.at(-1)?.challengeResult === true
   );
