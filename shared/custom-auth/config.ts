@@ -71,7 +71,7 @@ export interface CreateAuthConfig {
   readonly fromAddress: string;
   /** CUSTOM_AUTH_SES_CONFIGURATION_SET: optional SES configuration set name (empty: none). */
   readonly configurationSet: string | undefined;
-  /** CUSTOM_AUTH_EMAIL_SUBJECT / CUSTOM_AUTH_EMAIL_BODY: templates with `{code}` and `{minutes}` (empty: default). */
+  /** CUSTOM_AUTH_EMAIL_SUBJECT / CUSTOM_AUTH_EMAIL_BODY: templates with `{code}` and `{minutes}` (empty: default); the subject is one line. */
   readonly template: EmailTemplate;
   /** AWS_ENDPOINT_URL_SESV2 (or AWS_ENDPOINT_URL): a local SES endpoint; in local mode, use SES there instead of the outbox. */
   readonly sesEndpoint: string | undefined;
@@ -145,13 +145,13 @@ export function loadCreateAuthConfig(env: Env = process.env): CreateAuthConfig {
       subject: compileTemplate(
         "CUSTOM_AUTH_EMAIL_SUBJECT",
         optionalString(env, "CUSTOM_AUTH_EMAIL_SUBJECT", DEFAULT_SUBJECT),
-        false,
+        { needsCode: false, singleLine: true },
       ),
       body: compileTemplate(
         "CUSTOM_AUTH_EMAIL_BODY",
         // Let a one-line env value carry line breaks as "\n".
         optionalString(env, "CUSTOM_AUTH_EMAIL_BODY", DEFAULT_BODY).replace(/\\n/g, "\n"),
-        true,
+        { needsCode: true, singleLine: false },
       ),
     },
     sesEndpoint:

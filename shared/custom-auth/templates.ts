@@ -18,8 +18,26 @@ export interface EmailTemplate {
 const PLACEHOLDER = /\{([A-Za-z_]+)\}/g;
 const KNOWN = new Set(["code", "minutes"]);
 
-/** Validate `source` (from variable `name`): only known placeholders; `{code}` required when `needsCode`. */
-export function compileTemplate(name: string, source: string, needsCode: boolean): Template {
+// Control characters (C0, DEL, C1: CR, LF, NEL...) and the Unicode line and paragraph
+// separators: none may appear in a header line.
+const NOT_ONE_LINE = /[\p{Cc}\u2028\u2029]/u;
+
+/** How a template is checked. */
+export interface TemplateRules {
+  /** `{code}` must appear (the body: an email without the code is useless). */
+  readonly needsCode: boolean;
+  /**
+   * No line break or other control character (the subject: it is one header line, so a line
+   * break would start new headers in any sender that writes the message itself).
+   */
+  readonly singleLine: boolean;
+}
+
+/** Validate `source` (from variable `name`) against `rules`: only known placeholders, and `rules`. */
+export function compileTemplate(name: string, source: string, rules: TemplateRules): Template {
+  if (rules.singleLine && NOT_ONE_LINE.test(source)) {
+    throw new ConfigError(name, "must be one line, without line breaks or control characters");
+  }
   for (const match of source.matchAll(PLACEHOLDER)) {
     if (!KNOWN.has(match[1] ?? "")) {
       throw new ConfigError(
@@ -28,7 +46,7 @@ export function compileTemplate(name: string, source: string, needsCode: boolean
       );
     }
   }
-  if (needsCode && !source.includes("{code}")) {
+  if (rules.needsCode && !source.includes("{code}")) {
     throw new ConfigError(name, "must contain the {code} placeholder");
   }
   return { source };

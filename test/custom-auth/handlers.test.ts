@@ -81,6 +81,21 @@ describe("create and verify handlers", () => {
     expect(sender.sent[0]?.body).toMatch(/^Use \d{8}\.\nValid 5 minutes\.$/);
   });
 
+  it("puts no user attribute in the email: a crafted name cannot add headers or text", async () => {
+    const { handler, sender } = createHandler();
+    const event = loadEvent<CreateAuthChallengeTriggerEvent>("custom-auth-create-first");
+    event.request.userAttributes.name = "{code}\r\nBcc: attacker@evil.example\r\n\r\nClick";
+    event.request.userAttributes.given_name = "{minutes}";
+
+    await handler(event);
+
+    const message = sender.sent[0];
+    expect(message?.to).toBe("jane.doe@example.com");
+    expect(message?.subject).toBe("Your sign-in code");
+    expect(`${message?.subject}${message?.body}`).not.toMatch(/attacker|Bcc|Click|[\r\u2028]/);
+    expect(message?.subject).not.toMatch(/\n/);
+  });
+
   it("reuses the code carried in challengeMetadata on a retry, sending nothing", async () => {
     const { handler, sender, clock } = createHandler();
     const first = await handler(loadEvent("custom-auth-create-first"));

@@ -232,6 +232,17 @@ describe("configuration", () => {
       "CUSTOM_AUTH_EMAIL_BODY",
     ],
     [{ LOCAL_MODE: "true", CUSTOM_AUTH_EMAIL_SUBJECT: "{cod}" }, "CUSTOM_AUTH_EMAIL_SUBJECT"],
+    // A subject is one header line: a line break would start new headers (Bcc:...).
+    [
+      { LOCAL_MODE: "true", CUSTOM_AUTH_EMAIL_SUBJECT: "Your code\nBcc: x@evil.example" },
+      "CUSTOM_AUTH_EMAIL_SUBJECT",
+    ],
+    [
+      { LOCAL_MODE: "true", CUSTOM_AUTH_EMAIL_SUBJECT: "Your code\r\nBcc: x@evil.example" },
+      "CUSTOM_AUTH_EMAIL_SUBJECT",
+    ],
+    [{ LOCAL_MODE: "true", CUSTOM_AUTH_EMAIL_SUBJECT: "Code\u0000" }, "CUSTOM_AUTH_EMAIL_SUBJECT"],
+    [{ LOCAL_MODE: "true", CUSTOM_AUTH_EMAIL_SUBJECT: "Code\u2028x" }, "CUSTOM_AUTH_EMAIL_SUBJECT"],
     [{ LOCAL_MODE: "true", CUSTOM_AUTH_PRETEND_DELAY_MS: "soon" }, "CUSTOM_AUTH_PRETEND_DELAY_MS"],
     [{ LOCAL_MODE: "true", CUSTOM_AUTH_EMAIL_HINT: "partial" }, "CUSTOM_AUTH_EMAIL_HINT"],
   ])("create: %j is refused naming %s", (env, variable) => {
