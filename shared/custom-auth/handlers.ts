@@ -4,6 +4,7 @@
  * drive whole sign-ins. `functions/*-auth-challenge.ts` build them once per container.
  */
 import type { Context } from "aws-lambda";
+import { LAMBDA_RESERVE_MS } from "../aws/clients";
 import { InvalidEventError } from "../errors";
 import {
   type CreateAuthChallengeTriggerEvent,
@@ -124,7 +125,7 @@ export function createCreateAuthChallengeHandler(deps: CreateAuthDeps): CreateHa
   return cognitoTrigger<CreateAuthChallengeTriggerEvent>(
     logger,
     TRIGGER_SOURCES.createAuthChallenge,
-    async (event) => {
+    async (event, context) => {
       if (event.request.challengeName !== CUSTOM_CHALLENGE) {
         throw new InvalidEventError("create-auth-challenge called for a non-custom challenge");
       }
@@ -158,8 +159,15 @@ export function createCreateAuthChallengeHandler(deps: CreateAuthDeps): CreateHa
           sendMs = Math.round(sendMs * 0.8 + (now() - started) * 0.2);
         } else {
           step = "pretend-send";
-          // Jitter of +-25% around the running estimate of a real send.
-          await sleep(Math.round(sendMs * (0.75 + Math.random() * 0.5)));
+          // Jitter of +-25% around the running estimate of a real send, but never longer than
+          // a real send may take (the AWS budget) nor past the Lambda's own time: a pretend
+          // step that timed out where real ones succeed would tell unknown users apart.
+          const jittered = Math.round(sendMs * (0.75 + Math.random() * 0.5));
+          const lambdaLeft =
+            typeof context?.getRemainingTimeInMillis === "function"
+              ? context.getRemainingTimeInMillis() - LAMBDA_RESERVE_MS
+              : Number.POSITIVE_INFINITY;
+          await sleep(Math.max(0, Math.min(jittered, config.common.awsCallBudgetMs, lambdaLeft)));
         }
       }
       event.response = {

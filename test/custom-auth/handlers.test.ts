@@ -4,6 +4,7 @@
  * log line, an error or publicChallengeParameters.
  */
 import { SESv2Client, SendEmailCommand } from "@aws-sdk/client-sesv2";
+import type { Context } from "aws-lambda";
 import { mockClient } from "aws-sdk-client-mock";
 import { loadCreateAuthConfig, loadVerifyAuthConfig } from "../../shared/custom-auth/config";
 import {
@@ -164,6 +165,42 @@ describe("create and verify handlers", () => {
     expect(sleeps).toHaveLength(1);
     expect(sleeps[0]).toBeGreaterThanOrEqual(150);
     expect(sleeps[0]).toBeLessThanOrEqual(250);
+  });
+
+  it("never waits on the pretend path longer than a real send may take (AWS_CALL_BUDGET_MS)", async () => {
+    // Prepare: real sends that each take 3.9 s (SES slow, within the 4 s default budget)
+    // pull the running estimate up to 3.9 s; its +25% jitter would then pass Cognito's 5 s.
+    const clock = new TestClock();
+    const slow = new MemorySender();
+    const send = slow.send.bind(slow);
+    slow.send = async (message) => {
+      clock.advance(3.9);
+      await send(message);
+    };
+    const { handler, sleeps } = createHandler(slow, clock, {
+      CUSTOM_AUTH_PRETEND_DELAY_MS: "2000",
+    });
+    for (let i = 0; i < 30; i++) await handler(loadEvent("custom-auth-create-first"));
+    const realSendMs = 3900;
+
+    // Act
+    for (let i = 0; i < 50; i++) await handler(loadEvent("custom-auth-create-user-not-found"));
+
+    // Assess: about as long as a real send, never longer than the AWS budget of a send.
+    expect(Math.min(...sleeps)).toBeGreaterThanOrEqual(realSendMs * 0.7);
+    expect(Math.max(...sleeps)).toBeLessThanOrEqual(4000);
+  });
+
+  it("never waits on the pretend path past the Lambda's remaining time", async () => {
+    const { handler, sleeps } = createHandler(undefined, undefined, {
+      CUSTOM_AUTH_PRETEND_DELAY_MS: "2000",
+    });
+    const context = { getRemainingTimeInMillis: () => 1000 } as unknown as Context;
+
+    await handler(loadEvent("custom-auth-create-user-not-found"), context);
+
+    expect(sleeps).toHaveLength(1);
+    expect(sleeps[0]).toBeLessThanOrEqual(1000 - 250);
   });
 
   it("refuses a non-custom challenge with the generic message", async () => {
