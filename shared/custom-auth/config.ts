@@ -95,6 +95,13 @@ export const DEFAULT_BODY =
 /** Longest code supported; verify rejects longer answers before any work. */
 export const MAX_CODE_LENGTH = 10;
 
+/**
+ * Shortest code allowed (NIST SP 800-63B's floor for one-time codes). The attempt limit counts
+ * per sign-in, and anyone may start sign-ins, so a shorter code is guessable across them: with
+ * 4 digits and 3 tries, one sign-in in 3,333 succeeds.
+ */
+export const MIN_CODE_LENGTH = 6;
+
 function readFlows(env: Env, name: string): Set<AuthFlow> {
   const items = readList(env, name);
   if (items.length === 0) return new Set(DEFAULT_FLOWS);
@@ -137,7 +144,10 @@ export function loadCreateAuthConfig(env: Env = process.env): CreateAuthConfig {
   return {
     common,
     eligibility: loadEligibility(env),
-    codeLength: readInteger(env, "CUSTOM_AUTH_CODE_LENGTH", 6, { min: 4, max: MAX_CODE_LENGTH }),
+    codeLength: readInteger(env, "CUSTOM_AUTH_CODE_LENGTH", 6, {
+      min: MIN_CODE_LENGTH,
+      max: MAX_CODE_LENGTH,
+    }),
     codeTtlSeconds,
     fromAddress,
     configurationSet: optionalString(env, "CUSTOM_AUTH_SES_CONFIGURATION_SET"),

@@ -224,6 +224,9 @@ describe("configuration", () => {
   it.each<[Record<string, string>, string]>([
     [{ LOCAL_MODE: "false" }, "CUSTOM_AUTH_FROM_ADDRESS"],
     [{ LOCAL_MODE: "true", CUSTOM_AUTH_CODE_LENGTH: "3" }, "CUSTOM_AUTH_CODE_LENGTH"],
+    // Under 6 digits a code is guessable across sign-ins (4 digits, 3 tries: 1 in 3,333 each).
+    [{ LOCAL_MODE: "true", CUSTOM_AUTH_CODE_LENGTH: "4" }, "CUSTOM_AUTH_CODE_LENGTH"],
+    [{ LOCAL_MODE: "true", CUSTOM_AUTH_CODE_LENGTH: "5" }, "CUSTOM_AUTH_CODE_LENGTH"],
     [{ LOCAL_MODE: "true", CUSTOM_AUTH_CODE_LENGTH: "11" }, "CUSTOM_AUTH_CODE_LENGTH"],
     [{ LOCAL_MODE: "true", CUSTOM_AUTH_CODE_TTL_SECONDS: "5" }, "CUSTOM_AUTH_CODE_TTL_SECONDS"],
     [{ LOCAL_MODE: "true", CUSTOM_AUTH_EMAIL_BODY: "no placeholder" }, "CUSTOM_AUTH_EMAIL_BODY"],
