@@ -9,7 +9,7 @@
  * answer reuses the same code instead of sending a new one, as Cognito documents).
  */
 import { createHmac, randomBytes, randomInt, timingSafeEqual } from "node:crypto";
-import { MAX_CODE_LENGTH } from "./config";
+import { MAX_CODE_LENGTH, MIN_CODE_LENGTH } from "./config";
 
 /** The hashed state of one code. Never contains the code itself. */
 export interface CodeState {
@@ -60,7 +60,10 @@ function validState(
   salt: unknown,
   hash: unknown,
 ): CodeState | undefined {
-  if (!Number.isSafeInteger(length) || length < 1 || length > MAX_CODE_LENGTH) return undefined;
+  // No shorter code than create may issue: such a state would only make guessing easier.
+  if (!Number.isSafeInteger(length) || length < MIN_CODE_LENGTH || length > MAX_CODE_LENGTH) {
+    return undefined;
+  }
   if (!Number.isSafeInteger(expiresAt) || expiresAt <= 0) return undefined;
   if (typeof salt !== "string" || !B64URL.test(salt)) return undefined;
   if (typeof hash !== "string" || !B64URL.test(hash)) return undefined;

@@ -26,6 +26,16 @@ describe("generateCode", () => {
     expect(draws).toEqual([10, 10, 10, 10, 10, 10, 10, 10]);
   });
 
+  it("keeps leading zeros, and the answer must keep them too", () => {
+    const code = generateCode(6, () => 0);
+    const state = hashCode(code, NOW + 1);
+
+    expect(code).toBe("000000");
+    expect(checkAnswer(state, "000000", NOW)).toBe("correct");
+    expect(checkAnswer(state, "0", NOW)).toBe("malformed-answer");
+    expect(checkAnswer(hashCode("007123", NOW + 1), "7123", NOW)).toBe("malformed-answer");
+  });
+
   it("uses crypto.randomInt by default: digits only, right length, not constant", () => {
     const codes = new Set(Array.from({ length: 50 }, () => generateCode(6)));
 
@@ -62,6 +72,10 @@ describe("hashed state", () => {
     expect(fromPrivateParameters({})).toBeUndefined();
     expect(fromPrivateParameters({ ...params, expiresAt: "soon" })).toBeUndefined();
     expect(fromPrivateParameters({ ...params, codeLength: "99" })).toBeUndefined();
+    // Shorter than any code create issues: a state that would make guessing easy.
+    expect(fromPrivateParameters({ ...params, codeLength: "1" })).toBeUndefined();
+    expect(fromPrivateParameters({ ...params, codeLength: "5" })).toBeUndefined();
+    expect(decodeMetadata(encodeMetadata({ ...state, length: 1 }))).toBeUndefined();
   });
 });
 
