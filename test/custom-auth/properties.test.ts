@@ -8,10 +8,18 @@
  * handlers with arbitrary answer sequences.
  */
 import fc from "fast-check";
-import { decodeMetadata, encodeMetadata, hashCode } from "../../shared/custom-auth/code";
-import type { FlowPolicy } from "../../shared/custom-auth/config";
+import {
+  checkAnswer,
+  decodeMetadata,
+  encodeMetadata,
+  hashCode,
+  toPrivateParameters,
+} from "../../shared/custom-auth/code";
+import { type FlowPolicy, loadVerifyAuthConfig } from "../../shared/custom-auth/config";
 import { decideNextStep, maxSessionLength } from "../../shared/custom-auth/define";
+import { createVerifyAuthChallengeHandler } from "../../shared/custom-auth/handlers";
 import type { SessionEntry } from "../../shared/custom-auth/session";
+import { createLogger } from "../../shared/logger";
 import { type CapturedOutput, captureOutput } from "../helpers/logs";
 import { CustomAuthHarness, JANE } from "./harness";
 
@@ -302,6 +310,90 @@ describe("properties of whole sign-ins through the handlers", () => {
         },
       ),
       { numRuns: 300 },
+    );
+  });
+});
+
+describe("properties of the verify step", () => {
+  let output: CapturedOutput;
+  beforeEach(() => {
+    output = captureOutput();
+  });
+  afterEach(() => {
+    output.restore();
+  });
+
+  const NOW = Date.UTC(2026, 10, 22);
+  const CODE = "042424";
+  const state = hashCode(CODE, NOW + 180_000);
+  const answers = fc.oneof(
+    fc.anything(),
+    fc.string({ maxLength: 80 }),
+    fc.string({ unit: "binary", maxLength: 80 }),
+    fc
+      .tuple(fc.stringMatching(/^\s{0,40}$/), fc.stringMatching(/^\s{0,40}$/))
+      .map(([before, after]) => `${before}${CODE}${after}`),
+    fc.stringMatching(/^\d{1,12}$/),
+  );
+
+  it("never throws, and accepts only the code itself (trimmed, within 64 characters)", () => {
+    fc.assert(
+      fc.property(answers, (answer) => {
+        const verdict = checkAnswer(state, answer, NOW);
+        const isCode = typeof answer === "string" && answer.length <= 64 && answer.trim() === CODE;
+        expect(verdict === "correct").toBe(isCode);
+      }),
+      { numRuns: 3000 },
+    );
+  });
+
+  it("the handler answers false for any event part it cannot trust, without throwing", async () => {
+    const verify = createVerifyAuthChallengeHandler({
+      config: loadVerifyAuthConfig({}),
+      logger: createLogger("verifyAuthChallenge"),
+      now: () => NOW,
+    });
+    const params = toPrivateParameters(state);
+    await fc.assert(
+      fc.asyncProperty(
+        answers,
+        fc.oneof(
+          fc.constant(params),
+          fc.anything(),
+          fc.dictionary(
+            fc.constantFrom("codeHash", "salt", "expiresAt", "codeLength"),
+            fc.string(),
+          ),
+        ),
+        fc.oneof(fc.constant({ ...JANE.attributes }), fc.anything()),
+        fc.oneof(fc.constant(false), fc.anything()),
+        async (challengeAnswer, privateChallengeParameters, userAttributes, userNotFound) => {
+          const event = {
+            version: "1",
+            region: "eu-west-1",
+            userPoolId: "eu-west-1_TESTPOOL",
+            userName: "jane",
+            callerContext: { awsSdkVersion: "x", clientId: "c" },
+            triggerSource: "VerifyAuthChallengeResponse_Authentication",
+            request: { challengeAnswer, privateChallengeParameters, userAttributes, userNotFound },
+            response: {},
+          };
+
+          const result = await verify(event as never);
+
+          const trusted =
+            privateChallengeParameters === params &&
+            userNotFound !== true &&
+            typeof userAttributes === "object" &&
+            userAttributes !== null &&
+            (userAttributes as Record<string, unknown>).email === JANE.attributes.email;
+          if (result.response.answerCorrect) {
+            expect(trusted).toBe(true);
+            expect(checkAnswer(state, challengeAnswer, NOW)).toBe("correct");
+          }
+        },
+      ),
+      { numRuns: 1000 },
     );
   });
 });
