@@ -83,6 +83,26 @@ describe("custom auth sign-in, end to end", () => {
       await expect(signIn.answer(code)).rejects.toThrow("Invalid session");
     });
 
+    it("each sign-in has its own code: one sign-in's code is wrong in another", async () => {
+      // Prepare: the first code drawn is 111111, the second 222222.
+      let draws = 0;
+      const harness = new CustomAuthHarness({ randomInt: () => Math.floor(draws++ / 6) + 1 });
+      const first = await harness.signIn(EMAIL);
+      const firstCode = harness.sender.lastCode();
+      const second = await harness.signIn(EMAIL);
+      const secondCode = harness.sender.lastCode();
+
+      // Act
+      const crossed = await second.answer(firstCode);
+      const own = await first.answer(firstCode);
+
+      // Assess
+      expect([firstCode, secondCode]).toEqual(["111111", "222222"]);
+      expect(crossed).toMatchObject({ kind: "challenge" });
+      expect(second.session.at(-1)?.challengeResult).toBe(false);
+      expect(own).toEqual({ kind: "tokens" });
+    });
+
     it("honours a configured attempt limit", async () => {
       const harness = new CustomAuthHarness({ env: { CUSTOM_AUTH_MAX_ATTEMPTS: "1" } });
       const signIn = await harness.signIn(EMAIL);
