@@ -50,6 +50,10 @@ export const MESSAGES = {
   domainNotAllowed: "Sign-up is limited to approved email domains.",
   inviteRequired: "Sign-up is by invitation only. Please enter your invitation code.",
   inviteInvalid: "The invitation code is not valid.",
+  // A federated sign-in has nowhere to enter a code: it gets in only by linking to an account
+  // that was created with an invitation and has a verified email.
+  federatedInviteOnly:
+    "Sign-up is by invitation only. Please sign up with your invitation and verify your email address first, then sign in with this provider again.",
   invalidPhone: "Please enter the phone number in international format, for example +14155550100.",
   federatedEmailNotVerified:
     "Your sign-in provider has not verified your email address. Please verify it there and try again.",
@@ -307,7 +311,7 @@ function separate(reason: SeparateReason, config: DecisionConfig): FederatedDeci
   // Invite-only: a federated sign-in cannot carry an invite code, so it may only
   // reach an account that already exists (linking); a new separate user is refused.
   if (config.inviteOnly) {
-    return { kind: "refuse", reason: "invite-only", message: MESSAGES.inviteRequired };
+    return { kind: "refuse", reason: "invite-only", message: MESSAGES.federatedInviteOnly };
   }
   return { kind: "separate", reason };
 }
@@ -329,12 +333,14 @@ export function planFederated(
 }
 
 /**
- * Given the users ListUsers found for the email: the native user is the one
- * whose status is not `EXTERNAL_PROVIDER`.
- * - several native users: refuse (which one is the person's is unknowable);
- * - one, disabled: refuse; one whose email is not verified: keep separate (a
- *   squatter's unverified account must not receive the IdP user's sign-ins);
- * - one, verified: link (or note it is already linked);
+ * Given the users ListUsers found for the email: the native users are those whose
+ * status is not `EXTERNAL_PROVIDER`, and only those whose own email is verified
+ * can be the person's (an unverified one is whatever someone typed: with email as
+ * an alias, anyone can sign up with the victim's address and leave it unverified).
+ * - several verified native users: refuse (which one is the person's is unknowable);
+ * - one, disabled: refuse; one, enabled: link (or note it is already linked);
+ * - none verified, some unverified: keep separate (a squatter's account neither
+ *   receives the IdP user's sign-ins nor blocks them, and no native user is created);
  * - none: the configured policy (separate user, or create a native user and link).
  */
 export function decideLink(
@@ -343,11 +349,13 @@ export function decideLink(
   config: DecisionConfig,
 ): FederatedDecision {
   const natives = users.filter((user) => user.status !== "EXTERNAL_PROVIDER");
-  if (natives.length > 1) {
+  const owners = natives.filter((user) => user.emailVerified);
+  if (owners.length > 1) {
     return { kind: "refuse", reason: "several-native-users", message: MESSAGES.severalAccounts };
   }
-  const native = natives[0];
+  const native = owners[0];
   if (native === undefined) {
+    if (natives.length > 0) return separate("native-email-not-verified", config);
     if (config.noNativeUserPolicy === "create-native" && !config.inviteOnly) {
       return { kind: "create-native-and-link", email: lookup.email, identity: lookup.identity };
     }
@@ -356,7 +364,6 @@ export function decideLink(
   if (!native.enabled) {
     return { kind: "refuse", reason: "native-user-disabled", message: MESSAGES.accountDisabled };
   }
-  if (!native.emailVerified) return separate("native-email-not-verified", config);
   // The subject is compared exactly, as Cognito matches it at sign-in: an identity linked
   // as `00uabc123` does not sign in `00uAbC123`, so it is not "already linked".
   const alreadyLinked = hasIdentity(native.identities, lookup.identity);

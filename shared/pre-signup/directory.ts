@@ -15,6 +15,7 @@ import {
   AdminLinkProviderForUserCommand,
   type CognitoIdentityProviderClient,
   ListUsersCommand,
+  type ListUsersCommandOutput,
   type UserType,
 } from "@aws-sdk/client-cognito-identity-provider";
 import { awsErrorName, type Deadline } from "../aws/clients";
@@ -104,25 +105,57 @@ function linkInput(userPoolId: string, destination: string, identity: FederatedI
 // API: the destination user's `identities` decide (see linkProvider).
 const MAYBE_LINKED = new Set(["InvalidParameterException", "AliasExistsException"]);
 
+/** ListUsers' largest `Limit`. */
+export const LIST_USERS_PAGE_SIZE = 60;
+
+/**
+ * The most ListUsers pages one search reads (600 users with one email, or the same number of
+ * empty pages): beyond it the search fails rather than answer from part of the list.
+ */
+export const LIST_USERS_MAX_PAGES = 10;
+
 /** The real directory: Cognito through an SDK v3 client created once per container. */
 export class CognitoUserDirectory implements UserDirectory {
   constructor(private readonly client: CognitoIdentityProviderClient) {}
 
+  /**
+   * Every user the filter matches, following `PaginationToken`: a page may hold fewer users
+   * than `Limit`, even none, before the end of the list. Reading only the first page would
+   * miss the native user (a duplicate, or an unlinked sign-in) and hide a second one from the
+   * "several native users" rule. Each page is a call bounded by the deadline; a list that does
+   * not end within {@link LIST_USERS_MAX_PAGES} fails (never a partial answer).
+   */
   private async listUsers(
     userPoolId: string,
     filter: string,
     deadline: Deadline,
   ): Promise<DirectoryUser[]> {
-    const options = deadline.callOptions("ListUsers");
-    try {
-      const out = await this.client.send(
-        new ListUsersCommand({ UserPoolId: userPoolId, Filter: filter, Limit: 10 }),
-        options,
-      );
-      return (out.Users ?? []).flatMap((user) => toDirectoryUser(user) ?? []);
-    } catch (error) {
-      throw deadline.failure("ListUsers", error);
+    const users: DirectoryUser[] = [];
+    let token: string | undefined;
+    for (let page = 0; page < LIST_USERS_MAX_PAGES; page += 1) {
+      const options = deadline.callOptions("ListUsers");
+      let out: ListUsersCommandOutput;
+      try {
+        out = await this.client.send(
+          new ListUsersCommand({
+            UserPoolId: userPoolId,
+            Filter: filter,
+            Limit: LIST_USERS_PAGE_SIZE,
+            ...(token === undefined ? {} : { PaginationToken: token }),
+          }),
+          options,
+        );
+      } catch (error) {
+        throw deadline.failure("ListUsers", error);
+      }
+      for (const user of out.Users ?? []) {
+        const found = toDirectoryUser(user);
+        if (found !== undefined) users.push(found);
+      }
+      token = out.PaginationToken || undefined;
+      if (token === undefined) return users;
     }
+    throw new DependencyError(`ListUsers returned more than ${LIST_USERS_MAX_PAGES} pages`);
   }
 
   async findUsersByEmail(

@@ -85,19 +85,24 @@ export function createPreSignUpHandler(
         alreadyLinked: false,
       };
     }
-    // A concurrent first sign-in created the native user between our ListUsers and
-    // AdminCreateUser: find it and link to it (never create a second one).
+    // The username is taken. Usually a concurrent first sign-in created the native user
+    // between our ListUsers and AdminCreateUser: find it and link to it (never create a
+    // second one). Otherwise it is held by a user without this verified email (in a pool with
+    // free-form usernames anyone can register `victim@example.com` as a username): the
+    // federated user is kept separate, as with allow-separate, rather than failing every
+    // sign-in of this person for good.
     const again = decideLink(
       lookup,
       await directory.findUsersByEmail(userPoolId, lookup.email, deadline),
-      {
-        ...config,
-        noNativeUserPolicy: "allow-separate",
-        inviteOnly: false,
-      },
+      { ...config, noNativeUserPolicy: "allow-separate", inviteOnly: false },
     );
-    if (again.kind === "link" || again.kind === "refuse") return again;
-    throw new DependencyError(`native user exists but cannot be linked (${again.kind})`);
+    if (again.kind === "separate") {
+      logger.warn("Native username taken by a user without this verified email", {
+        reason: again.reason,
+        federatedProvider: lookup.identity.providerName,
+      });
+    }
+    return again;
   }
 
   async function decideAndApply(

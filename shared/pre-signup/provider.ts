@@ -25,9 +25,10 @@ export interface FederatedIdentity {
 
 /**
  * Parse `userName` of a `PreSignUp_ExternalProvider` event. `knownProviders`
- * (configured names, in their exact case) are tried first, longest first, so a
- * name containing `_` is recognised; otherwise the split is at the first `_`.
- * Returns undefined when there is no `_` or either part is empty.
+ * (configured names, in their exact case) are tried first, longest first;
+ * otherwise the split is at the first `_`, or at the next one when the first is
+ * the name's second character (the only place Cognito allows it).
+ * Returns undefined when there is no separator or either part is empty.
  */
 export function parseFederatedUserName(
   userName: string,
@@ -41,8 +42,13 @@ export function parseFederatedUserName(
       return { providerName: name, subject: userName.slice(prefix.length) };
     }
   }
-  const split = userName.indexOf("_");
+  // A `_` in the second character belongs to the name (`X_Corp_abc` is `X_Corp` / `abc`): the
+  // pattern (`[^_\p{Z}][\p{L}\p{M}\p{S}\p{N}\p{P}][^_\p{Z}]+`) allows `_` only there and
+  // needs a third character, so the separator is the first `_` after the third character.
+  const first = userName.indexOf("_");
+  const split = first === 1 ? userName.indexOf("_", 3) : first;
   if (split <= 0 || split === userName.length - 1) return undefined;
+  if (first === 1 && userName[2] === "_") return undefined;
   return { providerName: userName.slice(0, split), subject: userName.slice(split + 1) };
 }
 

@@ -420,6 +420,25 @@ describe("parseFederatedUserName", () => {
     });
   });
 
+  it("keeps a `_` in the second character in an unconfigured provider name (Cognito allows it only there)", () => {
+    expect(parseFederatedUserName("X_Corp_abc_1", [])).toEqual({
+      providerName: "X_Corp",
+      subject: "abc_1",
+    });
+    expect(parseFederatedUserName("x_corp_abc", [])).toEqual({
+      providerName: "x_corp",
+      subject: "abc",
+    });
+    expect(parseFederatedUserName("x_corp_abc", ["X_Corp"])).toEqual({
+      providerName: "X_Corp",
+      subject: "abc",
+    });
+    // A name cannot end at its `_`: nothing after it is a name plus a subject.
+    for (const userName of ["X_", "X__abc", "X_Corp", "X_Corp_"]) {
+      expect(parseFederatedUserName(userName, [])).toBeUndefined();
+    }
+  });
+
   it("returns undefined when there is no provider or no subject", () => {
     for (const userName of ["nounderscore", "_1234", "Google_", "Okta_"]) {
       expect(parseFederatedUserName(userName, [])).toBeUndefined();
@@ -564,6 +583,34 @@ describe("planFederated and decideLink", () => {
     expect(hasIdentity([{ providerName: "Google", userId: "00uAbC123" }], okta)).toBe(false);
   });
 
+  it("looks only at native users with a verified email: an unverified squatter neither blocks nor receives", () => {
+    const squatter = native({ username: "squatter", emailVerified: false });
+    expect(decideLink(lookup, [squatter, native({ username: "owner" })], plainConfig())).toEqual({
+      kind: "link",
+      destination: "owner",
+      identity,
+      alreadyLinked: false,
+    });
+    expect(
+      decideLink(lookup, [squatter, native({ username: "squatter-2", emailVerified: false })], {
+        ...plainConfig(),
+        noNativeUserPolicy: "create-native",
+      }),
+    ).toEqual({ kind: "separate", reason: "native-email-not-verified" });
+    // A disabled unverified account is not the person's either.
+    expect(
+      decideLink(
+        lookup,
+        [native({ username: "old", emailVerified: false, enabled: false }), native()],
+        plainConfig(),
+      ),
+    ).toMatchObject({ kind: "link", destination: "uuid-1" });
+    // The verified owner disabled: refused, whatever unverified accounts exist.
+    expect(decideLink(lookup, [squatter, native({ enabled: false })], plainConfig())).toMatchObject(
+      { kind: "refuse", reason: "native-user-disabled" },
+    );
+  });
+
   it("refuses when several native users share the email, or the native user is disabled", () => {
     expect(
       decideLink(lookup, [native(), native({ username: "uuid-2" })], plainConfig()),
@@ -594,7 +641,11 @@ describe("planFederated and decideLink", () => {
 
   it("in invite-only mode, lets a federated user in only by linking", () => {
     const config = plainConfig({ inviteOnly: true, noNativeUserPolicy: "create-native" });
-    expect(decideLink(lookup, [], config)).toMatchObject({ kind: "refuse", reason: "invite-only" });
+    expect(decideLink(lookup, [], config)).toEqual({
+      kind: "refuse",
+      reason: "invite-only",
+      message: MESSAGES.federatedInviteOnly,
+    });
     expect(planFederated({ ...verified, emailVerified: false }, config)).toMatchObject({
       kind: "refuse",
       reason: "invite-only",

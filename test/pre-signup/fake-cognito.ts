@@ -2,7 +2,10 @@
  * A stateful stand-in for the three Cognito calls of the linking step, behind
  * aws-sdk-client-mock, behaving as Cognito does (as far as its API reference says):
  *
- * - ListUsers: `email = "..."` and `username = "..."` filters are exact matches;
+ * - ListUsers: `email = "..."` and `username = "..."` filters are exact matches, paginated:
+ *   a page may hold fewer users than `Limit` (even none) and still carry a `PaginationToken`
+ *   ("might return fewer items than you specify in the Limit parameter without having reached
+ *   the end of the full list"), emulated with `pageSize`;
  * - AdminCreateUser: UsernameExistsException when the username exists;
  * - AdminLinkProviderForUser: an identity (provider + subject, exact) links to one user
  *   only; linking it again fails with the real InvalidParameterException message.
@@ -34,6 +37,8 @@ export interface FakeUser {
   email: string;
   emailVerified: boolean;
   status: string;
+  /** Defaults to true. */
+  enabled?: boolean;
   identities: { providerName: string; userId: string }[];
 }
 
@@ -50,7 +55,7 @@ function toUserType(user: FakeUser): UserType {
   return {
     Username: user.username,
     UserStatus: user.status as UserStatusType,
-    Enabled: true,
+    Enabled: user.enabled ?? true,
     Attributes: [
       { Name: "email", Value: user.email },
       { Name: "email_verified", Value: String(user.emailVerified) },
@@ -72,16 +77,27 @@ function toUserType(user: FakeUser): UserType {
 export function installFakeCognito(
   cognito: AwsClientStub<CognitoIdentityProviderClient>,
   users: FakeUser[],
-  options: { before?: () => Promise<void> } = {},
+  options: { before?: () => Promise<void>; pageSize?: number } = {},
 ): FakeUser[] {
   const before = options.before ?? (async () => undefined);
-  cognito.on(ListUsersCommand).callsFake(async (input: { Filter: string }) => {
-    await before();
-    const { name, value } = parseFilter(input.Filter);
-    const field = name === "username" ? "username" : name === "email" ? "email" : undefined;
-    if (field === undefined) throw new Error(`unsupported attribute ${name}`);
-    return { Users: users.filter((u) => u[field] === value).map(toUserType) };
-  });
+  cognito
+    .on(ListUsersCommand)
+    .callsFake(async (input: { Filter: string; Limit?: number; PaginationToken?: string }) => {
+      await before();
+      const { name, value } = parseFilter(input.Filter);
+      const field = name === "username" ? "username" : name === "email" ? "email" : undefined;
+      if (field === undefined) throw new Error(`unsupported attribute ${name}`);
+      if ((input.Limit ?? 60) > 60) throw new Error("Limit above 60");
+      // Pages are slices of the pool (not of the matches), so a page may hold no match at all.
+      const size = options.pageSize ?? input.Limit ?? 60;
+      const start = Number(input.PaginationToken ?? "0");
+      const page = users.slice(start, start + size);
+      const next = start + size < users.length ? String(start + size) : undefined;
+      return {
+        Users: page.filter((u) => u[field] === value).map(toUserType),
+        ...(next === undefined ? {} : { PaginationToken: next }),
+      };
+    });
   cognito
     .on(AdminCreateUserCommand)
     .callsFake(

@@ -137,7 +137,7 @@ describe("pre-signup handler: federated linking", () => {
     expect(cognito.commandCalls(ListUsersCommand)[0]?.args[0].input).toEqual({
       UserPoolId: "eu-west-1_EXAMPLE01",
       Filter: 'email = "jane.doe@example.com"',
-      Limit: 10,
+      Limit: 60,
     });
     // The IdP's mixed-case spelling is searched too (the filter is an exact match).
     expect(cognito.commandCalls(ListUsersCommand)[1]?.args[0].input.Filter).toBe(
@@ -432,7 +432,7 @@ describe("pre-signup handler: federated linking", () => {
   it("in invite-only mode, refuses a federated sign-up with no account to link to", async () => {
     cognito.on(ListUsersCommand).resolves({ Users: [] });
     const env = { PRE_SIGNUP_INVITE_ONLY: "true", PRE_SIGNUP_INVITE_CODES: "x-1" };
-    await expect(build(env)(federatedEvent())).rejects.toThrow(MESSAGES.inviteRequired);
+    await expect(build(env)(federatedEvent())).rejects.toThrow(MESSAGES.federatedInviteOnly);
   });
 });
 
@@ -507,5 +507,166 @@ describe("pre-signup handler: one deadline per invocation", () => {
     expect(mixedCalls).toBe(2);
     expect(most).toBe(2);
     expect(cognito.commandCalls(ListUsersCommand)).toHaveLength(1);
+  });
+});
+
+describe("pre-signup handler: adversarial review", () => {
+  const linkCalls = () =>
+    cognito.commandCalls(AdminLinkProviderForUserCommand).map((c) => c.args[0].input);
+
+  it("follows ListUsers pagination: a native user on a later page is found and linked", async () => {
+    // Prepare: ListUsers may return fewer users than Limit (even none) with a PaginationToken.
+    installFakeCognito(
+      cognito,
+      [
+        fakeNative({ username: "Facebook_1", status: "EXTERNAL_PROVIDER", emailVerified: false }),
+        fakeNative({ username: "someone-else", email: "someone@example.com" }),
+        fakeNative({ username: "native-on-page-3" }),
+      ],
+      { pageSize: 1 },
+    );
+    // Act
+    const outcome = build()(federatedEvent());
+    // Assess
+    await expect(outcome).rejects.toThrow(DEFAULT_LINKED_MESSAGE);
+    expect(linkCalls()[0]?.DestinationUser?.ProviderAttributeValue).toBe("native-on-page-3");
+    for (const call of cognito.commandCalls(ListUsersCommand)) {
+      expect(call.args[0].input.Limit).toBeLessThanOrEqual(60);
+    }
+  });
+
+  it("sees several verified native users even when they are on different pages, and refuses", async () => {
+    installFakeCognito(
+      cognito,
+      [fakeNative({ username: "native-a" }), fakeNative({ username: "native-b" })],
+      { pageSize: 1 },
+    );
+    await expect(build()(federatedEvent())).rejects.toThrow(MESSAGES.severalAccounts);
+    expect(linkCalls()).toHaveLength(0);
+  });
+
+  it("fails closed (generic message, no link) when the pages do not end", async () => {
+    cognito
+      .on(ListUsersCommand)
+      .callsFake(async () => ({ Users: [], PaginationToken: "again-and-again" }));
+    await expect(build()(federatedEvent())).rejects.toThrow(GENERIC_ERROR_MESSAGE);
+    expect(linkCalls()).toHaveLength(0);
+    expect(cognito.commandCalls(ListUsersCommand).length).toBeLessThanOrEqual(2 * 10);
+  });
+
+  it("an unverified squatter with the victim's email does not block linking to the verified owner", async () => {
+    // Prepare: with email as an alias, only verified emails are unique; anyone can sign up
+    // natively with the victim's address and leave it unverified.
+    installFakeCognito(cognito, [
+      fakeNative({ username: "squatter", emailVerified: false, status: "UNCONFIRMED" }),
+      fakeNative({ username: "owner" }),
+    ]);
+    // Act / Assess: linked to the owner, never to the squatter.
+    await expect(build()(federatedEvent())).rejects.toThrow(DEFAULT_LINKED_MESSAGE);
+    expect(linkCalls().map((c) => c.DestinationUser?.ProviderAttributeValue)).toEqual(["owner"]);
+  });
+
+  it("never links into a squatter's unverified account, even when it is the only native user", async () => {
+    installFakeCognito(cognito, [fakeNative({ username: "squatter", emailVerified: false })]);
+    const result = await build({ PRE_SIGNUP_NO_NATIVE_USER: "create-native" })(federatedEvent());
+    expect(result.response).toMatchObject({ autoConfirmUser: true, autoVerifyEmail: true });
+    expect(linkCalls()).toHaveLength(0);
+    expect(cognito.commandCalls(AdminCreateUserCommand)).toHaveLength(0);
+  });
+
+  it("refuses when two verified native users differ only by the case of the email", async () => {
+    installFakeCognito(cognito, [
+      fakeNative({ username: "lower", email: "jane.doe@example.com" }),
+      fakeNative({ username: "mixed", email: "Jane.Doe@example.com" }),
+    ]);
+    await expect(build()(federatedEvent())).rejects.toThrow(MESSAGES.severalAccounts);
+    expect(linkCalls()).toHaveLength(0);
+  });
+
+  it("create-native: a username squatted by a user with another email keeps the federated user separate", async () => {
+    // Prepare: in a pool with free-form usernames, someone registered the victim's address as
+    // their *username* (with their own email). AdminCreateUser then answers
+    // UsernameExistsException, and no user has the victim's email.
+    const users = installFakeCognito(cognito, [
+      fakeNative({ username: "jane.doe@example.com", email: "attacker@evil.example" }),
+    ]);
+    // Act
+    const result = await build({ PRE_SIGNUP_NO_NATIVE_USER: "create-native" })(federatedEvent());
+    // Assess: signed in as a separate user (as with allow-separate), not locked out for good.
+    expect(result.response).toMatchObject({ autoConfirmUser: true, autoVerifyEmail: true });
+    expect(linkCalls()).toHaveLength(0);
+    expect(users).toHaveLength(1);
+    expect(output.text()).toContain("Federated user kept separate");
+  });
+
+  it.each([
+    ["boolean true", true],
+    ['"1"', "1"],
+    ['"yes"', "yes"],
+    ['" true"', " true"],
+    ['"False"', "False"],
+    ["null", null],
+    ["missing", undefined],
+  ])(
+    "treats email_verified %s as unverified: no Cognito call, nothing verified",
+    async (_label, value) => {
+      // Prepare
+      const event = federatedEvent();
+      const attributes = event.request.userAttributes as Record<string, unknown>;
+      if (value === undefined) delete attributes.email_verified;
+      else attributes.email_verified = value;
+      // Act
+      const result = await build({ PRE_SIGNUP_NO_NATIVE_USER: "create-native" })(event);
+      // Assess
+      expect(result.response).toEqual({
+        autoConfirmUser: false,
+        autoVerifyEmail: false,
+        autoVerifyPhone: false,
+      });
+      expect(cognito.calls()).toHaveLength(0);
+    },
+  );
+
+  it('accepts email_verified "True" (any case of the string true) as verified', async () => {
+    installFakeCognito(cognito, [fakeNative()]);
+    const event = federatedEvent();
+    event.request.userAttributes.email_verified = "True";
+    await expect(build()(event)).rejects.toThrow(DEFAULT_LINKED_MESSAGE);
+  });
+
+  it.each(["Google_", "_109876543210987654321", "nounderscore"])(
+    "keeps a federated user whose userName %s does not parse separate, with no Cognito call",
+    async (userName) => {
+      const event = federatedEvent();
+      event.userName = userName;
+      const result = await build({ PRE_SIGNUP_NO_NATIVE_USER: "create-native" })(event);
+      expect(result.response.autoConfirmUser).toBe(true);
+      expect(cognito.calls()).toHaveLength(0);
+    },
+  );
+
+  it("in invite-only mode, tells a federated user how to get in (there is no code field to fill)", async () => {
+    installFakeCognito(cognito, []);
+    const env = { PRE_SIGNUP_INVITE_ONLY: "true", PRE_SIGNUP_INVITE_CODES: "x-1" };
+    await expect(build(env)(federatedEvent())).rejects.toThrow(MESSAGES.federatedInviteOnly);
+    const unverified = loadEvent<PreSignUpTriggerEvent>("pre-signup-external-provider-unverified");
+    await expect(build(env)(unverified)).rejects.toThrow(MESSAGES.federatedInviteOnly);
+  });
+
+  it("reads an invite code from clientMetadata when validationData is null", async () => {
+    const env = { PRE_SIGNUP_INVITE_ONLY: "true", PRE_SIGNUP_INVITE_CODES: "welcome-2026" };
+    const event = loadEvent<PreSignUpTriggerEvent>("pre-signup-sign-up");
+    (event.request as Record<string, unknown>).validationData = null;
+    event.request.clientMetadata = { inviteCode: "welcome-2026" };
+    await expect(build(env)(event)).resolves.toBeDefined();
+    delete event.request.clientMetadata;
+    await expect(build(env)(event)).rejects.toThrow(MESSAGES.inviteRequired);
+  });
+
+  it("exempts admin-created users (CLIENT_ID_NOT_APPLICABLE, validationData null) from invite-only", async () => {
+    const env = { PRE_SIGNUP_INVITE_ONLY: "true", PRE_SIGNUP_INVITE_CODES: "welcome-2026" };
+    const event = loadEvent<PreSignUpTriggerEvent>("pre-signup-admin-create-user");
+    expect(event.callerContext.clientId).toBe("CLIENT_ID_NOT_APPLICABLE");
+    await expect(build(env)(event)).resolves.toBeDefined();
   });
 });

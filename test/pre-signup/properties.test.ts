@@ -1,16 +1,25 @@
 /**
- * Property: no input whose email is in a denied domain (or a subdomain of
+ * Properties: no input whose email is in a denied domain (or a subdomain of
  * one) is ever accepted, whatever the case, plus tag, trailing dot, spacing,
- * trigger source, or the other rules (allow-list, auto-confirm, invite).
+ * trigger source, or the other rules (allow-list, auto-confirm, invite); an
+ * allow-list admits no unverified federated email; the ListUsers filter
+ * cannot be escaped; linking only ever targets the one verified native user.
  */
 import fc from "fast-check";
 import type { PreSignUpTriggerEvent } from "../../shared/events";
 import { createLogger } from "../../shared/logger";
-import { decideSignUp, type PreSignUpSource } from "../../shared/pre-signup/decide";
+import {
+  type DirectoryUser,
+  decideLink,
+  decideSignUp,
+  type PreSignUpSource,
+} from "../../shared/pre-signup/decide";
 import { LocalUserDirectory } from "../../shared/pre-signup/directory";
 import { createPreSignUpHandler } from "../../shared/pre-signup/handler";
 import { hashInviteCode } from "../../shared/pre-signup/invite";
+import { emailFilter, usernameFilter } from "../../shared/pre-signup/provider";
 import { captureOutput } from "../helpers/logs";
+import { parseFilter } from "./fake-cognito";
 import { plainConfig, request } from "./helpers";
 
 const label = fc.stringMatching(/^[a-z0-9]([a-z0-9-]{0,8}[a-z0-9])?$/);
@@ -214,6 +223,70 @@ describe("property: with federated linking on, no self sign-up gets an unproven 
         },
       ),
       { numRuns: 500 },
+    );
+  });
+});
+
+describe("property: the ListUsers filter value cannot be escaped", () => {
+  it("any email or username, quotes and backslashes included, reads back as exactly itself", () => {
+    const hostile = fc.oneof(
+      fc.string(),
+      fc.stringMatching(/^[a"\\ =^]{0,12}$/),
+      fc.emailAddress().map((e) => `${e}" or email ^= "`),
+    );
+    fc.assert(
+      fc.property(hostile, (value) => {
+        expect(parseFilter(emailFilter(value))).toEqual({ name: "email", value });
+        expect(parseFilter(usernameFilter(value))).toEqual({ name: "username", value });
+      }),
+      { numRuns: 2000 },
+    );
+  });
+});
+
+describe("property: linking targets only the one verified native user", () => {
+  const user = fc.record({
+    username: fc.constantFrom("u1", "u2", "u3", "Google_1", "Facebook_2"),
+    status: fc.constantFrom(
+      "CONFIRMED",
+      "UNCONFIRMED",
+      "FORCE_CHANGE_PASSWORD",
+      "RESET_REQUIRED",
+      "EXTERNAL_PROVIDER",
+      undefined,
+    ),
+    enabled: fc.boolean(),
+    emailVerified: fc.boolean(),
+    identities: fc.constant([]),
+  }) as fc.Arbitrary<DirectoryUser>;
+
+  it("never links to an unverified or federated user, and links only when exactly one verified native user exists", () => {
+    fc.assert(
+      fc.property(
+        fc.array(user, { maxLength: 6 }),
+        fc.constantFrom("allow-separate", "create-native"),
+        fc.boolean(),
+        (users, policy, inviteOnly) => {
+          // Act
+          const decision = decideLink(
+            { email: "jane@example.com", identity: { providerName: "Google", subject: "9" } },
+            users,
+            plainConfig({ noNativeUserPolicy: policy as never, inviteOnly }),
+          );
+          // Assess
+          const owners = users.filter((u) => u.status !== "EXTERNAL_PROVIDER" && u.emailVerified);
+          if (decision.kind === "link") {
+            expect(owners).toHaveLength(1);
+            expect(owners[0]?.enabled).toBe(true);
+            expect(decision.destination).toBe(owners[0]?.username);
+          }
+          if (decision.kind === "create-native-and-link") {
+            expect(users.every((u) => u.status === "EXTERNAL_PROVIDER")).toBe(true);
+          }
+          if (owners.length === 1 && owners[0]?.enabled) expect(decision.kind).toBe("link");
+        },
+      ),
+      { numRuns: 2000 },
     );
   });
 });
