@@ -4,7 +4,7 @@
  * drive whole sign-ins. `functions/*-auth-challenge.ts` build them once per container.
  */
 import type { Context } from "aws-lambda";
-import { LAMBDA_RESERVE_MS } from "../aws/clients";
+import { Deadline, LAMBDA_RESERVE_MS } from "../aws/clients";
 import { InvalidEventError } from "../errors";
 import {
   type CreateAuthChallengeTriggerEvent,
@@ -151,11 +151,21 @@ export function createCreateAuthChallengeHandler(deps: CreateAuthDeps): CreateHa
         state = hashCode(code, started + config.codeTtlSeconds * 1000);
         if (recipient.kind === "deliver") {
           step = "send-code";
-          await sender.send({
-            to: recipient.email,
-            subject: renderTemplate(config.template.subject, { code, minutes }),
-            body: renderTemplate(config.template.body, { code, minutes }),
-          });
+          // One deadline for the send and its SDK retries (the invocation's only AWS call):
+          // AWS_CALL_BUDGET_MS, or less when the Lambda has less time left (Cognito waits 5 s).
+          const deadline = Deadline.start(config.common, context);
+          try {
+            await sender.send(
+              {
+                to: recipient.email,
+                subject: renderTemplate(config.template.subject, { code, minutes }),
+                body: renderTemplate(config.template.body, { code, minutes }),
+              },
+              deadline,
+            );
+          } finally {
+            deadline.dispose();
+          }
           sendMs = Math.round(sendMs * 0.8 + (now() - started) * 0.2);
         } else {
           step = "pretend-send";

@@ -9,7 +9,13 @@ import { randomBytes } from "node:crypto";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { SESv2Client, SendEmailCommand } from "@aws-sdk/client-sesv2";
-import { awsErrorName, type SdkClientConfig, sdkClientConfig } from "../aws/clients";
+import {
+  awsErrorName,
+  type Deadline,
+  DeadlineExceededError,
+  type SdkClientConfig,
+  sdkClientConfig,
+} from "../aws/clients";
 import { DependencyError } from "../errors";
 import type { CreateAuthConfig } from "./config";
 
@@ -22,10 +28,14 @@ export interface EmailMessage {
 
 /** Delivers a code email; rejects with a DependencyError when it cannot. */
 export interface CodeSender {
-  send(message: EmailMessage): Promise<void>;
+  /** Send `message`; a sender that calls AWS stops at `deadline` (the invocation's, when given). */
+  send(message: EmailMessage, deadline?: Deadline): Promise<void>;
 }
 
-/** SES v2 sender. The client is created once per container with `sdkClientConfig` (bounded timeouts). */
+/**
+ * SES v2 sender. The client is created once per container with `sdkClientConfig` (bounded
+ * timeouts); each send also stops at the invocation's deadline when one is given.
+ */
 export class SesCodeSender implements CodeSender {
   constructor(
     private readonly client: Pick<SESv2Client, "send">,
@@ -33,7 +43,9 @@ export class SesCodeSender implements CodeSender {
     private readonly configurationSet?: string,
   ) {}
 
-  async send(message: EmailMessage): Promise<void> {
+  async send(message: EmailMessage, deadline?: Deadline): Promise<void> {
+    // Throws a DeadlineExceededError (no message content) when too little time is left to try.
+    const options = deadline?.callOptions("SES SendEmail");
     try {
       await this.client.send(
         new SendEmailCommand({
@@ -47,9 +59,13 @@ export class SesCodeSender implements CodeSender {
           },
           ...(this.configurationSet ? { ConfigurationSetName: this.configurationSet } : {}),
         }),
+        options,
       );
     } catch (error) {
       // The cause is dropped on purpose: only its name and status are kept, never the request.
+      if (deadline?.expired) {
+        throw new DeadlineExceededError("SES SendEmail stopped at the invocation deadline");
+      }
       const status = (error as { $metadata?: { httpStatusCode?: number } })?.$metadata
         ?.httpStatusCode;
       throw new DependencyError(

@@ -240,6 +240,44 @@ describe("create and verify handlers", () => {
     expect(text).not.toContain("Your sign-in code is");
   });
 
+  it("stops a hanging SES call at the invocation deadline (AWS_CALL_BUDGET_MS), generic error", async () => {
+    // Prepare: SES never answers; it only gives up when the call's abort signal fires.
+    const calls: { abortSignal?: AbortSignal; requestTimeout?: number }[] = [];
+    const hanging = {
+      send: (_command: unknown, options?: { abortSignal?: AbortSignal; requestTimeout?: number }) =>
+        new Promise<never>((_resolve, reject) => {
+          calls.push(options ?? {});
+          options?.abortSignal?.addEventListener("abort", () => {
+            reject(Object.assign(new Error("Request aborted"), { name: "AbortError" }));
+          });
+        }),
+    };
+    const config = loadCreateAuthConfig({
+      ...ENV,
+      AWS_CALL_BUDGET_MS: "300",
+      AWS_CALL_TIMEOUT_MS: "250",
+      AWS_MAX_ATTEMPTS: "1",
+    });
+    const handler = createCreateAuthChallengeHandler({
+      config,
+      logger: createLogger("createAuthChallenge"),
+      sender: new SesCodeSender(hanging as never, "no-reply@example.com"),
+      randomInt: () => 3,
+    });
+    const started = Date.now();
+
+    // Act
+    const error = await handler(loadEvent("custom-auth-create-first")).catch((e: Error) => e);
+
+    // Assess
+    expect(error).toEqual(new Error(GENERIC_ERROR_MESSAGE));
+    expect(Date.now() - started).toBeLessThan(2000);
+    expect(calls).toHaveLength(1);
+    expect(calls[0]?.requestTimeout).toBeLessThanOrEqual(250);
+    expect(output.jsonLines().some((l) => l.errorType === "DeadlineExceededError")).toBe(true);
+    expect(output.text()).not.toContain("333333");
+  });
+
   it("the code appears in no log line, error or public parameter across whole sign-ins", async () => {
     const harness = new CustomAuthHarness();
     const signIn = await harness.signIn("jane.doe@example.com");
