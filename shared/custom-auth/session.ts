@@ -47,10 +47,15 @@ export type PretendReason = "user-not-found" | "not-confirmed" | "no-email" | "e
 // go through their password change first (Cognito sends `cognito:user_status` in userAttributes).
 const SIGN_IN_STATUSES = new Set(["CONFIRMED"]);
 
+// One bare address (local@domain): no second address (`,` `;` whitespace), display name
+// (`<>` quotes), comment or line break, so the code goes to exactly one mailbox whatever a
+// sender makes of the string.
+const PLAIN_ADDRESS = /^[^\s@,;:<>()[\]"\\\p{Cc}]+@[^\s@,;:<>()[\]"\\\p{Cc}]+$/u;
+
 /**
  * Decide whether the user of an event can receive a code. Unknown users
  * (`request.userNotFound`, sent when the app client prevents user existence
- * errors), users who are not confirmed, and users with no (verified) email all
+ * errors), users who are not confirmed, and users with no (verified) single email address all
  * get the pretend path: same steps, same response shape, no email, no success.
  */
 export function recipientOf(
@@ -65,7 +70,7 @@ export function recipientOf(
     return { kind: "pretend", reason: "not-confirmed" };
   }
   const email = attributes.email?.trim();
-  if (email === undefined || email === "" || !email.includes("@")) {
+  if (email === undefined || !PLAIN_ADDRESS.test(email)) {
     return { kind: "pretend", reason: "no-email" };
   }
   if (policy.requireVerifiedEmail && !attributeIsTrue(attributes.email_verified)) {

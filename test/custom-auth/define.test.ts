@@ -8,7 +8,7 @@ import {
 } from "../../shared/custom-auth/define";
 import { createDefineAuthChallengeHandler } from "../../shared/custom-auth/handlers";
 import type { SessionEntry } from "../../shared/custom-auth/session";
-import { readSession } from "../../shared/custom-auth/session";
+import { readSession, recipientOf } from "../../shared/custom-auth/session";
 import type { DefineAuthChallengeTriggerEvent } from "../../shared/events";
 import { createLogger } from "../../shared/logger";
 import { loadEvent } from "../helpers/events";
@@ -325,5 +325,34 @@ describe("define handler", () => {
       });
     }
     expect(output.jsonLines().filter((l) => l.reason === "code-not-issued")).toHaveLength(2);
+  });
+});
+
+describe("recipientOf", () => {
+  const policy = { requireVerifiedEmail: true };
+  const user = (email: string) => ({
+    userNotFound: false,
+    userAttributes: { "cognito:user_status": "CONFIRMED", email, email_verified: "true" },
+  });
+
+  it("delivers to one plain address, trimmed", () => {
+    expect(recipientOf(user(" jane.doe+otp@example.com "), policy)).toEqual({
+      kind: "deliver",
+      email: "jane.doe+otp@example.com",
+    });
+  });
+
+  it.each([
+    "jane@example.com,evil@example.net",
+    "jane@example.com;evil@example.net",
+    "jane@example.com evil@example.net",
+    "jane@example.com\r\nBcc: evil@example.net",
+    "Jane <jane@example.com>",
+    '"jane doe"@example.com',
+    "jane@@example.com",
+    "@example.com",
+    "jane@",
+  ])("never sends to %j: not one plain address (pretend, no-email)", (email) => {
+    expect(recipientOf(user(email), policy)).toEqual({ kind: "pretend", reason: "no-email" });
   });
 });
