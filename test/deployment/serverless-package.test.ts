@@ -452,6 +452,11 @@ describe("mode (a): the stack creates the pool", () => {
     expect(client.GenerateSecret).toBe(false);
     expect(client.PreventUserExistenceErrors).toBe("ENABLED");
     expect(client.AllowedOAuthScopes).toEqual(expect.arrayContaining(["api/read", "api/write"]));
+    // Users write their own profile fields only: no custom attribute (access claims), no
+    // *_verified flag (linking trusts email_verified).
+    const writable = client.WriteAttributes as string[];
+    expect(writable).toEqual(expect.arrayContaining(["email", "name"]));
+    expect(writable.filter((a) => a.startsWith("custom:") || a.endsWith("_verified"))).toEqual([]);
     expect(server.Identifier).toBe("api");
     expect(server.Scopes).toEqual([
       expect.objectContaining({ ScopeName: "read" }),
