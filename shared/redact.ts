@@ -37,6 +37,13 @@ const SECRET_KEYS = new Set([
   "xapikey",
   "cookie",
   "privatechallengeparameters",
+  // Custom auth: the code's salted hash travels in challengeMetadata (as good as the code: six
+  // digits are recovered from hash + salt in about a second), and Cognito's Session token
+  // continues a sign-in. The event's `request.session` array (which carries challengeMetadata)
+  // is redacted whole under this key; the handlers log its length instead.
+  "challengemetadata",
+  "salt",
+  "session",
   "codehash",
   "codeparameter",
   "usernameparameter",

@@ -123,4 +123,23 @@ describe("redact", () => {
     });
     expect(redactString("no secrets here")).toBe("no secrets here");
   });
+
+  it("masks custom auth's code state and Cognito's session token", () => {
+    const redacted = redact({
+      request: {
+        session: [{ challengeName: "CUSTOM_CHALLENGE", challengeMetadata: "OTP1.hash.salt" }],
+      },
+      response: { challengeMetadata: "OTP1.hash.salt" },
+      Session: "AYABeO-opaque-session",
+      salt: "c2FsdA",
+      sessionLength: 1,
+    });
+    expect(redacted).toEqual({
+      request: { session: REDACTED },
+      response: { challengeMetadata: REDACTED },
+      Session: REDACTED,
+      salt: REDACTED,
+      sessionLength: 1,
+    });
+  });
 });
