@@ -50,8 +50,19 @@ export function loadCommonConfig(env: Env = process.env): CommonConfig {
       `x AWS_CALL_TIMEOUT_MS (${awsMaxAttempts} x ${awsCallTimeoutMs} ms) exceeds AWS_CALL_BUDGET_MS (${awsCallBudgetMs} ms)`,
     );
   }
+  const localMode = readBoolean(env, "LOCAL_MODE", localDefault);
+  // Real Lambda sets AWS_EXECUTION_ENV (AWS_Lambda_nodejs20.x); serverless-offline and
+  // `serverless invoke local` do not, and set IS_OFFLINE / IS_LOCAL. Local mode in a deployed
+  // function would print one-time codes to CloudWatch, skip the real side effects and let the
+  // authorizer trust a local issuer: refuse it at cold start.
+  if (localMode && !localDefault && env.AWS_EXECUTION_ENV?.startsWith("AWS_Lambda_")) {
+    throw new ConfigError(
+      "LOCAL_MODE",
+      "is true in a deployed Lambda function (AWS_EXECUTION_ENV is set): local stand-ins would log one-time codes and skip real AWS calls; unset it",
+    );
+  }
   return {
-    localMode: readBoolean(env, "LOCAL_MODE", localDefault),
+    localMode,
     localOutboxDir: optionalString(env, "LOCAL_OUTBOX_DIR"),
     awsCallTimeoutMs,
     awsMaxAttempts,

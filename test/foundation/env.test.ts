@@ -143,6 +143,16 @@ describe("loadCommonConfig", () => {
     expect(loadCommonConfig({ IS_LOCAL: "true", LOCAL_MODE: "false" }).localMode).toBe(false);
   });
 
+  it("refuses LOCAL_MODE in a deployed Lambda function, naming the variable", () => {
+    const deployed = { AWS_EXECUTION_ENV: "AWS_Lambda_nodejs20.x" };
+    expect(() => loadCommonConfig({ ...deployed, LOCAL_MODE: "true" })).toThrow(/LOCAL_MODE/);
+    expect(loadCommonConfig(deployed).localMode).toBe(false);
+    // serverless-offline / invoke local set IS_OFFLINE / IS_LOCAL: local mode stays allowed.
+    expect(
+      loadCommonConfig({ ...deployed, IS_OFFLINE: "true", LOCAL_MODE: "true" }).localMode,
+    ).toBe(true);
+  });
+
   it("fails naming the variable for a malformed timeout", () => {
     expect(configError(() => loadCommonConfig({ AWS_CALL_TIMEOUT_MS: "soon" })).variable).toBe(
       "AWS_CALL_TIMEOUT_MS",
