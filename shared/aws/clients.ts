@@ -51,6 +51,23 @@ export function sdkClientConfig(
   };
 }
 
+// Local engines (dynalite, cognito-local) accept any credentials; there are none on a developer
+// machine without an AWS account, and the SDK would fail looking for them.
+const LOCAL_CREDENTIALS = { accessKeyId: "local", secretAccessKey: "local" };
+const LOCAL_REGION = "eu-west-1";
+
+/** Client options for a local engine at `endpoint`: dummy credentials, `region` or eu-west-1. */
+export function localEngineOptions(
+  endpoint: string,
+  region: string | undefined,
+): {
+  readonly endpoint: string;
+  readonly credentials: { readonly accessKeyId: string; readonly secretAccessKey: string };
+  readonly region: string;
+} {
+  return { endpoint, credentials: LOCAL_CREDENTIALS, region: region ?? LOCAL_REGION };
+}
+
 /** The `name` of an SDK v3 service exception, or undefined for anything else. */
 export function awsErrorName(error: unknown): string | undefined {
   if (typeof error === "object" && error !== null && "name" in error) {

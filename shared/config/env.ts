@@ -34,6 +34,25 @@ export function optionalString(env: Env, name: string, fallback?: string): strin
 const TRUE = new Set(["true", "1", "yes", "on"]);
 const FALSE = new Set(["false", "0", "no", "off"]);
 
+// DynamoDB table names: 3-255 of letters, digits, `_`, `-` and `.`.
+const TABLE_NAME = /^[A-Za-z0-9_.-]{3,255}$/;
+
+/** An optional DynamoDB table name (3-255 of letters, digits, `_`, `-`, `.`); empty counts as unset. */
+export function optionalTableName(env: Env, name: string): string | undefined {
+  const value = raw(env, name);
+  if (value !== undefined && !TABLE_NAME.test(value)) {
+    throw new ConfigError(name, `"${value}" is not a DynamoDB table name`);
+  }
+  return value;
+}
+
+/** A required DynamoDB table name (see {@link optionalTableName}). */
+export function requireTableName(env: Env, name: string): string {
+  const value = optionalTableName(env, name);
+  if (value === undefined) throw new ConfigError(name, "is required but is not set");
+  return value;
+}
+
 /** A strict boolean: true/false/1/0/yes/no/on/off (any case); anything else is an error. */
 export function readBoolean(env: Env, name: string, fallback: boolean): boolean {
   const value = raw(env, name);

@@ -9,7 +9,7 @@
  */
 import { CognitoIdentityProviderClient } from "@aws-sdk/client-cognito-identity-provider";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
-import { sdkClientConfig } from "../aws/clients";
+import { localEngineOptions, sdkClientConfig } from "../aws/clients";
 import type { Logger } from "../logger";
 import type { PostConfirmationConfig } from "./config";
 import { cognitoGroupMembership, type GroupMembership, localGroupMembership } from "./groups";
@@ -26,15 +26,6 @@ export interface PostConfirmationAdapters {
   /** Writes profiles; `exists` is used by the post-authentication backstop only. */
   readonly profiles: ProfileStore & ProfileLookup;
   readonly describe: { readonly groups: string; readonly profiles: string };
-}
-
-// Local engines accept any credentials; there are none on a developer machine
-// without an AWS account, and the SDK would fail looking for them.
-const LOCAL_CREDENTIALS = { accessKeyId: "local", secretAccessKey: "local" };
-const LOCAL_REGION = "eu-west-1";
-
-function localEngineOptions(endpoint: string, region: string | undefined) {
-  return { endpoint, credentials: LOCAL_CREDENTIALS, region: region ?? LOCAL_REGION };
 }
 
 /** Build the adapters for `config` (clients created here, once). */

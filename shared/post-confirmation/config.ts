@@ -3,7 +3,7 @@
  * Every problem throws a ConfigError naming the variable.
  */
 import { type CommonConfig, loadCommonConfig } from "../config/common";
-import { type Env, optionalString, readJson, requireString } from "../config/env";
+import { type Env, optionalString, readJson, requireTableName } from "../config/env";
 import { ConfigError } from "../errors";
 
 /** Settings of the post-confirmation trigger. */
@@ -30,8 +30,6 @@ export const DEFAULT_LOCAL_PROFILE_FILE = ".local/post-confirmation/profiles.jso
 // Cognito group names: 1-128 characters, no whitespace (Cognito's pattern is letters,
 // marks, symbols, numbers and punctuation only).
 const GROUP_NAME = /^[\p{L}\p{M}\p{S}\p{N}\p{P}]{1,128}$/u;
-// DynamoDB table names: 3-255 of letters, digits, `_`, `-` and `.`.
-const TABLE_NAME = /^[A-Za-z0-9_.-]{3,255}$/;
 // A domain name: labels of letters, digits and hyphens separated by dots.
 const DOMAIN =
   /^(?=.{1,253}$)[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)+$/;
@@ -67,13 +65,7 @@ export function loadPostConfirmationConfig(env: Env = process.env): PostConfirma
   if (defaultGroup !== undefined && !GROUP_NAME.test(defaultGroup)) {
     throw new ConfigError("DEFAULT_GROUP", `"${defaultGroup}" is not a valid Cognito group name`);
   }
-  const profileTableName = requireString(env, "PROFILE_TABLE_NAME");
-  if (!TABLE_NAME.test(profileTableName)) {
-    throw new ConfigError(
-      "PROFILE_TABLE_NAME",
-      `"${profileTableName}" is not a DynamoDB table name`,
-    );
-  }
+  const profileTableName = requireTableName(env, "PROFILE_TABLE_NAME");
   return {
     ...loadCommonConfig(env),
     profileTableName,

@@ -1,12 +1,14 @@
 import { loadCommonConfig } from "../../shared/config/common";
 import {
   optionalString,
+  optionalTableName,
   readBoolean,
   readEnum,
   readInteger,
   readJson,
   readList,
   requireString,
+  requireTableName,
 } from "../../shared/config/env";
 import { ConfigError } from "../../shared/errors";
 
@@ -41,6 +43,22 @@ describe("env readers", () => {
     expect(optionalString({}, "X")).toBeUndefined();
     expect(optionalString({ X: "" }, "X", "d")).toBe("d");
     expect(optionalString({ X: " v " }, "X", "d")).toBe("v");
+  });
+
+  it("optionalTableName / requireTableName accept DynamoDB table names only, naming the variable", () => {
+    // Act
+    const bad = configError(() => optionalTableName({ T: "a b" }, "T"));
+    const short = configError(() => requireTableName({ T: "ab" }, "T"));
+    const missing = configError(() => requireTableName({ T: " " }, "T"));
+
+    // Assess
+    expect(optionalTableName({}, "T")).toBeUndefined();
+    expect(optionalTableName({ T: "" }, "T")).toBeUndefined();
+    expect(optionalTableName({ T: " svc-dev_attempts.v1 " }, "T")).toBe("svc-dev_attempts.v1");
+    expect(requireTableName({ T: "abc" }, "T")).toBe("abc");
+    expect(bad.message).toBe('Invalid configuration: T "a b" is not a DynamoDB table name');
+    expect(short.variable).toBe("T");
+    expect(missing.message).toBe("Invalid configuration: T is required but is not set");
   });
 
   it.each([

@@ -12,8 +12,8 @@ import {
 } from "@aws-sdk/client-cognito-identity-provider";
 import { type AttributeValue, ScanCommand } from "@aws-sdk/client-dynamodb";
 import { type AwsClientStub, mockClient } from "aws-sdk-client-mock";
+import { type LocalDynamo, startDynalite } from "../helpers/dynalite";
 import { captureOutput } from "../helpers/logs";
-import { type LocalDynamo, startDynalite } from "./dynalite";
 
 /** The engines, valid inside tests (the getters read the current test's state). */
 export interface ProvisioningEngines {

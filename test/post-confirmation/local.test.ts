@@ -11,9 +11,9 @@ import { createLogger } from "../../shared/logger";
 import { createPostConfirmationAdapters } from "../../shared/post-confirmation/adapters";
 import { loadPostConfirmationConfig } from "../../shared/post-confirmation/config";
 import { jsonLinesProfileStore } from "../../shared/post-confirmation/profiles";
+import { type LocalDynamo, startDynalite } from "../helpers/dynalite";
 import { loadEvent } from "../helpers/events";
 import { captureOutput } from "../helpers/logs";
-import { type LocalDynamo, startDynalite } from "./dynalite";
 
 const PROFILE = {
   sub: "s-1",
