@@ -139,6 +139,15 @@ export class Deadline {
     return new Deadline(Math.min(timing.awsCallBudgetMs, lambdaLeft), timing.awsCallTimeoutMs);
   }
 
+  /**
+   * A deadline for one part of the invocation: `fraction` of the time left, with the same
+   * per-call timeout, so a slow call in that part leaves the rest of the time to what follows
+   * (the custom-auth lockout read before the email send). Dispose it when the part ends.
+   */
+  portion(fraction: number): Deadline {
+    return new Deadline(this.remainingMs() * fraction, this.callTimeoutMs);
+  }
+
   /** Milliseconds left (0 once passed). */
   remainingMs(): number {
     return this.controller.signal.aborted ? 0 : Math.max(0, this.expiresAt - Date.now());

@@ -73,6 +73,25 @@ describe("Deadline", () => {
     expect(after.cause).toBe(throttled);
   });
 
+  it("portion gives a part of the invocation a share of the time left, ending before the whole", async () => {
+    // Prepare
+    const whole = new Deadline(1000, 1500);
+
+    // Act
+    const part = whole.portion(0.2);
+    const { requestTimeout } = part.callOptions("GetItem");
+    await sleep(230);
+
+    // Assess: the part has passed, the whole has not.
+    expect(requestTimeout).toBeLessThanOrEqual(200);
+    expect(requestTimeout).toBeGreaterThan(150);
+    expect(part.expired).toBe(true);
+    expect(whole.expired).toBe(false);
+    expect(whole.remainingMs()).toBeGreaterThan(600);
+    part.dispose();
+    whole.dispose();
+  });
+
   it("aborts calls still running when the invocation ends", () => {
     const deadline = new Deadline(4000, 1500);
     const { abortSignal } = deadline.callOptions("ListUsers");
