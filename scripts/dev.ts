@@ -9,7 +9,13 @@
  */
 import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { dirname } from "node:path";
-import { STACK_FILE, serviceEnvironment, stackInfo, startLocalStack } from "./local-stack";
+import {
+  ATTEMPTS_TABLE_NAME,
+  STACK_FILE,
+  serviceEnvironment,
+  stackInfo,
+  startLocalStack,
+} from "./local-stack";
 
 function port(name: string, fallback: number): number {
   const raw = process.env[name];
@@ -42,7 +48,7 @@ async function main(): Promise<void> {
       `  API (GET /hello)      ${stack.apiUrl}/hello`,
       `  Lambda endpoint       ${stack.lambdaUrl}`,
       `  cognito-local         ${stack.cognitoUrl}   pool ${stack.userPoolId}   client ${stack.clientId}`,
-      `  dynalite              ${stack.dynamoUrl}   table ${stack.profileTableName}`,
+      `  dynalite              ${stack.dynamoUrl}   tables ${stack.profileTableName}, ${ATTEMPTS_TABLE_NAME}`,
       "",
       "  Use it from a shell:",
       `    export AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER=${env.AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER}`,

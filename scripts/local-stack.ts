@@ -1,5 +1,6 @@
 /**
- * The local end-to-end stack, with no AWS account: dynalite (the profile table),
+ * The local end-to-end stack, with no AWS account: dynalite (the profile table and
+ * the custom-auth attempts table),
  * cognito-local (the user pool, calling the triggers through serverless-offline's
  * Lambda endpoint) and serverless-offline (API Gateway + Lambda: the authorizer and
  * GET /hello), all on loopback ports.
@@ -29,6 +30,7 @@ import {
 } from "@aws-sdk/client-cognito-identity-provider";
 import { CreateTableCommand, DynamoDBClient, GetItemCommand } from "@aws-sdk/client-dynamodb";
 import { unmarshall } from "@aws-sdk/util-dynamodb";
+import { attemptsTableDefinition } from "../shared/custom-auth/attempts";
 import { profileTableDefinition } from "../shared/post-confirmation/profiles";
 
 const ROOT = resolve(__dirname, "..");
@@ -42,6 +44,8 @@ export const REGION = "eu-west-1";
 export const STACK_FILE = join(ROOT, ".local", "stack.json");
 /** The profile table's name in the local stack (serverless.yml's default for stage dev). */
 export const PROFILE_TABLE_NAME = `${SERVICE}-${STAGE}-profiles`;
+/** The custom-auth attempts table the local stack creates (serverless.yml's default name). */
+export const ATTEMPTS_TABLE_NAME = `${SERVICE}-${STAGE}-custom-auth-attempts`;
 /** Groups created in the local pool: the post-confirmation default group and the admins group. */
 export const LOCAL_GROUPS = ["members", "admins"] as const;
 // Dummy credentials: the local engines accept any, and the SDK refuses to sign without some.
@@ -289,6 +293,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       server.listen(ports.dynamo, HOST, () => ok());
     });
     await dynamo.send(new CreateTableCommand(profileTableDefinition(PROFILE_TABLE_NAME)));
+    // The functions get AWS_ENDPOINT_URL_DYNAMODB, so create/verify count wrong answers here.
+    await dynamo.send(new CreateTableCommand(attemptsTableDefinition(ATTEMPTS_TABLE_NAME)));
 
     // 2. cognito-local, in its own working directory (it keeps config and data in ./.cognito).
     mkdirSync(join(workDir, ".cognito"), { recursive: true });
@@ -331,6 +337,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     // 3. serverless-offline: API Gateway + Lambda, functions pointed at the local engines.
     const params: Record<string, string> = {
       postConfirmationProfileTableName: PROFILE_TABLE_NAME,
+      customAuthAttemptsTableName: ATTEMPTS_TABLE_NAME,
       authorizerLocalIssuerUrl: issuer,
       authorizerLocalClientIds: clientId,
       ...options.params,

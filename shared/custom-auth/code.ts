@@ -46,6 +46,19 @@ export function hashCode(
   return { length: code.length, expiresAt, salt, hash: digest(salt, code).toString("base64url") };
 }
 
+/**
+ * A state of the same shape as {@link hashCode}'s that no answer matches: a random 32-byte
+ * "hash" of no code (the lockout's pretend path: every answer of that sign-in is wrong).
+ */
+export function unmatchableState(length: number, expiresAt: number): CodeState {
+  return {
+    length,
+    expiresAt,
+    salt: randomBytes(16).toString("base64url"),
+    hash: randomBytes(32).toString("base64url"),
+  };
+}
+
 const METADATA_PREFIX = "OTP1";
 const B64URL = /^[A-Za-z0-9_-]+$/;
 

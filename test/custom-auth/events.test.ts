@@ -13,9 +13,18 @@ import { type CapturedOutput, captureOutput } from "../helpers/logs";
 const ROOT = resolve(__dirname, "..", "..");
 type Handler = (event: unknown) => Promise<{ response: Record<string, unknown> }>;
 
+// The local stand-in of the attempts table, one per test (never the repository's .local/):
+// wrong answers in one test must not lock the sample user out in the next.
+let attemptsFile = "";
+
 function loadFunction(name: string, file: string, extraEnv: Record<string, string> = {}): Handler {
   const saved = { ...process.env };
-  Object.assign(process.env, localEnvironment(ROOT, name), { IS_LOCAL: "true" }, extraEnv);
+  Object.assign(
+    process.env,
+    localEnvironment(ROOT, name),
+    { IS_LOCAL: "true", LOCAL_AUTH_ATTEMPTS_FILE: attemptsFile },
+    extraEnv,
+  );
   let handler: Handler | undefined;
   try {
     jest.isolateModules(() => {
@@ -79,13 +88,17 @@ const VERIFY: Record<string, boolean> = {
 describe("sample events through the function modules (as npm run invoke runs them)", () => {
   let output: CapturedOutput;
   let outbox: string;
+  let attemptsDir: string;
   beforeEach(() => {
     output = captureOutput();
     outbox = mkdtempSync(join(tmpdir(), "custom-auth-events-"));
+    attemptsDir = mkdtempSync(join(tmpdir(), "custom-auth-attempts-"));
+    attemptsFile = join(attemptsDir, "attempts.json");
   });
   afterEach(() => {
     output.restore();
     rmSync(outbox, { recursive: true, force: true });
+    rmSync(attemptsDir, { recursive: true, force: true });
   });
 
   it("covers every sample event of the area", () => {
@@ -242,13 +255,51 @@ describe("serverless.yml wiring", () => {
       ],
     };
 
+    const create = fns.createAuthChallenge?.iamRoleStatements ?? [];
+    const ses = create.filter((s) => JSON.stringify(s).includes("ses:"));
+
     expect(fns.defineAuthChallenge?.iamRoleStatements).toEqual([]);
-    expect(fns.verifyAuthChallenge?.iamRoleStatements).toEqual([]);
-    expect(fns.createAuthChallenge?.iamRoleStatements).toHaveLength(1);
+    expect(JSON.stringify(fns.verifyAuthChallenge?.iamRoleStatements)).not.toContain("ses:");
+    expect(ses).toHaveLength(1);
     expect([
       { ...identityOnly, Condition: fromCondition },
       { ...withConfigurationSet, Condition: fromCondition },
-    ]).toContainEqual(fns.createAuthChallenge?.iamRoleStatements[0]);
+    ]).toContainEqual(ses[0]);
+  });
+
+  it("lockout: create may only read, verify only count and clear, on the attempts table alone", () => {
+    // The YAML short form, as readServerlessYml parses `!GetAtt CustomAuthAttemptsTable.Arn`.
+    const table = { "Fn::GetAtt": "CustomAuthAttemptsTable.Arn" };
+    const fns = doc.functions;
+    const dynamo = (name: string) =>
+      (fns[name]?.iamRoleStatements ?? []).filter((s) => JSON.stringify(s).includes("dynamodb:"));
+
+    expect(dynamo("createAuthChallenge")).toEqual([
+      { Effect: "Allow", Action: "dynamodb:GetItem", Resource: table },
+    ]);
+    expect(fns.verifyAuthChallenge?.iamRoleStatements).toEqual([
+      { Effect: "Allow", Action: ["dynamodb:UpdateItem", "dynamodb:DeleteItem"], Resource: table },
+    ]);
+    expect(dynamo("defineAuthChallenge")).toEqual([]);
+  });
+
+  it("lockout: create and verify get the same table, threshold and window", () => {
+    const keys = [
+      "CUSTOM_AUTH_ATTEMPTS_TABLE_NAME",
+      "CUSTOM_AUTH_LOCKOUT_THRESHOLD",
+      "CUSTOM_AUTH_LOCKOUT_WINDOW_SECONDS",
+    ];
+    const pick = (name: string) => {
+      const env = localEnvironment(ROOT, name);
+      return keys.map((key) => env[key]);
+    };
+
+    expect(pick("createAuthChallenge")).toEqual([
+      "cognito-triggers-dev-custom-auth-attempts",
+      "10",
+      "900",
+    ]);
+    expect(pick("verifyAuthChallenge")).toEqual(pick("createAuthChallenge"));
   });
 
   it("gives the three triggers the same eligibility setting", () => {

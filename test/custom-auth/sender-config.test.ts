@@ -5,6 +5,7 @@ import { join } from "node:path";
 import { sdkClientConfig } from "../../shared/aws/clients";
 import {
   DEFAULT_BODY,
+  DEFAULT_LOCAL_ATTEMPTS_FILE,
   DEFAULT_SUBJECT,
   loadCreateAuthConfig,
   loadDefineAuthConfig,
@@ -251,6 +252,75 @@ describe("configuration", () => {
   ])("create: %j is refused naming %s", (env, variable) => {
     expect(() => loadCreateAuthConfig(env)).toThrow(ConfigError);
     expect(() => loadCreateAuthConfig(env)).toThrow(variable);
+  });
+
+  it("lockout: off without CUSTOM_AUTH_ATTEMPTS_TABLE_NAME (empty is unset), defaults 10 in 900 s", () => {
+    // Act
+    const unset = loadCreateAuthConfig({ LOCAL_MODE: "true" });
+    const empty = loadVerifyAuthConfig({ CUSTOM_AUTH_ATTEMPTS_TABLE_NAME: " " });
+    const on = loadVerifyAuthConfig({ CUSTOM_AUTH_ATTEMPTS_TABLE_NAME: "svc-dev-attempts" });
+
+    // Assess
+    expect(unset.lockout).toBeUndefined();
+    expect(empty.lockout).toBeUndefined();
+    expect(on.lockout).toEqual({
+      tableName: "svc-dev-attempts",
+      threshold: 10,
+      windowSeconds: 900,
+      dynamoEndpoint: undefined,
+      awsRegion: undefined,
+      localFile: DEFAULT_LOCAL_ATTEMPTS_FILE,
+    });
+  });
+
+  it("lockout: create and verify read the same settings", () => {
+    const env = {
+      LOCAL_MODE: "true",
+      CUSTOM_AUTH_ATTEMPTS_TABLE_NAME: "attempts",
+      CUSTOM_AUTH_LOCKOUT_THRESHOLD: "5",
+      CUSTOM_AUTH_LOCKOUT_WINDOW_SECONDS: "3600",
+      AWS_ENDPOINT_URL_DYNAMODB: "http://127.0.0.1:4567",
+      AWS_REGION: "eu-central-1",
+      LOCAL_AUTH_ATTEMPTS_FILE: "/tmp/attempts.json",
+    };
+
+    const create = loadCreateAuthConfig(env).lockout;
+    const verify = loadVerifyAuthConfig(env).lockout;
+
+    expect(create).toEqual(verify);
+    expect(create).toEqual({
+      tableName: "attempts",
+      threshold: 5,
+      windowSeconds: 3600,
+      dynamoEndpoint: "http://127.0.0.1:4567",
+      awsRegion: "eu-central-1",
+      localFile: "/tmp/attempts.json",
+    });
+    expect(
+      loadVerifyAuthConfig({
+        ...env,
+        AWS_ENDPOINT_URL_DYNAMODB: "",
+        AWS_ENDPOINT_URL: "http://x:1",
+      }).lockout?.dynamoEndpoint,
+    ).toBe("http://x:1");
+  });
+
+  it.each<[Record<string, string>, string]>([
+    [{ CUSTOM_AUTH_ATTEMPTS_TABLE_NAME: "no spaces" }, "CUSTOM_AUTH_ATTEMPTS_TABLE_NAME"],
+    [{ CUSTOM_AUTH_ATTEMPTS_TABLE_NAME: "ab" }, "CUSTOM_AUTH_ATTEMPTS_TABLE_NAME"],
+    [{ CUSTOM_AUTH_LOCKOUT_THRESHOLD: "0" }, "CUSTOM_AUTH_LOCKOUT_THRESHOLD"],
+    [{ CUSTOM_AUTH_LOCKOUT_THRESHOLD: "101" }, "CUSTOM_AUTH_LOCKOUT_THRESHOLD"],
+    [{ CUSTOM_AUTH_LOCKOUT_THRESHOLD: "ten" }, "CUSTOM_AUTH_LOCKOUT_THRESHOLD"],
+    [{ CUSTOM_AUTH_LOCKOUT_WINDOW_SECONDS: "59" }, "CUSTOM_AUTH_LOCKOUT_WINDOW_SECONDS"],
+    [{ CUSTOM_AUTH_LOCKOUT_WINDOW_SECONDS: "86401" }, "CUSTOM_AUTH_LOCKOUT_WINDOW_SECONDS"],
+    [{ CUSTOM_AUTH_LOCKOUT_WINDOW_SECONDS: "15m" }, "CUSTOM_AUTH_LOCKOUT_WINDOW_SECONDS"],
+  ])("lockout: %j is refused naming %s, by create and verify alike", (env, variable) => {
+    // A bad threshold or window is refused even while the table is unset (the feature off).
+    const full = { LOCAL_MODE: "true", ...env };
+
+    expect(() => loadCreateAuthConfig(full)).toThrow(ConfigError);
+    expect(() => loadCreateAuthConfig(full)).toThrow(variable);
+    expect(() => loadVerifyAuthConfig(full)).toThrow(variable);
   });
 
   it("picks up a local SES endpoint from the SDK's standard variables", () => {

@@ -275,6 +275,85 @@ describe.each([
     }
   });
 
+  test("custom auth: the attempts table, on demand, TTL, point-in-time recovery, not retained", () => {
+    // Prepare
+    const table = activeResources(template()).CustomAuthAttemptsTable;
+
+    // Assess: short-lived counters; a retained table would keep its fixed name and make the
+    // next deployment after a removal fail.
+    expect(table?.Type).toBe("AWS::DynamoDB::Table");
+    expect(table?.DeletionPolicy).toBeUndefined();
+    expect(table?.Properties).toEqual({
+      TableName: "cognito-triggers-dev-custom-auth-attempts",
+      BillingMode: "PAY_PER_REQUEST",
+      AttributeDefinitions: [{ AttributeName: "pk", AttributeType: "S" }],
+      KeySchema: [{ AttributeName: "pk", KeyType: "HASH" }],
+      TimeToLiveSpecification: { AttributeName: "expiresAt", Enabled: true },
+      PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+      SSESpecification: { SSEEnabled: true },
+    });
+    expect(template().Outputs?.CustomAuthAttemptsTableName?.Value).toEqual({
+      Ref: "CustomAuthAttemptsTable",
+    });
+  });
+
+  test("custom auth: create and verify get the lockout settings (the table name, 10, 900)", () => {
+    // Prepare
+    const active = activeResources(template());
+
+    for (const fn of ["CreateAuthChallengeLambdaFunction", "VerifyAuthChallengeLambdaFunction"]) {
+      // Act
+      const props = active[fn]?.Properties ?? {};
+      const env = (props.Environment as { Variables?: Record<string, unknown> })?.Variables;
+
+      // Assess
+      expect(env).toMatchObject({
+        CUSTOM_AUTH_ATTEMPTS_TABLE_NAME: "cognito-triggers-dev-custom-auth-attempts",
+        CUSTOM_AUTH_LOCKOUT_THRESHOLD: "10",
+        CUSTOM_AUTH_LOCKOUT_WINDOW_SECONDS: "900",
+      });
+    }
+    const define = active.DefineAuthChallengeLambdaFunction?.Properties?.Environment;
+    expect(JSON.stringify(define)).not.toContain("CUSTOM_AUTH_ATTEMPTS_TABLE_NAME");
+  });
+
+  test("custom auth: GetItem for create, UpdateItem + DeleteItem for verify, on the attempts table only", () => {
+    // Prepare
+    const active = activeResources(template());
+    const table = { "Fn::GetAtt": ["CustomAuthAttemptsTable", "Arn"] };
+    const dynamoStatements = (roleId: string) =>
+      statementsOf(active[roleId] as Resource).filter((s) =>
+        actionsOf(s).some((a) => String(a).startsWith("dynamodb:")),
+      );
+
+    // Act
+    const create = dynamoStatements("CreateAuthChallengeIamRoleLambdaExecution");
+    const verify = dynamoStatements("VerifyAuthChallengeIamRoleLambdaExecution");
+    const define = dynamoStatements("DefineAuthChallengeIamRoleLambdaExecution");
+    const onTable = Object.entries(active)
+      .filter(([, r]) => r.Type.startsWith("AWS::IAM::"))
+      .flatMap(([id, r]) =>
+        statementsOf(r)
+          .filter((s) => JSON.stringify(s.Resource).includes("CustomAuthAttemptsTable"))
+          .map(() => id),
+      );
+
+    // Assess: exact actions, the table's own ARN (no `*`, no other table), no other role.
+    expect(create).toEqual([{ Effect: "Allow", Action: ["dynamodb:GetItem"], Resource: table }]);
+    expect(verify).toEqual([
+      {
+        Effect: "Allow",
+        Action: ["dynamodb:UpdateItem", "dynamodb:DeleteItem"],
+        Resource: table,
+      },
+    ]);
+    expect(define).toEqual([]);
+    expect(onTable.sort()).toEqual([
+      "CreateAuthChallengeIamRoleLambdaExecution",
+      "VerifyAuthChallengeIamRoleLambdaExecution",
+    ]);
+  });
+
   test("no dependency cycle among the resources a deployment creates", () => {
     // Act
     const cycle = dependencyCycle(activeResources(template()));

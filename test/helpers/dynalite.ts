@@ -5,7 +5,12 @@
  */
 import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { CreateTableCommand, DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import {
+  CreateTableCommand,
+  type CreateTableCommandInput,
+  DynamoDBClient,
+} from "@aws-sdk/client-dynamodb";
+import { attemptsTableDefinition } from "../../shared/custom-auth/attempts";
 import { profileTableDefinition } from "../../shared/post-confirmation/profiles";
 
 type DynaliteFactory = (options: { createTableMs: number }) => Server;
@@ -16,8 +21,12 @@ const dynalite = require("dynalite") as DynaliteFactory;
 export interface LocalDynamo {
   readonly endpoint: string;
   readonly client: DynamoDBClient;
-  /** Create a profile table called `name` (ready at once: createTableMs is 0). */
+  /** Create a table from its definition (ready at once: createTableMs is 0). */
+  createTable(definition: CreateTableCommandInput): Promise<void>;
+  /** Create a profile table called `name` (post-confirmation's definition, as serverless.yml's). */
   createProfileTable(name: string): Promise<void>;
+  /** Create a custom-auth attempts table called `name` (the definition serverless.yml's is checked against). */
+  createAttemptsTable(name: string): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -39,8 +48,14 @@ export async function startDynalite(): Promise<LocalDynamo> {
   return {
     endpoint,
     client,
+    async createTable(definition) {
+      await client.send(new CreateTableCommand(definition));
+    },
     async createProfileTable(name) {
       await client.send(new CreateTableCommand(profileTableDefinition(name)));
+    },
+    async createAttemptsTable(name) {
+      await client.send(new CreateTableCommand(attemptsTableDefinition(name)));
     },
     async stop() {
       client.destroy();
