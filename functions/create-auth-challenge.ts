@@ -1,17 +1,27 @@
 /**
  * Create auth challenge trigger: issues the one-time code (hashed into the
  * challenge) and emails it: SES v2 in AWS, the local outbox in local mode.
+ * Withholds it (pretend path) from a user locked out across sign-ins.
  * See docs/custom-auth.md.
  */
+import { buildAttemptStore } from "../shared/custom-auth/attempts";
 import { loadCreateAuthConfig } from "../shared/custom-auth/config";
 import { createCreateAuthChallengeHandler } from "../shared/custom-auth/handlers";
 import { buildCodeSender } from "../shared/custom-auth/sender";
 import { createLogger } from "../shared/logger";
 
-// Cold start: a bad setting fails here, naming the variable; the SES client is built once.
+// Cold start: a bad setting fails here, naming the variable; the SES and DynamoDB clients
+// are built once.
 const config = loadCreateAuthConfig(process.env);
 const logger = createLogger("createAuthChallenge");
 const sender = buildCodeSender(config);
+const attempts = config.lockout && buildAttemptStore(config.lockout, config.common);
+logger.debug("Custom auth attempts store", { attempts: attempts?.label ?? "off" });
 
 /** Lambda entry point. */
-export const handler = createCreateAuthChallengeHandler({ config, logger, sender });
+export const handler = createCreateAuthChallengeHandler({
+  config,
+  logger,
+  sender,
+  ...(attempts ? { attempts: attempts.store } : {}),
+});

@@ -1,14 +1,22 @@
 /**
  * Verify auth challenge response trigger: checks the one-time code in constant
- * time, with expiry. See docs/custom-auth.md.
+ * time, with expiry, and counts wrong answers across sign-ins (the lockout).
+ * See docs/custom-auth.md.
  */
+import { buildAttemptStore } from "../shared/custom-auth/attempts";
 import { loadVerifyAuthConfig } from "../shared/custom-auth/config";
 import { createVerifyAuthChallengeHandler } from "../shared/custom-auth/handlers";
 import { createLogger } from "../shared/logger";
 
-// Cold start: a bad setting fails here, naming the variable.
+// Cold start: a bad setting fails here, naming the variable; the DynamoDB client is built once.
 const config = loadVerifyAuthConfig(process.env);
 const logger = createLogger("verifyAuthChallenge");
+const attempts = config.lockout && buildAttemptStore(config.lockout, config.common);
+logger.debug("Custom auth attempts store", { attempts: attempts?.label ?? "off" });
 
 /** Lambda entry point. */
-export const handler = createVerifyAuthChallengeHandler({ config, logger });
+export const handler = createVerifyAuthChallengeHandler({
+  config,
+  logger,
+  ...(attempts ? { attempts: attempts.store } : {}),
+});

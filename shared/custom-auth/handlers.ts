@@ -4,7 +4,7 @@
  * drive whole sign-ins. `functions/*-auth-challenge.ts` build them once per container.
  */
 import type { Context } from "aws-lambda";
-import { Deadline, LAMBDA_RESERVE_MS } from "../aws/clients";
+import { Deadline } from "../aws/clients";
 import { InvalidEventError } from "../errors";
 import {
   type CreateAuthChallengeTriggerEvent,
@@ -15,6 +15,7 @@ import {
 } from "../events";
 import { cognitoTrigger } from "../handler";
 import type { Logger } from "../logger";
+import { type AttemptStore, attemptsKey, type FailureCount } from "./attempts";
 import {
   type CodeState,
   checkAnswer,
@@ -25,12 +26,14 @@ import {
   hashCode,
   type RandomInt,
   toPrivateParameters,
+  unmatchableState,
 } from "./code";
-import type { CreateAuthConfig, DefineAuthConfig, VerifyAuthConfig } from "./config";
+import type { CreateAuthConfig, DefineAuthConfig, LockoutConfig, VerifyAuthConfig } from "./config";
 import { CUSTOM_CHALLENGE, decideNextStep } from "./define";
+import { failsOpen, isLockedOut } from "./lockout";
 import { publicEmailHint } from "./mask";
 import type { CodeSender } from "./sender";
-import { readSession, recipientOf } from "./session";
+import { type PretendReason, readSession, recipientOf } from "./session";
 import { renderTemplate } from "./templates";
 
 /** A trigger handler as Lambda calls it (the context is optional so tests can omit it). */
@@ -82,6 +85,77 @@ export function createDefineAuthChallengeHandler({
   );
 }
 
+/** The lockout settings and the store they apply to (undefined: the lockout is off). */
+interface Lockout {
+  readonly threshold: number;
+  readonly windowSeconds: number;
+  readonly store: AttemptStore;
+}
+
+/** Pair the lockout config with its store; a config without a store is a wiring mistake. */
+function lockoutOf(
+  config: LockoutConfig | undefined,
+  store: AttemptStore | undefined,
+  logger: Logger,
+  localMode: boolean,
+): Lockout | undefined {
+  if (config === undefined) {
+    // Not silent: a deployment without the table runs with the per-sign-in limit only.
+    if (!localMode) {
+      logger.warn("Cross-sign-in lockout is off: CUSTOM_AUTH_ATTEMPTS_TABLE_NAME is unset");
+    }
+    return undefined;
+  }
+  if (store === undefined) {
+    throw new Error("custom auth: config.lockout is set but no attempts store was given");
+  }
+  return { threshold: config.threshold, windowSeconds: config.windowSeconds, store };
+}
+
+/** The counter's key of the event's user, and the `sub` logged with lockout lines (real users only). */
+function lockoutSubject(event: {
+  userPoolId: string;
+  userName: string;
+  request: { userAttributes?: unknown; userNotFound?: unknown };
+}): { key: string; log: { sub?: string } } {
+  const sub = readStringMap(event.request.userAttributes).sub;
+  return {
+    key: attemptsKey(event.userPoolId, event.userName),
+    // The sub is an opaque id (never an email); unknown users have none.
+    log: event.request.userNotFound !== true && sub !== undefined ? { sub } : {},
+  };
+}
+
+/** Log fields describing a counter (no code, no address). */
+function countFields(count: FailureCount): Record<string, unknown> {
+  return {
+    failures: count.failures,
+    lockedUntil: new Date(count.windowEndsAt * 1000).toISOString(),
+  };
+}
+
+/**
+ * Run one store call. A failure that passes is logged at ERROR and gives undefined (fail
+ * open: see {@link failsOpen}); anything else is rethrown, failing the step (fail closed).
+ */
+async function guarded<T>(
+  logger: Logger,
+  operation: "read" | "record-failure" | "clear",
+  call: () => Promise<T>,
+): Promise<T | undefined> {
+  try {
+    return await call();
+  } catch (error) {
+    if (!failsOpen(error)) throw error;
+    logger.error("Cross-sign-in lockout store unavailable: going on without it (fail open)", {
+      lockout: "fail-open",
+      operation,
+      error: error instanceof Error ? error : new Error(String(error)),
+    });
+    return undefined;
+  }
+}
+
 /** What the create-auth-challenge handler needs. */
 export interface CreateAuthDeps {
   readonly config: CreateAuthConfig;
@@ -93,6 +167,8 @@ export interface CreateAuthDeps {
   readonly randomInt?: RandomInt;
   /** Wait used on the pretend path so it takes about as long as a real send. */
   readonly sleep?: (ms: number) => Promise<void>;
+  /** The failure counters; required when `config.lockout` is set (see `buildAttemptStore`). */
+  readonly attempts?: AttemptStore;
 }
 
 const realSleep = (ms: number): Promise<void> =>
@@ -111,14 +187,16 @@ function previousCode(session: ReturnType<typeof readSession>): CodeState | unde
 
 /**
  * Build the create-auth-challenge handler. First code of a session: generate,
- * hash, send (or pretend for users who cannot receive one). Retry within the
- * session while the code is still valid: reuse the carried hash, send nothing.
+ * hash, send (or pretend for users who cannot receive one, or who are locked out
+ * by the cross-sign-in lockout). Retry within the session while the code is still
+ * valid: reuse the carried hash, send nothing.
  */
 export function createCreateAuthChallengeHandler(deps: CreateAuthDeps): CreateHandler {
   const { config, logger, sender } = deps;
   const now = deps.now ?? Date.now;
   const sleep = deps.sleep ?? realSleep;
   const minutes = Math.ceil(config.codeTtlSeconds / 60);
+  const lockout = lockoutOf(config.lockout, deps.attempts, logger, config.common.localMode);
   // Running estimate of how long a real send takes, so the pretend path looks the same.
   let sendMs = config.pretendDelayMs;
 
@@ -144,17 +222,46 @@ export function createCreateAuthChallengeHandler(deps: CreateAuthDeps): CreateHa
       const started = now();
       let state = previousCode(session);
       let step: "reuse-code" | "send-code" | "pretend-send";
+      let pretendReason: PretendReason | "locked-out" | undefined =
+        recipient.kind === "pretend" ? recipient.reason : undefined;
       if (state !== undefined && started < state.expiresAt) {
         step = "reuse-code";
       } else {
         const code = generateCode(config.codeLength, deps.randomInt);
         state = hashCode(code, started + config.codeTtlSeconds * 1000);
-        if (recipient.kind === "deliver") {
-          step = "send-code";
-          // One deadline for the send and its SDK retries (the invocation's only AWS call):
-          // AWS_CALL_BUDGET_MS, or less when the Lambda has less time left (Cognito waits 5 s).
-          const deadline = Deadline.start(config.common, context);
-          try {
+        // One deadline for the lockout read, the send and its SDK retries: AWS_CALL_BUDGET_MS,
+        // or less when the Lambda has less time left (Cognito waits 5 s).
+        const deadline = Deadline.start(config.common, context);
+        try {
+          // Read for every user, known or not, so the step costs the same for all. The read
+          // gets at most half of the time left: a slow DynamoDB fails open, leaving the send
+          // time to run, instead of making every sign-in fail.
+          let locked = false;
+          if (lockout !== undefined) {
+            const subject = lockoutSubject(event);
+            const readDeadline = deadline.portion(0.5);
+            const count = await guarded(logger, "read", () =>
+              lockout.store.read(subject.key, started, readDeadline),
+            ).finally(() => {
+              readDeadline.dispose();
+            });
+            if (count !== undefined && isLockedOut(count, lockout.threshold, started)) {
+              locked = true;
+              logger.warn("Custom auth code withheld: too many wrong answers across sign-ins", {
+                lockout: "locked",
+                ...countFields(count),
+                ...subject.log,
+              });
+            }
+          }
+          if (locked) {
+            // The pretend path, with a state no answer matches: the whole sign-in fails.
+            pretendReason = "locked-out";
+            state = unmatchableState(state.length, state.expiresAt);
+          }
+          if (recipient.kind === "deliver" && !locked) {
+            step = "send-code";
+            const sendStarted = now();
             await sender.send(
               {
                 to: recipient.email,
@@ -163,21 +270,18 @@ export function createCreateAuthChallengeHandler(deps: CreateAuthDeps): CreateHa
               },
               deadline,
             );
-          } finally {
-            deadline.dispose();
+            sendMs = Math.round(sendMs * 0.8 + (now() - sendStarted) * 0.2);
+          } else {
+            step = "pretend-send";
+            // Jitter of +-25% around the running estimate of a real send, but never longer than
+            // a real send may take (what is left of the AWS budget) nor past the Lambda's own
+            // time: a pretend step that timed out where real ones succeed would tell unknown
+            // users apart.
+            const jittered = Math.round(sendMs * (0.75 + Math.random() * 0.5));
+            await sleep(Math.max(0, Math.min(jittered, deadline.remainingMs())));
           }
-          sendMs = Math.round(sendMs * 0.8 + (now() - started) * 0.2);
-        } else {
-          step = "pretend-send";
-          // Jitter of +-25% around the running estimate of a real send, but never longer than
-          // a real send may take (the AWS budget) nor past the Lambda's own time: a pretend
-          // step that timed out where real ones succeed would tell unknown users apart.
-          const jittered = Math.round(sendMs * (0.75 + Math.random() * 0.5));
-          const lambdaLeft =
-            typeof context?.getRemainingTimeInMillis === "function"
-              ? context.getRemainingTimeInMillis() - LAMBDA_RESERVE_MS
-              : Number.POSITIVE_INFINITY;
-          await sleep(Math.max(0, Math.min(jittered, config.common.awsCallBudgetMs, lambdaLeft)));
+        } finally {
+          deadline.dispose();
         }
       }
       event.response = {
@@ -187,7 +291,7 @@ export function createCreateAuthChallengeHandler(deps: CreateAuthDeps): CreateHa
       };
       logger.info("Custom auth challenge created", {
         step,
-        ...(recipient.kind === "pretend" ? { pretendReason: recipient.reason } : {}),
+        ...(pretendReason !== undefined ? { pretendReason } : {}),
         sessionLength: session.length,
       });
       return event;
@@ -201,29 +305,74 @@ export interface VerifyAuthDeps {
   readonly logger: Logger;
   /** Clock in epoch ms (tests inject one). */
   readonly now?: () => number;
+  /** The failure counters; required when `config.lockout` is set (see `buildAttemptStore`). */
+  readonly attempts?: AttemptStore;
 }
 
 /**
  * Build the verify-auth-challenge handler: `answerCorrect` only for a live code,
- * matched in constant time, of a user who can receive codes. A malformed answer
- * is simply wrong (no error), so it counts as an attempt like any other.
+ * matched in constant time, of a user who can receive codes and is not locked out.
+ * A malformed answer is simply wrong (no error), so it counts as an attempt like any
+ * other. With the lockout on, every wrong answer (of any user, known or not) is counted,
+ * and a correct one clears the counter unless the user is locked out (then it is refused).
  */
 export function createVerifyAuthChallengeHandler({
   config,
   logger,
   now = Date.now,
+  attempts,
 }: VerifyAuthDeps): VerifyHandler {
+  const lockout = lockoutOf(config.lockout, attempts, logger, config.common.localMode);
   return cognitoTrigger<VerifyAuthChallengeResponseTriggerEvent>(
     logger,
     TRIGGER_SOURCES.verifyAuthChallenge,
-    (event) => {
+    async (event, context) => {
+      const nowMs = now();
       const state = fromPrivateParameters(readStringMap(event.request.privateChallengeParameters));
-      const verdict = checkAnswer(state, event.request.challengeAnswer, now());
+      const verdict = checkAnswer(state, event.request.challengeAnswer, nowMs);
       const recipient = recipientOf(event.request, config.eligibility);
-      const answerCorrect = verdict === "correct" && recipient.kind === "deliver";
+      let answerCorrect = verdict === "correct" && recipient.kind === "deliver";
+      let lockedOut = false;
+      let failures: number | undefined;
+      if (lockout !== undefined) {
+        const subject = lockoutSubject(event);
+        // One call either way (a wrong and a right answer cost the same), under one deadline.
+        const deadline = Deadline.start(config.common, context);
+        try {
+          if (answerCorrect) {
+            const outcome = await guarded(logger, "clear", () =>
+              lockout.store.clearUnlessLocked(subject.key, nowMs, lockout.threshold, deadline),
+            );
+            if (outcome === "locked") {
+              lockedOut = true;
+              answerCorrect = false;
+              logger.warn("Custom auth correct answer refused: locked out across sign-ins", {
+                lockout: "locked",
+                ...subject.log,
+              });
+            }
+          } else {
+            const count = await guarded(logger, "record-failure", () =>
+              lockout.store.recordFailure(subject.key, nowMs, lockout.windowSeconds, deadline),
+            );
+            failures = count?.failures;
+            // Exactly one call sees the threshold reached, even among concurrent ones.
+            if (count !== undefined && count.failures === lockout.threshold) {
+              logger.warn("Custom auth user locked out: too many wrong answers across sign-ins", {
+                lockout: "threshold-reached",
+                ...countFields(count),
+                ...subject.log,
+              });
+            }
+          }
+        } finally {
+          deadline.dispose();
+        }
+      }
       event.response = { answerCorrect };
       logger.info("Custom auth answer checked", {
-        verdict: recipient.kind === "pretend" ? "pretend" : verdict,
+        verdict: recipient.kind === "pretend" ? "pretend" : lockedOut ? "locked-out" : verdict,
+        ...(failures !== undefined ? { failures } : {}),
       });
       return event;
     },

@@ -7,6 +7,7 @@
  * ends the sign-in with NotAuthorizedException.
  */
 import type { Logger } from "@aws-lambda-powertools/logger";
+import type { AttemptStore } from "../../shared/custom-auth/attempts";
 import type {
   AuthFlow,
   CreateAuthConfig,
@@ -94,6 +95,11 @@ export interface HarnessOptions {
   readonly logger?: Logger;
   /** Digit source for codes (default `crypto.randomInt`). */
   readonly randomInt?: (max: number) => number;
+  /**
+   * The failure counters create and verify share (the cross-sign-in lockout); needed when
+   * `env` sets CUSTOM_AUTH_ATTEMPTS_TABLE_NAME, as in a deployment.
+   */
+  readonly attempts?: AttemptStore;
 }
 
 export const POOL_ID = "eu-west-1_TESTPOOL";
@@ -147,10 +153,12 @@ export class CustomAuthHarness {
     this.createConfig = loadCreateAuthConfig(env);
     this.verifyConfig = loadVerifyAuthConfig(env);
     this.define = createDefineAuthChallengeHandler({ config: this.defineConfig, logger });
+    const attempts = options.attempts ? { attempts: options.attempts } : {};
     this.create = createCreateAuthChallengeHandler({
       config: this.createConfig,
       logger,
       sender: this.sender,
+      ...attempts,
       now: this.clock.now,
       ...(options.randomInt ? { randomInt: options.randomInt } : {}),
       sleep: async (ms) => {
@@ -161,6 +169,7 @@ export class CustomAuthHarness {
       config: this.verifyConfig,
       logger,
       now: this.clock.now,
+      ...attempts,
     });
   }
 
