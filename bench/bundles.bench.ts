@@ -8,8 +8,8 @@
 import { execFileSync } from "node:child_process";
 import { mkdirSync, rmSync, statSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { build } from "esbuild";
-import { FUNCTIONS, splitHandler } from "../scripts/functions";
+import { bundleFunction } from "../scripts/bundle";
+import { FUNCTIONS } from "../scripts/functions";
 import { localEnvironment } from "../scripts/local-env";
 import { type BenchRow, median } from "./lib";
 
@@ -23,31 +23,6 @@ const RUNS = 7;
 // Inside the checkout (under the git-ignored .esbuild/) so that the bundles' external
 // `@aws-sdk/*` requires resolve from node_modules, as they do from the Lambda runtime.
 const OUT_DIR = join(ROOT, ".esbuild", `bench-bundles-${process.pid}`);
-
-/** Bundle one function as serverless-esbuild does for a deployment; returns the file and its external imports. */
-async function bundle(
-  name: string,
-  handler: string,
-): Promise<{ file: string; externals: string[] }> {
-  const { file } = splitHandler(handler);
-  const outfile = join(OUT_DIR, `${name}.js`);
-  const result = await build({
-    metafile: true,
-    entryPoints: [join(ROOT, file)],
-    outfile,
-    bundle: true,
-    minify: true,
-    platform: "node",
-    target: "node20",
-    format: "cjs",
-    external: ["@aws-sdk/*"],
-    logLevel: "silent",
-  });
-  const externals = Object.values(result.metafile.outputs).flatMap((output) =>
-    output.imports.filter((i) => i.external && i.path.startsWith("@aws-sdk/")).map((i) => i.path),
-  );
-  return { file: outfile, externals: [...new Set(externals)] };
-}
 
 /**
  * Milliseconds `require(bundle)` takes in a fresh node process (the function's environment
@@ -74,7 +49,7 @@ export async function run(): Promise<BenchRow[]> {
   const rows: BenchRow[] = [];
   try {
     for (const [name, handler] of Object.entries(FUNCTIONS)) {
-      const { file, externals } = await bundle(name, handler);
+      const { file, externals } = await bundleFunction(handler, join(OUT_DIR, `${name}.js`));
       const kb = statSync(file).size / 1024;
       const sizeTarget = SIZE_TARGETS_KB[name] ?? SIZE_TARGET_KB;
       rows.push({

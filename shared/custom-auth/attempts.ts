@@ -25,7 +25,24 @@ import {
 import { awsErrorName, type Deadline, localEngineOptions, sdkClientConfig } from "../aws/clients";
 import type { CommonConfig } from "../config/common";
 import { DependencyError } from "../errors";
+import {
+  type AttemptStore,
+  AttemptStoreMisconfiguredError,
+  AttemptStoreUnavailableError,
+  type FailureCount,
+} from "./attempt-store";
 import type { LockoutConfig } from "./config";
+
+// The SDK-free part (the interface, the key, the errors) lives in attempt-store.ts, so the
+// handlers module -- which the define function bundles too -- does not load the DynamoDB client.
+export {
+  type AttemptStore,
+  AttemptStoreMisconfiguredError,
+  AttemptStoreUnavailableError,
+  attemptsKey,
+  type ClearOutcome,
+  type FailureCount,
+} from "./attempt-store";
 
 /** The table's partition key (string): `<userPoolId>#<userName>`. */
 export const ATTEMPTS_KEY = "pk";
@@ -46,57 +63,6 @@ export function attemptsTableDefinition(tableName: string): CreateTableCommandIn
     BillingMode: "PAY_PER_REQUEST",
   };
 }
-
-/**
- * The counter's key for a user: the pool id and Cognito's `userName` (immutable; for an
- * unknown user, what was typed). Pool ids contain no `#`, so the pair is unambiguous.
- */
-export function attemptsKey(userPoolId: string, userName: string): string {
-  return `${userPoolId}#${userName}`;
-}
-
-/** A user's failures in the current window. */
-export interface FailureCount {
-  /** Wrong answers counted in the window. */
-  readonly failures: number;
-  /** When the window ends, epoch seconds. */
-  readonly windowEndsAt: number;
-}
-
-/** What {@link AttemptStore.clearUnlessLocked} did. */
-export type ClearOutcome = "cleared" | "locked";
-
-/** The per-user failure counters. `deadline` (the invocation's) bounds a call that goes to AWS. */
-export interface AttemptStore {
-  /** The user's live count (undefined: none, or its window has passed). One read. */
-  read(key: string, nowMs: number, deadline?: Deadline): Promise<FailureCount | undefined>;
-  /**
-   * Count one wrong answer, atomically (concurrent calls all count), starting a window of
-   * `windowSeconds` when there is no live one. Returns the count after this failure.
-   */
-  recordFailure(
-    key: string,
-    nowMs: number,
-    windowSeconds: number,
-    deadline?: Deadline,
-  ): Promise<FailureCount>;
-  /**
-   * After a correct answer: delete the counter unless it holds `threshold` or more failures in
-   * a live window, atomically ("locked": the answer must be refused, the counter is kept).
-   */
-  clearUnlessLocked(
-    key: string,
-    nowMs: number,
-    threshold: number,
-    deadline?: Deadline,
-  ): Promise<ClearOutcome>;
-}
-
-/** The store could not answer for a reason that passes (throttling, timeout, 5xx, the deadline). */
-export class AttemptStoreUnavailableError extends DependencyError {}
-
-/** The store refuses every call (no such table, access denied, invalid request): a deployment error. */
-export class AttemptStoreMisconfiguredError extends DependencyError {}
 
 // SDK error names that no retry or wait will change: the deployment is wrong.
 const MISCONFIGURED = new Set([

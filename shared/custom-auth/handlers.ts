@@ -15,7 +15,7 @@ import {
 } from "../events";
 import { cognitoTrigger } from "../handler";
 import type { Logger } from "../logger";
-import { type AttemptStore, attemptsKey, type FailureCount } from "./attempts";
+import { type AttemptStore, attemptsKey, type FailureCount } from "./attempt-store";
 import {
   type CodeState,
   checkAnswer,

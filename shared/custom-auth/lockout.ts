@@ -3,7 +3,7 @@
  * counters are in attempts.ts). See docs/custom-auth.md, "Cross-sign-in lockout".
  */
 import { DependencyError } from "../errors";
-import { AttemptStoreMisconfiguredError, type FailureCount } from "./attempts";
+import { AttemptStoreMisconfiguredError, type FailureCount } from "./attempt-store";
 
 /** True when `count` holds `threshold` or more failures in a window still live at `nowMs`. */
 export function isLockedOut(

@@ -1,0 +1,34 @@
+/**
+ * One function's deployment bundle, built as serverless-esbuild builds it for a deployment
+ * (serverless.yml `custom.esbuild`: bundled, minified, node20, CommonJS, the AWS SDK external
+ * because the Lambda runtime ships it). Used by the bundle benchmark and the bundle test.
+ */
+import { resolve } from "node:path";
+import { build } from "esbuild";
+import { splitHandler } from "./functions";
+
+const ROOT = resolve(__dirname, "..");
+
+/** Bundle `handler` (`file.export`) to `outfile`; returns the file and the AWS SDK modules it requires. */
+export async function bundleFunction(
+  handler: string,
+  outfile: string,
+): Promise<{ file: string; externals: string[] }> {
+  const { file } = splitHandler(handler);
+  const result = await build({
+    metafile: true,
+    entryPoints: [resolve(ROOT, file)],
+    outfile,
+    bundle: true,
+    minify: true,
+    platform: "node",
+    target: "node20",
+    format: "cjs",
+    external: ["@aws-sdk/*"],
+    logLevel: "silent",
+  });
+  const externals = Object.values(result.metafile.outputs).flatMap((output) =>
+    output.imports.filter((i) => i.external && i.path.startsWith("@aws-sdk/")).map((i) => i.path),
+  );
+  return { file: outfile, externals: [...new Set(externals)].sort() };
+}
