@@ -23,6 +23,7 @@ import {
   UpdateItemCommand,
 } from "@aws-sdk/client-dynamodb";
 import { awsErrorName, type Deadline, localEngineOptions, sdkClientConfig } from "../aws/clients";
+import { stringKeyTable } from "../aws/tables";
 import type { CommonConfig } from "../config/common";
 import { DependencyError } from "../errors";
 import {
@@ -56,12 +57,7 @@ export const TTL_ATTRIBUTE = "expiresAt";
  * which a test checks), for local engines and tests. TTL is set separately (UpdateTimeToLive).
  */
 export function attemptsTableDefinition(tableName: string): CreateTableCommandInput {
-  return {
-    TableName: tableName,
-    AttributeDefinitions: [{ AttributeName: ATTEMPTS_KEY, AttributeType: "S" }],
-    KeySchema: [{ AttributeName: ATTEMPTS_KEY, KeyType: "HASH" }],
-    BillingMode: "PAY_PER_REQUEST",
-  };
+  return stringKeyTable(tableName, ATTEMPTS_KEY);
 }
 
 // SDK error names that no retry or wait will change: the deployment is wrong.

@@ -14,6 +14,7 @@ import {
   PutItemCommand,
 } from "@aws-sdk/client-dynamodb";
 import { awsErrorName, type Deadline } from "../aws/clients";
+import { stringKeyTable } from "../aws/tables";
 import { DependencyError } from "../errors";
 import type { Profile, ProfileSource } from "./decide";
 
@@ -37,12 +38,7 @@ export const PROFILE_KEY = "sub";
 
 /** The CreateTable input for the profile table (as in serverless.yml), for local engines and tests. */
 export function profileTableDefinition(tableName: string): CreateTableCommandInput {
-  return {
-    TableName: tableName,
-    AttributeDefinitions: [{ AttributeName: PROFILE_KEY, AttributeType: "S" }],
-    KeySchema: [{ AttributeName: PROFILE_KEY, KeyType: "HASH" }],
-    BillingMode: "PAY_PER_REQUEST",
-  };
+  return stringKeyTable(tableName, PROFILE_KEY);
 }
 
 /** The DynamoDB item for a profile (absent optional fields are left out, not written as null). */
