@@ -200,3 +200,19 @@ export class Deadline {
     }
   }
 }
+
+/**
+ * The domain error for a failed AWS call, `<operation> failed: <SDK error name>`: through the
+ * invocation's deadline when there is one (a {@link DeadlineExceededError} once it has passed),
+ * else a DependencyError. The SDK error is kept as the cause (it holds no secret).
+ */
+export function callFailure(
+  operation: string,
+  error: unknown,
+  deadline?: Deadline,
+): DependencyError {
+  const message = `${operation} failed: ${awsErrorName(error) ?? "unknown error"}`;
+  return deadline
+    ? deadline.failure(operation, error, message)
+    : new DependencyError(message, { cause: error });
+}

@@ -8,8 +8,7 @@ import {
   AdminAddUserToGroupCommand,
   type CognitoIdentityProviderClient,
 } from "@aws-sdk/client-cognito-identity-provider";
-import { awsErrorName, type Deadline } from "../aws/clients";
-import { DependencyError } from "../errors";
+import { callFailure, type Deadline } from "../aws/clients";
 import type { Logger } from "../logger";
 
 /** Adds a user to a group of a user pool. Resolves when the user is a member. */
@@ -39,10 +38,7 @@ export function cognitoGroupMembership(client: CognitoIdentityProviderClient): G
           options,
         );
       } catch (error) {
-        const message = `${operation} failed: ${awsErrorName(error) ?? "unknown error"}`;
-        throw deadline
-          ? deadline.failure(operation, error, message)
-          : new DependencyError(message, { cause: error });
+        throw callFailure(operation, error, deadline);
       }
     },
   };

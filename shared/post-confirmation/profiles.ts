@@ -13,9 +13,8 @@ import {
   GetItemCommand,
   PutItemCommand,
 } from "@aws-sdk/client-dynamodb";
-import { awsErrorName, type Deadline } from "../aws/clients";
+import { awsErrorName, callFailure, type Deadline } from "../aws/clients";
 import { stringKeyTable } from "../aws/tables";
-import { DependencyError } from "../errors";
 import type { Profile, ProfileSource } from "./decide";
 
 /** What a put did: wrote a new record, or found one already there (left unchanged). */
@@ -95,10 +94,7 @@ export function dynamoProfileStore(
         );
         return out.Item !== undefined;
       } catch (error) {
-        const message = `${operation} failed: ${awsErrorName(error) ?? "unknown error"}`;
-        throw deadline
-          ? deadline.failure(operation, error, message)
-          : new DependencyError(message, { cause: error });
+        throw callFailure(operation, error, deadline);
       }
     },
     async putIfAbsent(profile, deadline) {
@@ -118,10 +114,7 @@ export function dynamoProfileStore(
       } catch (error) {
         // The record exists already (an earlier attempt, or a newer write): that is success.
         if (awsErrorName(error) === "ConditionalCheckFailedException") return "exists";
-        const message = `${operation} failed: ${awsErrorName(error) ?? "unknown error"}`;
-        throw deadline
-          ? deadline.failure(operation, error, message)
-          : new DependencyError(message, { cause: error });
+        throw callFailure(operation, error, deadline);
       }
     },
   };
