@@ -62,6 +62,12 @@ export interface PreSignUpConfig {
   readonly linkedMessage: string;
   /** PRE_SIGNUP_IDENTITY_PROVIDERS: the pool's IdP names in their exact case (built-in social names are always known). */
   readonly identityProviders: readonly string[];
+  /**
+   * PRE_SIGNUP_LINK_PROVIDERS: the providers (exact names) whose verified emails may link a
+   * federated sign-in to a native user; empty: every provider. A provider left out still signs
+   * in, as a user of its own.
+   */
+  readonly linkProviders: readonly string[];
   /** PRE_SIGNUP_SUBJECT_ATTRIBUTE: a user attribute (e.g. `custom:idp_sub`) the IdP mapping fills with the case-preserved subject. */
   readonly subjectAttribute: string | undefined;
   /** PRE_SIGNUP_LOCAL_USERS_FILE: local mode only, a JSON file of native users the local directory stand-in holds. */
@@ -179,6 +185,7 @@ export function loadPreSignUpConfig(env: Env = process.env): PreSignUpConfig {
     afterLink: readEnum(env, "PRE_SIGNUP_AFTER_LINK", AFTER_LINK_BEHAVIOURS, "fail-with-message"),
     linkedMessage: optionalString(env, "PRE_SIGNUP_LINKED_MESSAGE", DEFAULT_LINKED_MESSAGE),
     identityProviders: readList(env, "PRE_SIGNUP_IDENTITY_PROVIDERS"),
+    linkProviders: readList(env, "PRE_SIGNUP_LINK_PROVIDERS"),
     subjectAttribute: readSubjectAttribute(env),
     localUsersFile: optionalString(env, "PRE_SIGNUP_LOCAL_USERS_FILE"),
     cognitoEndpoint:

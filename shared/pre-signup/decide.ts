@@ -298,6 +298,7 @@ export type FederatedDecision =
 /** Why a federated user is kept as a user of its own (not linked). */
 export type SeparateReason =
   | "linking-disabled"
+  | "provider-not-trusted-for-linking"
   | "unparsed-user-name"
   | "no-email"
   | "email-not-verified"
@@ -327,6 +328,14 @@ export function planFederated(
 ): FederatedDecision {
   if (!config.linkFederated) return separate("linking-disabled", config);
   if (federated.identity === undefined) return separate("unparsed-user-name", config);
+  // Linking trusts the IdP's email_verified: only the providers configured for it (all when
+  // PRE_SIGNUP_LINK_PROVIDERS is empty) may reach a native account.
+  if (
+    config.linkProviders.length > 0 &&
+    !config.linkProviders.includes(federated.identity.providerName)
+  ) {
+    return separate("provider-not-trusted-for-linking", config);
+  }
   if (federated.email === undefined) return separate("no-email", config);
   if (!federated.emailVerified) return separate("email-not-verified", config);
   return { kind: "lookup", email: federated.email, identity: federated.identity };

@@ -35,6 +35,7 @@ describe("loadPreSignUpConfig", () => {
       afterLink: "fail-with-message",
       linkedMessage: DEFAULT_LINKED_MESSAGE,
       identityProviders: [],
+      linkProviders: [],
       subjectAttribute: undefined,
       localUsersFile: undefined,
       cognitoEndpoint: undefined,

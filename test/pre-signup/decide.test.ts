@@ -556,6 +556,24 @@ describe("planFederated and decideLink", () => {
     });
   });
 
+  it("looks up a native user only for the providers trusted for linking, when they are listed", () => {
+    const trusted = plainConfig({ linkProviders: ["Google", "SAML-Corp"] });
+    expect(planFederated(verified, trusted)).toEqual({ kind: "lookup", ...lookup });
+    // Exact names: a provider left out (or a case variant) stays a user of its own.
+    for (const providerName of ["Facebook", "google"]) {
+      const other = { ...verified, identity: { providerName, subject: "123" } };
+      expect(planFederated(other, trusted)).toEqual({
+        kind: "separate",
+        reason: "provider-not-trusted-for-linking",
+      });
+    }
+    // Invite-only: that separate user would be a new account, which needs an invitation.
+    const facebook = { ...verified, identity: { providerName: "Facebook", subject: "9" } };
+    expect(
+      planFederated(facebook, plainConfig({ linkProviders: ["Google"], inviteOnly: true })),
+    ).toMatchObject({ kind: "refuse", reason: "invite-only" });
+  });
+
   it("links to the one native user, ignoring federated users with the same email", () => {
     const users = [native(), native({ username: "Facebook_9", status: "EXTERNAL_PROVIDER" })];
     expect(decideLink(lookup, users, plainConfig())).toEqual({

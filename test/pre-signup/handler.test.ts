@@ -176,6 +176,19 @@ describe("pre-signup handler: federated linking", () => {
     expect(source?.ProviderName).toBe("Google");
   });
 
+  it("keeps a provider not trusted for linking separate, with no Cognito call", async () => {
+    // Prepare: a native user with the same verified email exists, but only SAML-Corp may link.
+    const event = federatedEvent();
+
+    // Act
+    const result = await build({ PRE_SIGNUP_LINK_PROVIDERS: "SAML-Corp" })(event);
+
+    // Assess: signed in as a user of its own (its verified email still verified); the native
+    // account is not reached.
+    expect(result.response.autoVerifyEmail).toBe(true);
+    expect(cognito.calls()).toHaveLength(0);
+  });
+
   it("never calls Cognito for an email the IdP did not verify", async () => {
     const event = loadEvent<PreSignUpTriggerEvent>("pre-signup-external-provider-unverified");
     const result = await build({ PRE_SIGNUP_NO_NATIVE_USER: "create-native" })(event);

@@ -28,6 +28,7 @@ export function plainConfig(overrides: Partial<DecisionConfig> = {}): DecisionCo
     afterLink: "fail-with-message",
     linkedMessage: "Linked. Please sign in again.",
     identityProviders: [],
+    linkProviders: [],
     subjectAttribute: undefined,
     ...overrides,
   };

@@ -61,6 +61,7 @@ describe("serverless.yml preSignUp block", () => {
       "PRE_SIGNUP_NO_NATIVE_USER",
       "PRE_SIGNUP_AFTER_LINK",
       "PRE_SIGNUP_IDENTITY_PROVIDERS",
+      "PRE_SIGNUP_LINK_PROVIDERS",
       "PRE_SIGNUP_SUBJECT_ATTRIBUTE",
       "AWS_CALL_BUDGET_MS",
       "AWS_CALL_TIMEOUT_MS",
