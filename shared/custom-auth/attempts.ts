@@ -33,6 +33,7 @@ import {
   type FailureCount,
 } from "./attempt-store";
 import type { LockoutConfig } from "./config";
+import { isLockedOut } from "./lockout";
 
 // The SDK-free part (the interface, the key, the errors) lives in attempt-store.ts, so the
 // handlers module -- which the define function bundles too -- does not load the DynamoDB client.
@@ -286,7 +287,7 @@ export function localFileAttemptStore(file: string): AttemptStore {
     async clearUnlessLocked(key, nowMs, threshold) {
       const counters = load();
       const current = live(counters, key, nowMs);
-      if (current !== undefined && current.failures >= threshold) return "locked";
+      if (isLockedOut(current, threshold, nowMs)) return "locked";
       if (key in counters) {
         delete counters[key];
         save(counters);
