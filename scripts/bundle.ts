@@ -1,6 +1,6 @@
 /**
  * One function's deployment bundle, built as serverless-esbuild builds it for a deployment
- * (serverless.yml `custom.esbuild`: bundled, minified, node20, CommonJS, the AWS SDK external
+ * (serverless.yml `custom.esbuild`: bundled, minified, node24, CommonJS, the AWS SDK external
  * because the Lambda runtime ships it). Used by the bundle benchmark and the bundle test.
  */
 import { resolve } from "node:path";
@@ -22,7 +22,7 @@ export async function bundleFunction(
     bundle: true,
     minify: true,
     platform: "node",
-    target: "node20",
+    target: "node24",
     format: "cjs",
     external: ["@aws-sdk/*"],
     logLevel: "silent",

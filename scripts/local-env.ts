@@ -20,34 +20,84 @@ function asRecord(value: unknown): Yaml {
     : {};
 }
 
-/** Parse serverless.yml, keeping CloudFormation tags (`!Ref`, `!GetAtt`...) as opaque objects. */
-export function readServerlessYml(root: string): Yaml {
-  const text = readFileSync(join(root, "serverless.yml"), "utf8");
-  const cfnTags = [
-    "Ref",
-    "GetAtt",
-    "Sub",
-    "Join",
-    "If",
-    "Equals",
-    "Not",
-    "And",
-    "Or",
-    "Condition",
-    "Select",
-    "Split",
-    "FindInMap",
-    "ImportValue",
-    "Base64",
-    "Cidr",
-    "GetAZs",
-  ].map((tag) => ({
-    tag: `!${tag}`,
-    resolve: (value: unknown) => ({ [`Fn::${tag}`]: value }),
-  }));
-  const seqTags = cfnTags.map((t) => ({ ...t, collection: "seq" as const }));
-  const mapTags = cfnTags.map((t) => ({ ...t, collection: "map" as const }));
-  return asRecord(parse(text, { customTags: [...cfnTags, ...seqTags, ...mapTags] }));
+// CloudFormation short-form tags (`!Ref`, `!GetAtt`...) parsed as their `Fn::` objects.
+const CFN_TAGS = [
+  "Ref",
+  "GetAtt",
+  "Sub",
+  "Join",
+  "If",
+  "Equals",
+  "Not",
+  "And",
+  "Or",
+  "Condition",
+  "Select",
+  "Split",
+  "FindInMap",
+  "ImportValue",
+  "Base64",
+  "Cidr",
+  "GetAZs",
+].flatMap((tag) => {
+  const resolve = (value: unknown) => ({
+    [tag === "Ref" || tag === "Condition" ? tag : `Fn::${tag}`]: value,
+  });
+  return [
+    { tag: `!${tag}`, resolve },
+    { tag: `!${tag}`, resolve, collection: "seq" as const },
+    { tag: `!${tag}`, resolve, collection: "map" as const },
+  ];
+});
+
+// A whole value that is `${file(./path.yml)}` or `${file(./path.yml):a.b}` (the framework's include).
+const FILE_INCLUDE = /^\$\{file\((\.\/[^)]+\.ya?ml)\)(?::([\w.]+))?\}$/;
+
+/** Parse one YAML file of the service, CloudFormation tags kept, `${file(...)}` includes followed. */
+function readYaml(root: string, path: string, follow = true): unknown {
+  const doc: unknown = parse(readFileSync(join(root, path), "utf8"), { customTags: CFN_TAGS });
+  return follow ? followIncludes(root, doc) : doc;
+}
+
+/** Replace every `${file(./x.yml)}` value by the file's content (or its `:key.path` part). */
+function followIncludes(root: string, value: unknown): unknown {
+  if (Array.isArray(value)) return value.map((v) => followIncludes(root, v));
+  if (typeof value === "object" && value !== null) {
+    return Object.fromEntries(
+      Object.entries(value).map(([k, v]) => [k, followIncludes(root, v)] as const),
+    );
+  }
+  const include = typeof value === "string" ? FILE_INCLUDE.exec(value) : null;
+  if (!include?.[1]) return value;
+  let found = readYaml(root, include[1]);
+  for (const key of include[2]?.split(".") ?? []) found = asRecord(found)[key];
+  return found;
+}
+
+/**
+ * Parse serverless.yml as the framework reads it: CloudFormation tags (`!Ref`, `!GetAtt`...)
+ * kept as their `Fn::` objects, `${file(./x.yml)}` includes followed, and a `resources:` list
+ * (one file per concern) merged into one `{ Resources, Conditions, Outputs }` object.
+ * `followIncludes: false` returns the file as written (the includes as strings).
+ */
+export function readServerlessYml(root: string, options?: { followIncludes?: boolean }): Yaml {
+  const follow = options?.followIncludes ?? true;
+  const doc = asRecord(readYaml(root, "serverless.yml", follow));
+  if (follow && Array.isArray(doc.resources)) {
+    const merged: Record<string, Yaml> = {};
+    for (const part of doc.resources) {
+      for (const [section, entries] of Object.entries(asRecord(part))) {
+        for (const [id, entry] of Object.entries(asRecord(entries))) {
+          merged[section] ??= {};
+          if (id in (merged[section] ?? {}))
+            throw new Error(`resources: ${section}.${id} defined twice`);
+          (merged[section] as Yaml)[id] = entry;
+        }
+      }
+    }
+    doc.resources = merged;
+  }
+  return doc;
 }
 
 /** Resolve the variables serverless would, for the default `dev` stage. Returns undefined if unresolvable. */

@@ -345,7 +345,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     const offlineChild = startChild(
       "serverless-offline",
       [
-        join(ROOT, "node_modules/serverless/bin/serverless.js"),
+        join(ROOT, "node_modules/osls/bin/serverless.js"),
         "offline",
         "start",
         "--stage",

@@ -59,7 +59,7 @@ type SimpleSlot = keyof typeof TRIGGER_SLOTS;
 /** The stack output (serverless.yml `Outputs`) holding the version the stack was deployed with. */
 export const PRE_TOKEN_VERSION_OUTPUT = "PreTokenLambdaVersion";
 
-/** The CloudFormation stack serverless@3 deploys a stage to (no `provider.stackName` is set). */
+/** The CloudFormation stack the framework deploys a stage to (no `provider.stackName` is set). */
 export function stackName(service: string, stage: string): string {
   return `${service}-${stage}`;
 }

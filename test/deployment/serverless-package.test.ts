@@ -65,7 +65,7 @@ const WILDCARD_RESOURCES: readonly {
   },
   {
     reason:
-      "serverless@3's default execution role, created even when every function has a role " +
+      "the framework's default execution role, created even when every function has a role " +
       "of its own (serverless-iam-roles-per-function); it covers the service's log groups, and " +
       "no function uses it (checked by a test below)",
     allows: (id, arn) =>
@@ -378,7 +378,7 @@ describe.each([
     expect(users).toEqual([]);
   });
 
-  test("every function: its own role, arm64, at most 5 s, log retention", () => {
+  test("every function: its own role, nodejs24.x on arm64, at most 5 s, log retention", () => {
     // Prepare
     const active = activeResources(template());
 
@@ -392,6 +392,7 @@ describe.each([
       expect(getAttTarget(props.Role)).toBe(
         `${lambdaId(name).replace(/LambdaFunction$/, "")}IamRoleLambdaExecution`,
       );
+      expect(props.Runtime).toBe("nodejs24.x");
       expect(props.Architectures).toEqual(["arm64"]);
       expect(props.Timeout).toBeLessThanOrEqual(5);
       expect(props.MemorySize).toBeGreaterThanOrEqual(128);

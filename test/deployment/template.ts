@@ -47,7 +47,7 @@ export async function packageService(
     if (/^AWS_(ACCESS_KEY_ID|SECRET_ACCESS_KEY|SESSION_TOKEN|PROFILE)$/.test(key)) delete env[key];
   }
   const args = [
-    join(ROOT, "node_modules/serverless/bin/serverless.js"),
+    join(ROOT, "node_modules/osls/bin/serverless.js"),
     "package",
     "--stage",
     "dev",
