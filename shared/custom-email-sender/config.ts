@@ -14,6 +14,7 @@ import { ConfigError } from "../errors";
 import { loadMessagingConfig, type MessagingConfig } from "../messaging/config";
 import { loadMessageCatalog } from "../messaging/messages";
 import type { Catalog } from "../messaging/templates";
+import { LOCAL_CODE_HASH_KEY } from "./local";
 import { CUSTOM_EMAIL_SENDER_KINDS } from "./sources";
 
 /** What the custom email sender runs on. */
@@ -22,8 +23,12 @@ export interface CustomEmailSenderConfig {
   readonly messaging: MessagingConfig;
   /** Every email kind (no SMS), checked. */
   readonly catalog: Catalog;
-  /** CUSTOM_EMAIL_SENDER_KMS_KEY_ARN: the pool's KMS key (`arn:<partition>:kms:<region>:<account>:key/<id>`), the only key codes are decrypted with. */
-  readonly kmsKeyArn: string;
+  /**
+   * CUSTOM_EMAIL_SENDER_KMS_KEY_ARN: the pool's KMS key (`arn:<partition>:kms:<region>:<account>:key/<id>`),
+   * the only key codes are decrypted with. Required outside local mode; unset in local mode,
+   * the published local key is used (the sample events are encrypted under it).
+   */
+  readonly kmsKeyArn: string | undefined;
   /** CUSTOM_EMAIL_SENDER_FROM_ADDRESS: the From address (a bare address of a verified SES identity). */
   readonly fromAddress: string;
   /** CUSTOM_EMAIL_SENDER_SES_CONFIGURATION_SET: SES configuration set of the emails; unset: none. */
@@ -37,7 +42,8 @@ export interface CustomEmailSenderConfig {
   /**
    * CUSTOM_EMAIL_SENDER_CODE_HASH_KEY: the HMAC key (at least 32 characters) that turns a code
    * into the idempotency key, so the table never holds a digest a 6-digit code could be
-   * guessed from. The stack generates it (Secrets Manager) and passes it in.
+   * guessed from. The stack generates it (Secrets Manager) and passes it in. Optional in local
+   * mode (a fixed local key).
    */
   readonly codeHashKey: string;
   /** AWS_ENDPOINT_URL_DYNAMODB (or AWS_ENDPOINT_URL): in local mode, the DynamoDB engine (dynalite). */
@@ -60,8 +66,10 @@ export function loadCustomEmailSenderConfig(
 ): CustomEmailSenderConfig {
   const common = loadCommonConfig(env);
   const messaging = loadMessagingConfig(env);
-  const kmsKeyArn = requireString(env, "CUSTOM_EMAIL_SENDER_KMS_KEY_ARN");
-  if (!KMS_KEY_ARN.test(kmsKeyArn)) {
+  const kmsKeyArn = common.localMode
+    ? optionalString(env, "CUSTOM_EMAIL_SENDER_KMS_KEY_ARN")
+    : requireString(env, "CUSTOM_EMAIL_SENDER_KMS_KEY_ARN");
+  if (kmsKeyArn !== undefined && !KMS_KEY_ARN.test(kmsKeyArn)) {
     throw new ConfigError(
       "CUSTOM_EMAIL_SENDER_KMS_KEY_ARN",
       "must be a KMS key ARN (arn:aws:kms:<region>:<account>:key/<id>)",
@@ -71,7 +79,9 @@ export function loadCustomEmailSenderConfig(
   if (!BARE_ADDRESS.test(fromAddress)) {
     throw new ConfigError("CUSTOM_EMAIL_SENDER_FROM_ADDRESS", "must be one bare email address");
   }
-  const codeHashKey = requireString(env, "CUSTOM_EMAIL_SENDER_CODE_HASH_KEY");
+  const codeHashKey = common.localMode
+    ? optionalString(env, "CUSTOM_EMAIL_SENDER_CODE_HASH_KEY", LOCAL_CODE_HASH_KEY)
+    : requireString(env, "CUSTOM_EMAIL_SENDER_CODE_HASH_KEY");
   if (codeHashKey.length < 32) {
     throw new ConfigError("CUSTOM_EMAIL_SENDER_CODE_HASH_KEY", "must be at least 32 characters");
   }

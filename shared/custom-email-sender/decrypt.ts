@@ -3,13 +3,15 @@
  * under the pool's KMS key. {@link createCodeDecrypter} decrypts it with any keyring: the KMS
  * keyring in AWS ({@link kmsKeyring}), a raw AES keyring in tests (same message format).
  */
-import {
-  buildClient,
-  CommitmentPolicy,
-  getClient,
-  type KeyringNode,
-  KmsKeyringNode,
-} from "@aws-crypto/client-node";
+// The Encryption SDK's decrypt side only (the packages @aws-crypto/client-node is made of, at
+// its version): its encrypt side, caching manager and the hierarchical keyring's branch keystore
+// (which the package index of kms-keyring-node loads) would add about 50 KB and several ms of
+// cold start this function never uses (bench/messages.bench.ts). The KMS keyring is imported
+// from its own module for that reason; a layout change fails the type check.
+import { buildDecrypt } from "@aws-crypto/decrypt-node";
+import { getClient } from "@aws-crypto/kms-keyring";
+import { KmsKeyringNode } from "@aws-crypto/kms-keyring-node/build/main/src/kms_keyring_node";
+import { CommitmentPolicy, type KeyringNode } from "@aws-crypto/material-management-node";
 import { KMS } from "@aws-sdk/client-kms";
 import type { SdkClientConfig } from "../aws/clients";
 import { DependencyError, InvalidEventError } from "../errors";
@@ -28,7 +30,7 @@ const MAX_PLAINTEXT_BYTES = 256;
  */
 export function createCodeDecrypter(keyring: KeyringNode): CodeDecrypter {
   // Cognito encrypts with key commitment off; decrypting either kind is what it needs.
-  const { decrypt } = buildClient({
+  const { decrypt } = buildDecrypt({
     commitmentPolicy: CommitmentPolicy.REQUIRE_ENCRYPT_ALLOW_DECRYPT,
     maxEncryptedDataKeys: 1,
   });

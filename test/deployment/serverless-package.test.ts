@@ -35,6 +35,7 @@ const TRIGGERS: Record<string, string> = {
   DefineAuthChallenge: "DefineAuthChallengeLambdaFunction",
   CreateAuthChallenge: "CreateAuthChallengeLambdaFunction",
   VerifyAuthChallengeResponse: "VerifyAuthChallengeLambdaFunction",
+  CustomMessage: "CustomMessageLambdaFunction",
 };
 const TRIGGER_FUNCTIONS = [...Object.values(TRIGGERS), "PreTokenGenerationLambdaFunction"];
 
@@ -140,9 +141,13 @@ describe.each([
       .map(([, r]) => r.Properties ?? {})
       .filter((p) => p.Principal === "cognito-idp.amazonaws.com");
 
-    // Assess: the backstop's permission whether it is on or off (serverless.yml says why: a
+    // Assess: the backstop's and the custom email sender's permissions whether on or off (serverless.yml says why: a
     // pool naming the function without it fails every sign-in; it is inert while detached).
-    const expected = [...TRIGGER_FUNCTIONS, "PostAuthenticationLambdaFunction"];
+    const expected = [
+      ...TRIGGER_FUNCTIONS,
+      "PostAuthenticationLambdaFunction",
+      "CustomEmailSenderLambdaFunction",
+    ];
     for (const fn of expected) {
       const mine = permissions.filter((p) => getAttTarget(p.FunctionName) === fn);
       expect(mine).toHaveLength(1);
