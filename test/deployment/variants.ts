@@ -1,0 +1,41 @@
+/**
+ * The deployment variants every packaged-template check runs on. A variant is a name and the
+ * `--param` values `serverless package` gets; add one here when a parameter changes which
+ * resources, properties or wiring the template holds (docs/deployment.md, "Variants").
+ */
+
+/** One packaged configuration. */
+export interface Variant {
+  /** Short name, also the temp-folder tag. */
+  readonly name: string;
+  /** `--param=<key>=<value>` pairs. */
+  readonly params: Readonly<Record<string, string>>;
+}
+
+/** A pool id in the documented format, for the existing-pool variants. */
+export const EXISTING_POOL_ID = "eu-west-1_AbCdEf123";
+
+/** Every variant the schema check packages. */
+export const VARIANTS: readonly Variant[] = [
+  { name: "created", params: {} },
+  {
+    name: "created-v3-backstop",
+    params: { preTokenLambdaVersion: "V3_0", postAuthenticationBackstop: "true" },
+  },
+  { name: "existing", params: { existingUserPoolId: EXISTING_POOL_ID } },
+  {
+    name: "existing-v3-backstop",
+    params: {
+      existingUserPoolId: EXISTING_POOL_ID,
+      preTokenLambdaVersion: "V3_0",
+      postAuthenticationBackstop: "true",
+    },
+  },
+  {
+    name: "created-domain-ses-set",
+    params: {
+      userPoolDomainPrefix: "cognito-triggers-test",
+      customAuthSesConfigurationSet: "codes",
+    },
+  },
+];
