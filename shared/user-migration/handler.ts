@@ -1,0 +1,146 @@
+/**
+ * The user migration handler: on `UserMigration_Authentication` it checks the password against
+ * the legacy store (counting failures in the cross-sign-in lockout); on
+ * `UserMigration_ForgotPassword` it finds the user without one. Either way Cognito creates the
+ * user CONFIRMED, with the mapped attributes and no welcome message.
+ */
+import type { Context, UserMigrationTriggerEvent } from "aws-lambda";
+import { Deadline } from "../aws/clients";
+import { type AttemptStore, attemptsKey } from "../custom-auth/attempt-store";
+import { failsOpen, isLockedOut } from "../custom-auth/lockout";
+import { UserFacingError } from "../errors";
+import { cognitoTrigger } from "../handler";
+import type { Logger } from "../logger";
+import type { UserMigrationConfig } from "./config";
+import { planMigration } from "./mapping";
+import type { LegacyUser, LegacyUserStore } from "./store";
+
+/** The trigger sources this handler answers. */
+export const USER_MIGRATION_SOURCES = [
+  "UserMigration_Authentication",
+  "UserMigration_ForgotPassword",
+] as const satisfies readonly UserMigrationTriggerEvent["triggerSource"][];
+
+/** The one text for an unknown user, a wrong password, a locked-out user and an unusable record. */
+export const MIGRATION_REFUSED_MESSAGE = "Incorrect username or password.";
+
+/** The user is not migrated; the message never says why. */
+export class MigrationRefusedError extends UserFacingError {
+  constructor() {
+    super(MIGRATION_REFUSED_MESSAGE);
+  }
+}
+
+/** Build the handler from its cold-start config, logger and stores. */
+export function createUserMigrationHandler(deps: {
+  readonly config: UserMigrationConfig;
+  readonly logger: Logger;
+  readonly store: LegacyUserStore;
+  readonly attempts: AttemptStore | undefined;
+  readonly now?: () => number;
+}): (event: UserMigrationTriggerEvent, context?: Context) => Promise<UserMigrationTriggerEvent> {
+  const { config, logger, store, attempts } = deps;
+  const now = deps.now ?? Date.now;
+  const lockout = attempts && config.lockout ? { store: attempts, ...config.lockout } : undefined;
+
+  // A lockout store failure: fail open for what passes (logged), closed for a broken deployment.
+  async function guarded<T>(operation: string, call: () => Promise<T>, fallback: T): Promise<T> {
+    try {
+      return await call();
+    } catch (error) {
+      if (!failsOpen(error)) throw error;
+      logger.error("Lockout store unavailable; going on without it", {
+        operation,
+        error: error as Error,
+      });
+      return fallback;
+    }
+  }
+
+  async function authenticate(
+    event: UserMigrationTriggerEvent,
+    userName: string,
+    deadline: Deadline,
+  ) {
+    const password = event.request?.password;
+    if (typeof password !== "string" || password === "") throw new MigrationRefusedError();
+    const key = attemptsKey(event.userPoolId, event.userName);
+    if (lockout) {
+      const count = await guarded(
+        "read",
+        () => lockout.store.read(key, now(), deadline),
+        undefined,
+      );
+      if (isLockedOut(count, lockout.threshold, now())) {
+        logger.info("Migration refused", { reason: "locked-out" });
+        throw new MigrationRefusedError();
+      }
+    }
+    const result = await store.authenticate(userName, password, deadline);
+    if (result.kind === "refused") {
+      if (lockout) {
+        await guarded(
+          "recordFailure",
+          () => lockout.store.recordFailure(key, now(), lockout.windowSeconds, deadline),
+          undefined,
+        );
+      }
+      logger.info("Migration refused", { reason: "unknown-user-or-wrong-password" });
+      throw new MigrationRefusedError();
+    }
+    if (lockout) {
+      const outcome = await guarded(
+        "clearUnlessLocked",
+        () => lockout.store.clearUnlessLocked(key, now(), lockout.threshold, deadline),
+        "cleared" as const,
+      );
+      if (outcome === "locked") {
+        logger.info("Migration refused", { reason: "locked-out" });
+        throw new MigrationRefusedError();
+      }
+    }
+    return result.user;
+  }
+
+  return cognitoTrigger<UserMigrationTriggerEvent>(
+    logger,
+    USER_MIGRATION_SOURCES,
+    async (event, context) => {
+      const deadline = Deadline.start(config.common, context);
+      try {
+        const typed = event.userName ?? "";
+        const userName = config.lowercaseUserName ? typed.trim().toLowerCase() : typed;
+        if (userName === "") throw new MigrationRefusedError();
+        let user: LegacyUser | undefined;
+        if (event.triggerSource === "UserMigration_Authentication") {
+          user = await authenticate(event, userName, deadline);
+        } else {
+          user = await store.find(userName, deadline);
+          if (user === undefined) {
+            logger.info("Migration refused", { reason: "unknown-user" });
+            throw new MigrationRefusedError();
+          }
+        }
+        const plan = planMigration(user, config.attributeMap);
+        if (plan.kind === "refuse") {
+          logger.warn("Migration refused", { reason: plan.reason });
+          throw new MigrationRefusedError();
+        }
+        event.response.userAttributes = plan.userAttributes;
+        event.response.finalUserStatus = "CONFIRMED";
+        event.response.messageAction = "SUPPRESS";
+        // Only where Cognito can deliver: an address the legacy system verified.
+        event.response.desiredDeliveryMediums = ["EMAIL"];
+        event.response.forceAliasCreation = false;
+        logger.info("User migrated", {
+          source: event.triggerSource,
+          attributes: Object.keys(plan.userAttributes),
+          emailVerified: plan.userAttributes.email_verified === "true",
+        });
+        return event;
+      } finally {
+        deadline.dispose();
+      }
+    },
+  );
+}
