@@ -2,6 +2,7 @@
  * The user migration trigger's settings, parsed once at cold start; a missing or malformed
  * value throws a ConfigError naming the variable. Every key: docs/user-migration.md.
  */
+import { isWritableAttribute } from "../cognito-attributes";
 import { type CommonConfig, loadCommonConfig } from "../config/common";
 import {
   type Env,
@@ -79,29 +80,7 @@ export const DEFAULT_ATTRIBUTE_MAP: AttributeMap = {
 /** Default of {@link LegacyEndpointConfig.timeoutMs}. */
 export const DEFAULT_ENDPOINT_TIMEOUT_MS = 2000;
 
-// Standard attributes Cognito accepts; anything else must be `custom:<name>`.
-const STANDARD = new Set([
-  "address",
-  "birthdate",
-  "email",
-  "family_name",
-  "gender",
-  "given_name",
-  "locale",
-  "middle_name",
-  "name",
-  "nickname",
-  "phone_number",
-  "picture",
-  "preferred_username",
-  "profile",
-  "updated_at",
-  "website",
-  "zoneinfo",
-]);
-const CUSTOM = /^custom:[A-Za-z0-9_-]{1,20}$/;
-
-/** Check a `{ legacy field: Cognito attribute }` map (shared with inbound federation's targets). */
+/** Check a `{ legacy field: Cognito attribute }` map. */
 export function validateAttributeMap(value: unknown): AttributeMap {
   if (typeof value !== "object" || value === null || Array.isArray(value)) {
     throw new Error("must be a JSON object of legacy field to Cognito attribute");
@@ -113,7 +92,7 @@ export function validateAttributeMap(value: unknown): AttributeMap {
     if (RESERVED_TARGETS.has(attribute)) {
       throw new Error(`"${attribute}" cannot be set by a migration`);
     }
-    if (!STANDARD.has(attribute) && !CUSTOM.test(attribute)) {
+    if (!isWritableAttribute(attribute)) {
       throw new Error(`"${attribute}" is not a standard attribute or custom:<name>`);
     }
     if (targets.has(attribute)) throw new Error(`"${attribute}" is mapped twice`);

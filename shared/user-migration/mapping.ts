@@ -2,11 +2,9 @@
  * The pure part of user migration: from a legacy record to the attributes Cognito creates the
  * user with. No I/O; tested with plain objects.
  */
+import { looksLikeEmail, MAX_ATTRIBUTE_LENGTH } from "../cognito-attributes";
 import { normaliseEmail } from "../events";
 import type { LegacyUser } from "./store";
-
-/** Cognito's limit on one attribute value (characters). */
-export const MAX_ATTRIBUTE_LENGTH = 2048;
 
 /** Attributes a migration may not set: Cognito owns them, or this trigger computes them. */
 export const RESERVED_TARGETS = new Set([
@@ -38,8 +36,6 @@ function asText(value: unknown): string | undefined {
   return undefined;
 }
 
-const EMAIL = /^[^\s@]+@[^\s@]+$/;
-
 /**
  * Map a legacy user to Cognito attributes: each mapped field that holds a string, number or
  * boolean becomes a string; empty values are dropped; `email` is trimmed and lower-cased;
@@ -55,7 +51,8 @@ export function planMigration(user: LegacyUser, map: AttributeMap): MigrationPla
     if (text === undefined || text === "") continue;
     if (attribute === "email") {
       text = normaliseEmail(text);
-      if (!EMAIL.test(text)) return { kind: "refuse", reason: "legacy email is not an address" };
+      if (!looksLikeEmail(text))
+        return { kind: "refuse", reason: "legacy email is not an address" };
     }
     if (text.length > MAX_ATTRIBUTE_LENGTH) {
       return {
