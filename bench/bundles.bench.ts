@@ -16,7 +16,13 @@ import { type BenchRow, median } from "./lib";
 const ROOT = resolve(__dirname, "..");
 const SIZE_TARGET_KB = 150;
 /** Tighter size targets for some functions (the authorizer's is set by its issue). */
-const SIZE_TARGETS_KB: Readonly<Record<string, number>> = { authorizer: 100 };
+const SIZE_TARGETS_KB: Readonly<Record<string, number>> = { authorizer: 100, customMessage: 50 };
+/**
+ * Functions held to targets of their own elsewhere: the custom email sender carries the AWS
+ * Encryption SDK (about 350 KB alone) and is measured against a minimal decrypt handler in
+ * bench/messages.bench.ts; here its figures are printed only.
+ */
+const OWN_BENCH: ReadonlySet<string> = new Set(["customEmailSender"]);
 const IMPORT_TARGET_MS = 50;
 const RUNS = 7;
 
@@ -55,8 +61,7 @@ export async function run(): Promise<BenchRow[]> {
       rows.push({
         name: `bundle: ${name} (minified, AWS SDK external)`,
         value: `${kb.toFixed(1)} KB`,
-        target: `< ${sizeTarget} KB`,
-        ok: kb < sizeTarget,
+        ...(OWN_BENCH.has(name) ? {} : { target: `< ${sizeTarget} KB`, ok: kb < sizeTarget }),
       });
       const env = {
         PATH: process.env.PATH,
@@ -70,8 +75,9 @@ export async function run(): Promise<BenchRow[]> {
       rows.push({
         name: `bundle: ${name} cold import (fresh node, median of ${RUNS})`,
         value: `${own.toFixed(1)} ms`,
-        target: `< ${IMPORT_TARGET_MS} ms`,
-        ok: own < IMPORT_TARGET_MS,
+        ...(OWN_BENCH.has(name)
+          ? {}
+          : { target: `< ${IMPORT_TARGET_MS} ms`, ok: own < IMPORT_TARGET_MS }),
       });
       if (externals.length > 0) {
         // For information: the same, paying for the SDK modules too (the runtime's copy in AWS).

@@ -87,6 +87,21 @@ const RULES = {
   customAuthCodeTtlSeconds: integer(30, 3600),
   customAuthLockoutThreshold: integer(1, 100),
   customAuthLockoutWindowSeconds: integer(60, 86400),
+  customEmailSender: oneOf(["true", "false"]),
+  customEmailSenderKmsKeyArn: (value, { region }) =>
+    value === "" ||
+    new RegExp(`^arn:aws[a-z-]*:kms:${region}:\\d{12}:key/[0-9a-f-]{36}$`).test(value)
+      ? undefined
+      : `allowed values: empty (the stack creates a key) or a key ARN arn:aws:kms:${region}:<account>:key/<key id> in the stack's region`,
+  customEmailSenderIdempotencyTtlSeconds: integer(300, 604800),
+  customEmailSenderIdentity: (value, { stage }) =>
+    LOCAL_STAGES.includes(stage) || !isPlaceholder(value)
+      ? undefined
+      : `allowed values: your SES identity (a verified domain or address); the example.com placeholder is accepted on stages ${LOCAL_STAGES.join(", ")} only`,
+  customEmailSenderFromAddress: (value, { stage }) =>
+    LOCAL_STAGES.includes(stage) || !isPlaceholder(value)
+      ? undefined
+      : `allowed values: an address of your SES identity; the example.com placeholder is accepted on stages ${LOCAL_STAGES.join(", ")} only`,
   customAuthSenderIdentity: (value, { stage }) =>
     LOCAL_STAGES.includes(stage) || !isPlaceholder(value)
       ? undefined

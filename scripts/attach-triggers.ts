@@ -28,8 +28,10 @@ import { CognitoIdentityProviderClient } from "@aws-sdk/client-cognito-identity-
 import { GetFunctionCommand, LambdaClient } from "@aws-sdk/client-lambda";
 import { readServerlessYml } from "./local-env";
 import {
+  CUSTOM_EMAIL_SENDER_FUNCTION,
   choosePreTokenVersion,
   deployedBackstop,
+  deployedCustomEmailSender,
   deployedOutputs,
   POST_AUTHENTICATION_FUNCTION,
   PRE_TOKEN_FUNCTION,
@@ -83,9 +85,10 @@ async function main(): Promise<void> {
   // with --param=preTokenLambdaVersion=... overrides). Detaching needs none.
   let version: PreTokenVersion | undefined;
   let backstop = false;
+  let outputs: Record<string, string> = {};
   if (!detach) {
     const cloudformation = new CloudFormationClient({ region });
-    const outputs = await deployedOutputs(cloudformation, stackName(service, stage));
+    outputs = await deployedOutputs(cloudformation, stackName(service, stage));
     const deployed = outputs[PRE_TOKEN_VERSION_OUTPUT];
     version = choosePreTokenVersion({ deployed, requested, force: args.includes("--force") });
     backstop = deployedBackstop(outputs);
@@ -115,13 +118,27 @@ async function main(): Promise<void> {
   if (backstop && backstopArn === undefined) {
     fail(`function ${backstopName} not found: deploy the stage first`);
   }
-  const allArns: TriggerArns =
-    backstopArn === undefined ? arns : { ...arns, [POST_AUTHENTICATION_FUNCTION]: backstopArn };
+  // The custom email sender likewise: attached (with the stack's key) only when deployed on.
+  let senderArn: string | undefined;
+  try {
+    const name = `${service}-${stage}-${CUSTOM_EMAIL_SENDER_FUNCTION}`;
+    senderArn = (await lambda.send(new GetFunctionCommand({ FunctionName: name }))).Configuration
+      ?.FunctionArn;
+  } catch (error) {
+    if (!(error instanceof Error && error.name === "ResourceNotFoundException")) throw error;
+  }
+  const customEmailSender = deployedCustomEmailSender(outputs, senderArn);
+  const allArns: TriggerArns = {
+    ...arns,
+    ...(backstopArn === undefined ? {} : { [POST_AUTHENTICATION_FUNCTION]: backstopArn }),
+    ...(senderArn === undefined ? {} : { [CUSTOM_EMAIL_SENDER_FUNCTION]: senderArn }),
+  };
   const input = await updatePoolTriggers(cognito, {
     userPoolId,
     arns: allArns,
     version,
     backstop,
+    ...(customEmailSender ? { customEmailSender } : {}),
     detach,
     replace: args.includes("--replace"),
     dryRun: args.includes("--dry-run"),
@@ -130,7 +147,7 @@ async function main(): Promise<void> {
   process.stdout.write(
     args.includes("--dry-run")
       ? "Dry run: nothing changed.\n"
-      : `${detach ? "Detached from" : `Attached (${version}${backstop ? ", backstop" : ""}) to`} ${userPoolId}.\n`,
+      : `${detach ? "Detached from" : `Attached (${version}${backstop ? ", backstop" : ""}${customEmailSender ? ", custom email sender" : ""}) to`} ${userPoolId}.\n`,
   );
 }
 

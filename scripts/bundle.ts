@@ -9,11 +9,14 @@ import { splitHandler } from "./functions";
 
 const ROOT = resolve(__dirname, "..");
 
-/** Bundle `handler` (`file.export`) to `outfile`; returns the file and the AWS SDK modules it requires. */
+/**
+ * Bundle `handler` (`file.export`) to `outfile`; returns the file, the AWS SDK modules it
+ * requires, and the packages bundled into it (`node_modules/<name>`, sorted).
+ */
 export async function bundleFunction(
   handler: string,
   outfile: string,
-): Promise<{ file: string; externals: string[] }> {
+): Promise<{ file: string; externals: string[]; packages: string[] }> {
   const { file } = splitHandler(handler);
   const result = await build({
     metafile: true,
@@ -30,5 +33,13 @@ export async function bundleFunction(
   const externals = Object.values(result.metafile.outputs).flatMap((output) =>
     output.imports.filter((i) => i.external && i.path.startsWith("@aws-sdk/")).map((i) => i.path),
   );
-  return { file: outfile, externals: [...new Set(externals)].sort() };
+  const packages = Object.keys(result.metafile.inputs).flatMap((input) => {
+    const match = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(input);
+    return match?.[1] === undefined ? [] : [match[1]];
+  });
+  return {
+    file: outfile,
+    externals: [...new Set(externals)].sort(),
+    packages: [...new Set(packages)].sort(),
+  };
 }

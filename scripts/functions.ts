@@ -11,6 +11,8 @@ export const FUNCTIONS = {
   defineAuthChallenge: "functions/define-auth-challenge.handler",
   createAuthChallenge: "functions/create-auth-challenge.handler",
   verifyAuthChallenge: "functions/verify-auth-challenge.handler",
+  customMessage: "functions/custom-message.handler",
+  customEmailSender: "functions/custom-email-sender.handler",
   authorizer: "functions/authorizer.handler",
   hello: "functions/hello.handler",
 } as const;

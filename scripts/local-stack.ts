@@ -24,6 +24,7 @@ import {
   CreateGroupCommand,
   CreateUserPoolClientCommand,
   CreateUserPoolCommand,
+  ForgotPasswordCommand,
   InitiateAuthCommand,
   RespondToAuthChallengeCommand,
   SignUpCommand,
@@ -57,13 +58,16 @@ const LOCAL_CREDENTIALS = { accessKeyId: "local", secretAccessKey: "local" };
  * (no CUSTOM_AUTH flow) and sends PreTokenGeneration as a V1 event (`version: "0"`).
  * PostAuthentication is the opt-in backstop (`postAuthenticationBackstop`), attached here
  * so the stack shows the admin-created-user case it exists for; unlike Cognito,
- * cognito-local ignores a PostAuthentication failure.
+ * cognito-local ignores a PostAuthentication failure. CustomMessage writes the sign-up,
+ * forgot-password and invitation messages cognito-local prints (its console "delivery").
+ * CustomEmailSender is not wired: cognito-local encrypts its codes with a real KMS keyring.
  */
 export const COGNITO_LOCAL_TRIGGERS = {
   PreSignUp: "preSignUp",
   PostConfirmation: "postConfirmation",
   PostAuthentication: "postAuthentication",
   PreTokenGeneration: "preTokenGeneration",
+  CustomMessage: "customMessage",
 } as const;
 
 /** Where a started stack listens: what `npm run dev` writes to `.local/stack.json` for `npm run demo`. */
@@ -462,6 +466,13 @@ export function serviceEnvironment(urls: {
 }
 
 // ---- the demo steps (scripts/demo.ts prints them, test/e2e asserts them) ----
+
+/** Start a password reset (ForgotPassword; runs CustomMessage_ForgotPassword, prints the message). */
+export async function forgotPassword(stack: LocalStack, email: string): Promise<void> {
+  await stack.cognito.send(
+    new ForgotPasswordCommand({ ClientId: stack.clientId, Username: email }),
+  );
+}
 
 /** Sign a user up through the SDK (runs the PreSignUp trigger). */
 export async function signUp(

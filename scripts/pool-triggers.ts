@@ -26,6 +26,7 @@ export const TRIGGER_SLOTS = {
   DefineAuthChallenge: "defineAuthChallenge",
   CreateAuthChallenge: "createAuthChallenge",
   VerifyAuthChallengeResponse: "verifyAuthChallenge",
+  CustomMessage: "customMessage",
 } as const;
 
 /** The function attached as pre-token-generation trigger (PreTokenGenerationConfig). */
@@ -45,9 +46,41 @@ export const POST_AUTHENTICATION_FUNCTION = "postAuthentication";
 /** The stack output saying whether the backstop is deployed attached ("true") or not. */
 export const BACKSTOP_OUTPUT = "PostAuthenticationBackstop";
 
+/** The opt-in custom email sender (LambdaConfig `CustomEmailSender` + `KMSKeyID`). */
+export const CUSTOM_EMAIL_SENDER_FUNCTION = "customEmailSender";
+/** The stack output saying whether the custom email sender is deployed attached ("true"). */
+export const CUSTOM_EMAIL_SENDER_OUTPUT = "CustomEmailSender";
+/** The stack output holding the KMS key ARN Cognito must encrypt the codes with. */
+export const CUSTOM_EMAIL_SENDER_KEY_OUTPUT = "CustomEmailSenderKmsKeyArn";
+
+/** What attaching the custom email sender needs: its function and the key, both from the stack. */
+export interface CustomEmailSenderAttachment {
+  readonly lambdaArn: string;
+  readonly kmsKeyArn: string;
+}
+
+/**
+ * The custom email sender to attach, from the deployed stack's outputs and the function's ARN:
+ * undefined when the stack was deployed with it off. Throws when it is on but incomplete.
+ */
+export function deployedCustomEmailSender(
+  outputs: Readonly<Record<string, string>>,
+  lambdaArn: string | undefined,
+): CustomEmailSenderAttachment | undefined {
+  if (outputs[CUSTOM_EMAIL_SENDER_OUTPUT] !== "true") return undefined;
+  const kmsKeyArn = outputs[CUSTOM_EMAIL_SENDER_KEY_OUTPUT];
+  if (kmsKeyArn === undefined || lambdaArn === undefined) {
+    throw new Error(
+      `the stack says ${CUSTOM_EMAIL_SENDER_OUTPUT}=true but its key output or function is missing: deploy the stage again`,
+    );
+  }
+  return { lambdaArn, kmsKeyArn };
+}
+
 /** The ARNs of the triggers by function; the backstop's only when that function exists. */
 export type TriggerArns = Readonly<Record<TriggerFunction, string>> & {
   readonly [POST_AUTHENTICATION_FUNCTION]?: string;
+  readonly [CUSTOM_EMAIL_SENDER_FUNCTION]?: string;
 };
 
 /** The pre-token-generation event versions this service handles in AWS. */
@@ -239,7 +272,16 @@ export function planAttach(
   pool: UserPoolType,
   arns: TriggerArns,
   version: PreTokenVersion,
-  { replace = false, backstop = false }: { replace?: boolean; backstop?: boolean } = {},
+  {
+    replace = false,
+    backstop = false,
+    customEmailSender,
+  }: {
+    replace?: boolean;
+    backstop?: boolean;
+    /** Attach the custom email sender with its key; without it, a slot holding ours is cleared. */
+    customEmailSender?: CustomEmailSenderAttachment;
+  } = {},
 ): TriggerPlan {
   const input = unchangedUpdate(pool);
   const current: LambdaConfigType = input.LambdaConfig ?? {};
@@ -273,6 +315,22 @@ export function planAttach(
   } else if (backstopArn !== undefined && current.PostAuthentication === backstopArn) {
     delete next.PostAuthentication;
   }
+  const senderArn = arns[CUSTOM_EMAIL_SENDER_FUNCTION];
+  const currentSender = current.CustomEmailSender?.LambdaArn;
+  if (customEmailSender !== undefined) {
+    if (
+      currentSender !== undefined &&
+      currentSender !== customEmailSender.lambdaArn &&
+      !ours.has(currentSender)
+    ) {
+      conflicts.push(`CustomEmailSender (${currentSender})`);
+    }
+    next.CustomEmailSender = { LambdaArn: customEmailSender.lambdaArn, LambdaVersion: "V1_0" };
+    next.KMSKeyID = customEmailSender.kmsKeyArn;
+  } else if (senderArn !== undefined && currentSender === senderArn) {
+    // Deployed with it off: Cognito sends the emails itself again (the key may stay named).
+    delete next.CustomEmailSender;
+  }
   input.LambdaConfig = next;
   return { input, conflicts: replace ? [] : conflicts };
 }
@@ -295,6 +353,8 @@ export function planDetach(pool: UserPoolType, arns: TriggerArns): UpdateUserPoo
   }
   const versioned = next.PreTokenGenerationConfig?.LambdaArn;
   if (versioned !== undefined && ours.has(versioned)) delete next.PreTokenGenerationConfig;
+  const sender = next.CustomEmailSender?.LambdaArn;
+  if (sender !== undefined && ours.has(sender)) delete next.CustomEmailSender;
   input.LambdaConfig = next;
   return input;
 }
@@ -309,6 +369,8 @@ export async function updatePoolTriggers(
     readonly version?: PreTokenVersion;
     /** Attach the post-authentication backstop too (the stack was deployed with it). */
     readonly backstop?: boolean;
+    /** Attach the custom email sender with its key (the stack was deployed with it). */
+    readonly customEmailSender?: CustomEmailSenderAttachment;
     readonly detach?: boolean;
     readonly replace?: boolean;
     readonly dryRun?: boolean;
@@ -327,6 +389,7 @@ export async function updatePoolTriggers(
     const plan = planAttach(pool, request.arns, request.version, {
       replace: request.replace,
       backstop: request.backstop,
+      ...(request.customEmailSender ? { customEmailSender: request.customEmailSender } : {}),
     });
     if (plan.conflicts.length > 0) {
       throw new Error(

@@ -15,6 +15,7 @@ import { mockClient } from "aws-sdk-client-mock";
 import {
   choosePreTokenVersion,
   deployedBackstop,
+  deployedCustomEmailSender,
   deployedOutputs,
   deployedPreTokenVersion,
   planAttach,
@@ -34,11 +35,12 @@ const ARNS: Record<TriggerFunction, string> = {
   defineAuthChallenge: fnArn("defineAuthChallenge"),
   createAuthChallenge: fnArn("createAuthChallenge"),
   verifyAuthChallenge: fnArn("verifyAuthChallenge"),
+  customMessage: fnArn("customMessage"),
 };
 /** The ARNs with the backstop function (deployed by every stack that has it). */
 const WITH_BACKSTOP = { ...ARNS, postAuthentication: fnArn("postAuthentication") };
 const CUSTOM_MESSAGE =
-  "arn:aws:lambda:eu-west-1:123456789012:function:someone-elses-custom-message";
+  "arn:aws:lambda:eu-west-1:123456789012:function:someone-elses-pre-authentication";
 
 /** A pool as DescribeUserPool returns it, with settings UpdateUserPool would reset. */
 function describedPool(overrides: Partial<UserPoolType> = {}): UserPoolType {
@@ -69,7 +71,7 @@ function describedPool(overrides: Partial<UserPoolType> = {}): UserPoolType {
     AccountRecoverySetting: { RecoveryMechanisms: [{ Name: "verified_email", Priority: 1 }] },
     UserPoolTags: { team: "identity" },
     UserPoolTier: "ESSENTIALS",
-    LambdaConfig: { CustomMessage: CUSTOM_MESSAGE },
+    LambdaConfig: { PreAuthentication: CUSTOM_MESSAGE },
     ...overrides,
   };
 }
@@ -173,12 +175,13 @@ describe("planAttach", () => {
       VerificationMessageTemplate: { DefaultEmailOption: "CONFIRM_WITH_CODE" },
     });
     expect(input.LambdaConfig).toEqual({
-      CustomMessage: CUSTOM_MESSAGE,
+      PreAuthentication: CUSTOM_MESSAGE,
       PreSignUp: ARNS.preSignUp,
       PostConfirmation: ARNS.postConfirmation,
       DefineAuthChallenge: ARNS.defineAuthChallenge,
       CreateAuthChallenge: ARNS.createAuthChallenge,
       VerifyAuthChallengeResponse: ARNS.verifyAuthChallenge,
+      CustomMessage: ARNS.customMessage,
       PreTokenGeneration: ARNS.preTokenGeneration,
       PreTokenGenerationConfig: { LambdaArn: ARNS.preTokenGeneration, LambdaVersion: "V3_0" },
     });
@@ -244,7 +247,7 @@ describe("planAttach: the post-authentication backstop", () => {
     // Assess
     expect(conflicts).toEqual([]);
     expect(input.LambdaConfig?.PostAuthentication).toBe(WITH_BACKSTOP.postAuthentication);
-    expect(input.LambdaConfig?.CustomMessage).toBe(CUSTOM_MESSAGE);
+    expect(input.LambdaConfig?.PreAuthentication).toBe(CUSTOM_MESSAGE);
     expect(input.LambdaConfig?.PostConfirmation).toBe(ARNS.postConfirmation);
   });
 
@@ -283,6 +286,77 @@ describe("planAttach: the post-authentication backstop", () => {
   });
 });
 
+describe("planAttach: the custom email sender", () => {
+  const KEY = "arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab";
+  const WITH_SENDER = { ...ARNS, customEmailSender: fnArn("customEmailSender") };
+  const sender = { lambdaArn: WITH_SENDER.customEmailSender, kmsKeyArn: KEY };
+
+  test("attached with event version V1_0 and the stack's key when deployed on", () => {
+    // Act
+    const { input, conflicts } = planAttach(describedPool(), WITH_SENDER, "V2_0", {
+      customEmailSender: sender,
+    });
+
+    // Assess
+    expect(conflicts).toEqual([]);
+    expect(input.LambdaConfig?.CustomEmailSender).toEqual({
+      LambdaArn: WITH_SENDER.customEmailSender,
+      LambdaVersion: "V1_0",
+    });
+    expect(input.LambdaConfig?.KMSKeyID).toBe(KEY);
+  });
+
+  test("deployed off: our stale attachment is cleared, another function's is a conflict only when attaching", () => {
+    // Prepare
+    const ours = describedPool({
+      LambdaConfig: {
+        CustomEmailSender: { LambdaArn: WITH_SENDER.customEmailSender, LambdaVersion: "V1_0" },
+      },
+    });
+    const theirs = describedPool({
+      LambdaConfig: { CustomEmailSender: { LambdaArn: CUSTOM_MESSAGE, LambdaVersion: "V1_0" } },
+    });
+
+    // Act
+    const cleared = planAttach(ours, WITH_SENDER, "V2_0");
+    const kept = planAttach(theirs, WITH_SENDER, "V2_0");
+    const refused = planAttach(theirs, WITH_SENDER, "V2_0", { customEmailSender: sender });
+
+    // Assess
+    expect(cleared.input.LambdaConfig).not.toHaveProperty("CustomEmailSender");
+    expect(kept.input.LambdaConfig?.CustomEmailSender?.LambdaArn).toBe(CUSTOM_MESSAGE);
+    expect(refused.conflicts).toEqual([`CustomEmailSender (${CUSTOM_MESSAGE})`]);
+  });
+
+  test("the stack's outputs decide: off, on, or on but incomplete", () => {
+    expect(deployedCustomEmailSender({}, fnArn("customEmailSender"))).toBeUndefined();
+    expect(
+      deployedCustomEmailSender(
+        { CustomEmailSender: "true", CustomEmailSenderKmsKeyArn: KEY },
+        fnArn("customEmailSender"),
+      ),
+    ).toEqual({ lambdaArn: fnArn("customEmailSender"), kmsKeyArn: KEY });
+    expect(() => deployedCustomEmailSender({ CustomEmailSender: "true" }, undefined)).toThrow(
+      /deploy the stage again/,
+    );
+  });
+
+  test("planDetach removes our custom email sender", () => {
+    // Prepare
+    const pool = describedPool({
+      LambdaConfig: {
+        CustomEmailSender: { LambdaArn: WITH_SENDER.customEmailSender, LambdaVersion: "V1_0" },
+      },
+    });
+
+    // Act
+    const input = planDetach(pool, WITH_SENDER);
+
+    // Assess
+    expect(input.LambdaConfig).not.toHaveProperty("CustomEmailSender");
+  });
+});
+
 describe("planDetach", () => {
   test("removes the backstop too, when it is ours", () => {
     // Prepare
@@ -293,7 +367,7 @@ describe("planDetach", () => {
     const input = planDetach(describedPool({ LambdaConfig: attached }), WITH_BACKSTOP);
 
     // Assess
-    expect(input.LambdaConfig).toEqual({ CustomMessage: CUSTOM_MESSAGE });
+    expect(input.LambdaConfig).toEqual({ PreAuthentication: CUSTOM_MESSAGE });
   });
 
   test("removes only this service's triggers", () => {
@@ -304,7 +378,7 @@ describe("planDetach", () => {
     const input = planDetach(describedPool({ LambdaConfig: attached }), ARNS);
 
     // Assess
-    expect(input.LambdaConfig).toEqual({ CustomMessage: CUSTOM_MESSAGE });
+    expect(input.LambdaConfig).toEqual({ PreAuthentication: CUSTOM_MESSAGE });
     expect(input.DeletionProtection).toBe("ACTIVE");
   });
 });
@@ -390,7 +464,7 @@ describe("updatePoolTriggers", () => {
     expect(on.LambdaConfig?.PostAuthentication).toBe(WITH_BACKSTOP.postAuthentication);
     expect(off.LambdaConfig).not.toHaveProperty("PostAuthentication");
     expect(off.LambdaConfig?.PostConfirmation).toBe(ARNS.postConfirmation);
-    expect(detached.LambdaConfig).toEqual({ CustomMessage: CUSTOM_MESSAGE });
+    expect(detached.LambdaConfig).toEqual({ PreAuthentication: CUSTOM_MESSAGE });
     expect(cognito.commandCalls(UpdateUserPoolCommand)).toHaveLength(4);
   });
 });

@@ -12,6 +12,9 @@ import { FUNCTIONS } from "../../scripts/functions";
 const COGNITO = "@aws-sdk/client-cognito-identity-provider";
 const DYNAMODB = "@aws-sdk/client-dynamodb";
 const SES = "@aws-sdk/client-sesv2";
+const KMS = "@aws-sdk/client-kms";
+// Powertools Idempotency marshals its records with it.
+const DYNAMODB_UTIL = "@aws-sdk/util-dynamodb";
 
 const EXPECTED: Readonly<Record<keyof typeof FUNCTIONS, readonly string[]>> = {
   preSignUp: [COGNITO],
@@ -21,6 +24,8 @@ const EXPECTED: Readonly<Record<keyof typeof FUNCTIONS, readonly string[]>> = {
   defineAuthChallenge: [],
   createAuthChallenge: [DYNAMODB, SES],
   verifyAuthChallenge: [DYNAMODB],
+  customMessage: [],
+  customEmailSender: [DYNAMODB, DYNAMODB_UTIL, KMS, SES],
   authorizer: [],
   hello: [],
 };

@@ -50,6 +50,8 @@ const EVENT_PREFIXES: Readonly<Record<FunctionName, readonly string[]>> = {
   defineAuthChallenge: ["custom-auth-define-"],
   createAuthChallenge: ["custom-auth-create-"],
   verifyAuthChallenge: ["custom-auth-verify-"],
+  customMessage: ["custom-message-"],
+  customEmailSender: ["custom-email-sender-"],
   authorizer: ["authorizer-"],
   hello: ["api-hello"],
 };

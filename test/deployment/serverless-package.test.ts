@@ -27,6 +27,7 @@ import {
 jest.setTimeout(180_000);
 
 const EXISTING_POOL_ID = "eu-west-1_AbCdEf123";
+const GIVEN_KEY = "arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab";
 
 /** Cognito trigger (LambdaConfig key) -> the function serverless.yml wires to it. */
 const TRIGGERS: Record<string, string> = {
@@ -35,6 +36,7 @@ const TRIGGERS: Record<string, string> = {
   DefineAuthChallenge: "DefineAuthChallengeLambdaFunction",
   CreateAuthChallenge: "CreateAuthChallengeLambdaFunction",
   VerifyAuthChallengeResponse: "VerifyAuthChallengeLambdaFunction",
+  CustomMessage: "CustomMessageLambdaFunction",
 };
 const TRIGGER_FUNCTIONS = [...Object.values(TRIGGERS), "PreTokenGenerationLambdaFunction"];
 
@@ -99,13 +101,19 @@ beforeAll(async () => {
   // One after the other: `serverless package` writes its state through `.serverless/` even
   // with --package, so two runs in one service directory at once can remove each other's files.
   created = await packageService({}, "created");
-  createdBackstop = await packageService({ postAuthenticationBackstop: "true" }, "backstop");
+  // The opt-in features on: the backstop, and the custom email sender with a key of the stack's.
+  createdBackstop = await packageService(
+    { postAuthenticationBackstop: "true", customEmailSender: "true" },
+    "backstop",
+  );
   existing = await packageService(
     {
       existingUserPoolId: EXISTING_POOL_ID,
       preTokenLambdaVersion: "V3_0",
       authorizerCacheTtlSeconds: "120",
       postAuthenticationBackstop: "true",
+      customEmailSender: "true",
+      customEmailSenderKmsKeyArn: GIVEN_KEY,
     },
     "existing",
   );
@@ -113,8 +121,8 @@ beforeAll(async () => {
 
 describe.each([
   ["stack-created pool", () => created],
-  ["stack-created pool with the post-authentication backstop", () => createdBackstop],
-  ["existing pool (backstop on)", () => existing],
+  ["stack-created pool with the backstop and the custom email sender", () => createdBackstop],
+  ["existing pool (backstop and custom email sender on, given key)", () => existing],
 ])("both modes: %s", (_mode, template) => {
   test("every active resource refers only to resources that exist in this mode", () => {
     // Prepare
@@ -140,9 +148,13 @@ describe.each([
       .map(([, r]) => r.Properties ?? {})
       .filter((p) => p.Principal === "cognito-idp.amazonaws.com");
 
-    // Assess: the backstop's permission whether it is on or off (serverless.yml says why: a
+    // Assess: the backstop's and the custom email sender's permissions whether on or off (serverless.yml says why: a
     // pool naming the function without it fails every sign-in; it is inert while detached).
-    const expected = [...TRIGGER_FUNCTIONS, "PostAuthenticationLambdaFunction"];
+    const expected = [
+      ...TRIGGER_FUNCTIONS,
+      "PostAuthenticationLambdaFunction",
+      "CustomEmailSenderLambdaFunction",
+    ];
     for (const fn of expected) {
       const mine = permissions.filter((p) => getAttTarget(p.FunctionName) === fn);
       expect(mine).toHaveLength(1);
@@ -423,6 +435,133 @@ describe.each([
         r.Properties?.Principal === "apigateway.amazonaws.com",
     );
     expect(invokers).toHaveLength(1);
+  });
+});
+
+describe("messages: custom message always, the custom email sender opt-in", () => {
+  /** The pool's LambdaConfig with the template's conditions applied. */
+  function lambdaConfig(template: Template): Record<string, unknown> {
+    const pool = template.Resources.UserPool;
+    return resolveIfs(pool?.Properties?.LambdaConfig, evaluateConditions(template)) as Record<
+      string,
+      unknown
+    >;
+  }
+
+  /** Every active IAM statement that allows kms:Decrypt, with the resource holding it. */
+  function decryptGrants(template: Template): [string, Record<string, unknown>][] {
+    const conditions = evaluateConditions(template);
+    return Object.entries(activeResources(template)).flatMap(([id, resource]) =>
+      statementsOf(resource)
+        .map((st) => resolveIfs(st, conditions) as Record<string, unknown>)
+        .filter((st) =>
+          actionsOf(st).some((a) => typeof a === "string" && /^kms:(\*|Decrypt)/.test(a)),
+        )
+        .map((st): [string, Record<string, unknown>] => [id, st]),
+    );
+  }
+
+  test("default: CustomMessage attached; no custom email sender, key, secret or table", () => {
+    // Act
+    const config = lambdaConfig(created);
+    const active = activeResources(created);
+
+    // Assess
+    expect(getAttTarget(config.CustomMessage)).toBe("CustomMessageLambdaFunction");
+    expect(config).not.toHaveProperty("CustomEmailSender");
+    expect(config).not.toHaveProperty("KMSKeyID");
+    for (const id of [
+      "CustomEmailSenderKey",
+      "CustomEmailSenderCodeHashKey",
+      "CustomEmailSenderIdempotencyTable",
+      "CustomEmailSenderPolicy",
+    ]) {
+      expect(active).not.toHaveProperty(id);
+    }
+    expect(decryptGrants(created)).toEqual([]);
+    expect(resolveIfs(created.Outputs?.CustomEmailSender?.Value, evaluateConditions(created))).toBe(
+      "false",
+    );
+  });
+
+  test("customEmailSender=true: V1_0 sender and the stack's key on the pool; Cognito may only encrypt", () => {
+    // Act
+    const config = lambdaConfig(createdBackstop);
+    const key = activeResources(createdBackstop).CustomEmailSenderKey;
+
+    // Assess
+    expect(config.CustomEmailSender).toEqual({
+      LambdaArn: { "Fn::GetAtt": ["CustomEmailSenderLambdaFunction", "Arn"] },
+      LambdaVersion: "V1_0",
+    });
+    expect(getAttTarget(config.KMSKeyID)).toBe("CustomEmailSenderKey");
+    expect(getAttTarget(config.CustomMessage)).toBe("CustomMessageLambdaFunction");
+    const policy = (key?.Properties?.KeyPolicy ?? { Statement: [] }) as {
+      Statement: Record<string, unknown>[];
+    };
+    const statements = policy.Statement;
+    const cognito = statements.filter(
+      (st) => (st.Principal as { Service?: string }).Service === "cognito-idp.amazonaws.com",
+    );
+    expect(cognito).toHaveLength(1);
+    expect(cognito[0]).toMatchObject({
+      Action: "kms:Encrypt",
+      Condition: { StringEquals: { "aws:SourceAccount": { Ref: "AWS::AccountId" } } },
+    });
+    expect(key?.Properties).toMatchObject({
+      EnableKeyRotation: true,
+      KeySpec: "SYMMETRIC_DEFAULT",
+    });
+  });
+
+  test("kms:Decrypt on the code key, for the custom email sender's role only", () => {
+    // Act
+    const grants = decryptGrants(createdBackstop);
+    const policy = activeResources(createdBackstop).CustomEmailSenderPolicy;
+
+    // Assess
+    expect(grants.map(([id]) => id)).toEqual(["CustomEmailSenderPolicy"]);
+    expect(grants[0]?.[1].Resource).toEqual({ "Fn::GetAtt": ["CustomEmailSenderKey", "Arn"] });
+    expect(policy?.Properties?.Roles).toEqual([{ Ref: "CustomEmailSenderIamRoleLambdaExecution" }]);
+  });
+
+  test("a given key: no key created; the pool, the policy and the function name it", () => {
+    // Act
+    const active = activeResources(existing);
+    const env = resolveIfs(
+      (
+        (active.CustomEmailSenderLambdaFunction?.Properties?.Environment ?? {}) as {
+          Variables?: unknown;
+        }
+      ).Variables,
+      evaluateConditions(existing),
+    ) as Record<string, unknown>;
+
+    // Assess: mode (b) has no pool resource; attach-triggers sets the slot from the outputs.
+    expect(active).not.toHaveProperty("UserPool");
+    expect(active).not.toHaveProperty("CustomEmailSenderKey");
+    expect(decryptGrants(existing).map(([, st]) => st.Resource)).toEqual([GIVEN_KEY]);
+    expect(env.CUSTOM_EMAIL_SENDER_KMS_KEY_ARN).toBe(GIVEN_KEY);
+    expect(env.CUSTOM_EMAIL_SENDER_CODE_HASH_KEY).toEqual({
+      "Fn::Sub": `{{resolve:secretsmanager:\${CustomEmailSenderCodeHashKey}:SecretString:key}}`,
+    });
+    const conditions = evaluateConditions(existing);
+    expect(resolveIfs(existing.Outputs?.CustomEmailSender?.Value, conditions)).toBe("true");
+    expect(resolveIfs(existing.Outputs?.CustomEmailSenderKmsKeyArn?.Value, conditions)).toBe(
+      GIVEN_KEY,
+    );
+  });
+
+  test("the idempotency table: Powertools' key and TTL attribute, as the tests' definition", () => {
+    // Act
+    const table = activeResources(createdBackstop).CustomEmailSenderIdempotencyTable;
+
+    // Assess
+    expect(table?.Properties).toMatchObject({
+      KeySchema: [{ AttributeName: "id", KeyType: "HASH" }],
+      TimeToLiveSpecification: { AttributeName: "expiration", Enabled: true },
+      BillingMode: "PAY_PER_REQUEST",
+    });
   });
 });
 

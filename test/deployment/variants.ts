@@ -32,6 +32,19 @@ export const VARIANTS: readonly Variant[] = [
     },
   },
   {
+    name: "created-custom-email-sender",
+    params: { customEmailSender: "true", customEmailSenderSesConfigurationSet: "emails" },
+  },
+  {
+    name: "existing-custom-email-sender-given-key",
+    params: {
+      existingUserPoolId: EXISTING_POOL_ID,
+      customEmailSender: "true",
+      customEmailSenderKmsKeyArn:
+        "arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab",
+    },
+  },
+  {
     name: "created-domain-ses-set",
     params: {
       userPoolDomainPrefix: "cognito-triggers-test",

@@ -2,7 +2,8 @@
  * End to end, offline: dynalite + cognito-local + serverless-offline started on free
  * loopback ports (scripts/local-stack.ts), then the demo's steps, each asserted.
  * cognito-local invokes PreSignUp, PostConfirmation, PostAuthentication (the opt-in
- * backstop) and PreTokenGeneration (V1 event) through serverless-offline's Lambda endpoint; the custom-auth triggers are covered by
+ * backstop), PreTokenGeneration (V1 event) and CustomMessage (the messages it prints) through
+ * serverless-offline's Lambda endpoint; the custom-auth triggers are covered by
  * the custom-auth harness instead (cognito-local has no CUSTOM_AUTH flow).
  */
 import {
@@ -12,6 +13,7 @@ import {
   confirm,
   decodeClaims,
   describeUser,
+  forgotPassword,
   invocations,
   type LocalStack,
   readProfile,
@@ -22,6 +24,11 @@ import {
   type Tokens,
   tokenLackingScope,
 } from "../../scripts/local-stack";
+
+/** What cognito-local printed as delivered messages, its box borders and line wraps removed. */
+function delivered(stack: LocalStack): string {
+  return stack.output().replace(/[│\s]+/g, " ");
+}
 
 // Starting the three services takes about 10 s (serverless-offline bundles every function).
 jest.setTimeout(120_000);
@@ -68,6 +75,18 @@ describe("local end-to-end stack", () => {
     expect(await awaitInvocations(stack, "preSignUp", 1)).toBe(1);
     const user = await describeUser(stack, email);
     expect(user.status).toBe("UNCONFIRMED");
+  });
+
+  test("the sign-up message: cognito-local runs CustomMessage and delivers our template with the code", async () => {
+    // Assess: the confirmation code of the sign-up above, in the repository's English template.
+    expect(await awaitInvocations(stack, "customMessage", 1)).toBe(1);
+    const printed = delivered(stack);
+    expect(printed).toContain("Confirm your cognito-triggers account");
+    expect(printed).toMatch(
+      /Welcome to cognito-triggers\. Your confirmation code is <strong>\d{6}<\/strong>/,
+    );
+    expect(printed).toMatch(/cognito-triggers: your confirmation code is \d{6}/);
+    expect(printed).not.toContain("{####}");
   });
 
   test("AdminConfirmSignUp: cognito-local runs PostConfirmation, the profile record is in dynalite", async () => {
@@ -197,6 +216,20 @@ describe("local end-to-end stack", () => {
 
     // Assess
     expect(response.status).toBe(401);
+  });
+
+  test("forgot password: CustomMessage_ForgotPassword writes the reset message with the code", async () => {
+    // Prepare
+    const before = invocations(stack).customMessage ?? 0;
+
+    // Act
+    await forgotPassword(stack, email);
+
+    // Assess
+    expect(await awaitInvocations(stack, "customMessage", before + 1)).toBe(before + 1);
+    const printed = delivered(stack);
+    expect(printed).toContain("Reset your cognito-triggers password");
+    expect(printed).toMatch(/Your reset code is <strong>\d{6}<\/strong>/);
   });
 
   test("the custom-auth triggers are never invoked by cognito-local (no CUSTOM_AUTH flow)", () => {
