@@ -23,6 +23,8 @@ export interface GroupsMapping {
 export interface ProviderMapping {
   /** Pool attribute -> the provider claims to read it from, first present wins. Everything else is dropped. */
   readonly attributes: Readonly<Record<string, readonly string[]>>;
+  /** `attributes` as entries, computed once (the per-sign-in loop reads these). */
+  readonly entries: readonly (readonly [string, readonly string[]])[];
   readonly groups: GroupsMapping | undefined;
   readonly emailVerified: EmailVerifiedMode;
   /** Pool attributes without which the sign-in is refused. */
@@ -40,14 +42,17 @@ export interface InboundFederationConfig {
 /** The claim names of common IdPs for the default mapping: OIDC first, then the SAML URIs. */
 const CLAIMS = "http://schemas.xmlsoap.org/ws/2005/05/identity/claims";
 
+const DEFAULT_ATTRIBUTES: Readonly<Record<string, readonly string[]>> = {
+  email: ["email", `${CLAIMS}/emailaddress`, "mail"],
+  given_name: ["given_name", `${CLAIMS}/givenname`, "firstName"],
+  family_name: ["family_name", `${CLAIMS}/surname`, "lastName"],
+  name: ["name", `${CLAIMS}/name`, "displayName"],
+};
+
 /** The mapping for every provider when INBOUND_FEDERATION_MAPPINGS is unset. */
 export const DEFAULT_MAPPING: ProviderMapping = {
-  attributes: {
-    email: ["email", `${CLAIMS}/emailaddress`, "mail"],
-    given_name: ["given_name", `${CLAIMS}/givenname`, "firstName"],
-    family_name: ["family_name", `${CLAIMS}/surname`, "lastName"],
-    name: ["name", `${CLAIMS}/name`, "displayName"],
-  },
+  attributes: DEFAULT_ATTRIBUTES,
+  entries: Object.entries(DEFAULT_ATTRIBUTES),
   groups: undefined,
   emailVerified: "claim",
   required: [],
@@ -109,7 +114,13 @@ function validateProvider(name: string, value: unknown): ProviderMapping {
   ) {
     throw new Error(`"${name}".required must list mapped attributes`);
   }
-  return { attributes, groups, emailVerified: emailVerified as EmailVerifiedMode, required };
+  return {
+    attributes,
+    entries: Object.entries(attributes),
+    groups,
+    emailVerified: emailVerified as EmailVerifiedMode,
+    required,
+  };
 }
 
 /** Check INBOUND_FEDERATION_MAPPINGS' JSON. */

@@ -55,11 +55,15 @@ export function claimValues(value: unknown): string[] {
   if (typeof value !== "string") return [];
   const text = value.trim();
   if (text.startsWith("[") && text.endsWith("]")) {
-    try {
-      const parsed: unknown = JSON.parse(text);
-      if (Array.isArray(parsed)) return claimValues(parsed);
-    } catch {
-      // Not JSON: SAML's `[a, b]`.
+    // A JSON array of strings starts `["` (or is `[]`); anything else is SAML's `[a, b]`. Checked
+    // first because a failed JSON.parse (an exception) costs more than the whole mapping.
+    if (/^\[\s*(?:"|\])/.test(text)) {
+      try {
+        const parsed: unknown = JSON.parse(text);
+        if (Array.isArray(parsed)) return claimValues(parsed);
+      } catch {
+        // Not JSON after all: split it as SAML's rendering.
+      }
     }
     return text
       .slice(1, -1)
@@ -101,11 +105,16 @@ export function planFederation(
   const mapping = mappingFor(config, data.providerName);
   if (mapping === undefined) return { kind: "refuse", reason: "provider not configured" };
   const raw = isRecord(data.attributes) ? data.attributes : {};
-  const sources = SOURCES.map((s) => raw[s]).filter(isRecord);
+  const sources: Record<string, unknown>[] = [];
+  for (const name of SOURCES) {
+    const source = raw[name];
+    if (isRecord(source)) sources.push(source);
+  }
 
-  const attributes: Record<string, string> = Object.create(null);
+  // Keys come from the validated config only, so a plain object is safe here.
+  const attributes: Record<string, string> = {};
   const dropped: { attribute: string; reason: string }[] = [];
-  for (const [attribute, names] of Object.entries(mapping.attributes)) {
+  for (const [attribute, names] of mapping.entries) {
     const found = claim(sources, names);
     if (found === undefined) continue;
     let value = claimValues(found)[0];
