@@ -71,9 +71,7 @@ export async function run(): Promise<BenchRow[]> {
       rows.push({
         name: `bundle: ${name} cold import (fresh node, median of ${RUNS})`,
         value: `${own.toFixed(1)} ms`,
-        ...(ownBench
-          ? {}
-          : { target: `< ${IMPORT_TARGET_MS} ms`, ok: own < IMPORT_TARGET_MS }),
+        ...(ownBench ? {} : { target: `< ${IMPORT_TARGET_MS} ms`, ok: own < IMPORT_TARGET_MS }),
       });
       if (externals.length > 0) {
         // For information: the same, paying for the SDK modules too (the runtime's copy in AWS).

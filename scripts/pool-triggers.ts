@@ -49,7 +49,9 @@ export const ALWAYS_WIRED = cognitoTriggers()
 
 /** The triggers a deploy parameter turns on, with the stack output reporting the choice. */
 export const OPT_IN = cognitoTriggers().flatMap(([name, trigger]) =>
-  trigger.wiring === "always" ? [] : [{ name: name as OptInTrigger, output: trigger.wiring.output }],
+  trigger.wiring === "always"
+    ? []
+    : [{ name: name as OptInTrigger, output: trigger.wiring.output }],
 );
 
 /** The ARNs of the triggers by function: every always-wired one; an opt-in one when it exists. */

@@ -301,6 +301,9 @@ export function splitHandler(handler: string): { file: string; exportName: strin
   return { file: `${handler.slice(0, dot)}.ts`, exportName: handler.slice(dot + 1) };
 }
 
+/** Files in `events/` that are not events: the authorizer's bundled key set for the local issuer. */
+export const NON_EVENT_FILES: readonly string[] = ["authorizer-local-jwks.json"];
+
 /** The sample event files of `name`, from the names of `events/` (`files`). */
 export function eventFilesOf(name: FunctionName, files: readonly string[]): string[] {
   const prefixes = entryOf(name).events;

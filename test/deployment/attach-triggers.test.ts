@@ -275,8 +275,12 @@ describe("planAttach: the post-authentication backstop", () => {
 
     // Act
     const refused = planAttach(pool, WITH_BACKSTOP, "V2_0", { optIn: ["postAuthentication"] });
-    const replaced = planAttach(pool, WITH_BACKSTOP, "V2_0", { optIn: ["postAuthentication"], replace: true });
-    const missing = () => planAttach(describedPool(), ARNS, "V2_0", { optIn: ["postAuthentication"] });
+    const replaced = planAttach(pool, WITH_BACKSTOP, "V2_0", {
+      optIn: ["postAuthentication"],
+      replace: true,
+    });
+    const missing = () =>
+      planAttach(describedPool(), ARNS, "V2_0", { optIn: ["postAuthentication"] });
 
     // Assess
     expect(refused.conflicts).toEqual([`PostAuthentication (${CUSTOM_MESSAGE})`]);
@@ -327,9 +331,10 @@ describe("planAttach: the custom email sender", () => {
 
   test("the stack's outputs decide: off, on, or on but without its key", () => {
     expect(deployedWiring({})).toEqual({ optIn: [] });
-    expect(deployedWiring({ CustomEmailSender: "true", CustomEmailSenderKmsKeyArn: KEY })).toEqual(
-      { optIn: ["customEmailSender"], kmsKeyArn: KEY },
-    );
+    expect(deployedWiring({ CustomEmailSender: "true", CustomEmailSenderKmsKeyArn: KEY })).toEqual({
+      optIn: ["customEmailSender"],
+      kmsKeyArn: KEY,
+    });
     expect(() => deployedWiring({ CustomEmailSender: "true" })).toThrow(/deploy the stage again/);
   });
 
@@ -358,8 +363,9 @@ describe("planAttach: the custom email sender", () => {
 describe("planDetach", () => {
   test("removes the backstop too, when it is ours", () => {
     // Prepare
-    const attached = planAttach(describedPool(), WITH_BACKSTOP, "V2_0", { optIn: ["postAuthentication"] }).input
-      .LambdaConfig;
+    const attached = planAttach(describedPool(), WITH_BACKSTOP, "V2_0", {
+      optIn: ["postAuthentication"],
+    }).input.LambdaConfig;
 
     // Act
     const input = planDetach(describedPool({ LambdaConfig: attached }), WITH_BACKSTOP);
@@ -553,19 +559,19 @@ describe("the pre-token version to attach with", () => {
   test("the backstop is attached only when the stack's output says true (an older stack: no)", async () => {
     // Act
     deployedWith("V2_0", "true");
-    const on = deployedWiring(await deployedOutputs(new CloudFormationClient({}), STACK)).optIn.includes(
-      "postAuthentication",
-    );
+    const on = deployedWiring(
+      await deployedOutputs(new CloudFormationClient({}), STACK),
+    ).optIn.includes("postAuthentication");
     cloudformation.reset();
     deployedWith("V2_0", "false");
-    const off = deployedWiring(await deployedOutputs(new CloudFormationClient({}), STACK)).optIn.includes(
-      "postAuthentication",
-    );
+    const off = deployedWiring(
+      await deployedOutputs(new CloudFormationClient({}), STACK),
+    ).optIn.includes("postAuthentication");
     cloudformation.reset();
     deployedWith("V2_0");
-    const older = deployedWiring(await deployedOutputs(new CloudFormationClient({}), STACK)).optIn.includes(
-      "postAuthentication",
-    );
+    const older = deployedWiring(
+      await deployedOutputs(new CloudFormationClient({}), STACK),
+    ).optIn.includes("postAuthentication");
 
     // Assess
     expect([on, off, older]).toEqual([true, false, false]);

@@ -16,6 +16,7 @@ import {
   eventFilesOf,
   FUNCTION_NAMES,
   type FunctionName,
+  NON_EVENT_FILES,
   REGISTRY,
   splitHandler,
 } from "../../scripts/registry";
@@ -47,10 +48,8 @@ function referenceNode(): string {
   return process.env.npm_node_execpath ?? process.execPath;
 }
 
-// Not events: the authorizer's bundled key set for the local issuer.
-const NOT_EVENTS = new Set(["authorizer-local-jwks.json"]);
 const EVENT_FILES = readdirSync(join(ROOT, "events")).filter(
-  (f) => f.endsWith(".json") && !NOT_EVENTS.has(f),
+  (f) => f.endsWith(".json") && !NON_EVENT_FILES.includes(f),
 );
 
 /** Sample events of `name` (the registry's `events` prefixes; test/foundation/registry.test.ts checks each file has one owner). */
