@@ -105,6 +105,18 @@ describe("the function registry", () => {
     expect(page).toContain(name);
   });
 
+  test.each(ENTRIES)("%s: has a row in the README's function table", (name, entry) => {
+    // Prepare
+    const readme = readFileSync(join(ROOT, "README.md"), "utf8");
+
+    // Act
+    const row = readme.split("\n").find((line) => line.startsWith(`| \`${name}\``));
+
+    // Assess
+    expect(row).toContain(splitHandler(entry.handler).file);
+    expect(row).toContain(entry.docs);
+  });
+
   test.each(ENTRIES)("%s: has sample events, of the trigger sources it names", (name, entry) => {
     // Act
     const events = eventFilesOf(name, EVENT_FILES);
@@ -194,7 +206,7 @@ describe("the registry's Cognito triggers and serverless.yml", () => {
 
     // Assess
     expect(permissions).toHaveLength(1);
-    expect(permissions[0]?.Properties?.SourceArn).toBe("${self:custom.userPool.arn}");
+    expect(permissions[0]?.Properties?.SourceArn).toBe(`\${self:custom.userPool.arn}`);
   });
 
   test("the created pool wires no function the registry does not name as a trigger", () => {
