@@ -51,6 +51,7 @@ export function assertCognitoTimes(
   payload: JwtPayload,
   nowSeconds: number,
   clockSkewSeconds: number,
+  maxLifetimeSeconds = MAX_TOKEN_LIFETIME_SECONDS,
 ): void {
   const { exp, iat } = payload;
   if (typeof exp !== "number" || !Number.isFinite(exp)) {
@@ -62,7 +63,7 @@ export function assertCognitoTimes(
   if (iat > nowSeconds + clockSkewSeconds) {
     throw new TokenTimeError("iat is in the future", iat, undefined);
   }
-  if (exp <= iat || exp - iat > MAX_TOKEN_LIFETIME_SECONDS) {
+  if (exp <= iat || exp - iat > maxLifetimeSeconds) {
     throw new TokenTimeError("lifetime exp - iat is out of range", exp - iat, undefined);
   }
 }
@@ -93,6 +94,8 @@ function peekIssuer(token: string): unknown {
 
 interface Issuer {
   readonly issuer: string;
+  /** Longest `exp - iat` accepted: a day for Cognito, unbounded for the local issuer. */
+  readonly maxLifetime: number;
   readonly clientIds: readonly string[];
   /** The JWKS to preload; such an issuer is never downloaded. */
   readonly bundled: Jwks | undefined;
@@ -105,13 +108,19 @@ function issuersOf(config: AuthorizerConfig): Issuer[] {
   for (const pool of config.userPools) {
     const classic = classicIssuer(pool.userPoolId);
     const poolJwks = bundled(pool.userPoolId) ?? bundled(classic);
-    issuers.push({ issuer: classic, clientIds: pool.clientIds, bundled: poolJwks });
+    issuers.push({
+      issuer: classic,
+      maxLifetime: MAX_TOKEN_LIFETIME_SECONDS,
+      clientIds: pool.clientIds,
+      bundled: poolJwks,
+    });
     if (pool.replicated) {
       const global = globalIssuer(pool.userPoolId);
       // Bundled under the global issuer URL, or else the pool's bundle (a bundled pool is
       // never downloaded, whichever issuer its tokens name).
       issuers.push({
         issuer: global,
+        maxLifetime: MAX_TOKEN_LIFETIME_SECONDS,
         clientIds: pool.clientIds,
         bundled: bundled(global) ?? poolJwks,
       });
@@ -119,8 +128,10 @@ function issuersOf(config: AuthorizerConfig): Issuer[] {
   }
   const local = config.localIssuer;
   if (local) {
+    // Local mode only: the sample events carry tokens valid until 2100, so no lifetime cap.
     issuers.push({
       issuer: local.issuer,
+      maxLifetime: Number.POSITIVE_INFINITY,
       clientIds: local.clientIds,
       bundled: bundled(local.issuer),
     });
@@ -162,14 +173,14 @@ export function createTokenVerifier(
 
   // No issuer at all cannot happen: the config requires a pool or a local issuer.
   const verifier = JwtVerifier.create(
-    issuers.map(({ issuer, clientIds }) => ({
+    issuers.map(({ issuer, clientIds, maxLifetime }) => ({
       issuer,
       audience: null,
       jwksUri: jwksUriOf(issuer),
       // The Cognito checks (token_use; client_id for access, aud for ID tokens), then ours.
       customJwtCheck: ({ payload }: { payload: JwtPayload }) => {
         validateCognitoJwtFields(payload, { tokenUse, clientId: [...clientIds] });
-        assertCognitoTimes(payload, Date.now() / 1000, skew);
+        assertCognitoTimes(payload, Date.now() / 1000, skew, maxLifetime);
       },
     })) as unknown as Parameters<typeof JwtVerifier.create>[0],
     { jwksCache },
