@@ -88,6 +88,10 @@ const RULES = {
   customAuthLockoutThreshold: integer(1, 100),
   customAuthLockoutWindowSeconds: integer(60, 86400),
   customEmailSender: oneOf(["true", "false"]),
+  userMigration: oneOf(["true", "false"]),
+  userMigrationSource: oneOf(["dynamodb", "endpoint"]),
+  userMigrationEndpointTimeoutMs: integer(100, 4500),
+  inboundFederation: oneOf(["true", "false"]),
   customEmailSenderKmsKeyArn: (value, { region }) =>
     value === "" ||
     new RegExp(`^arn:aws[a-z-]*:kms:${region}:\\d{12}:key/[0-9a-f-]{36}$`).test(value)

@@ -9,6 +9,8 @@ import type { LambdaConfigType } from "@aws-sdk/client-cognito-identity-provider
 import { CUSTOM_EMAIL_SENDER_SOURCES } from "../shared/custom-email-sender/sources";
 import { CUSTOM_MESSAGE_SOURCES } from "../shared/custom-message/sources";
 import { TRIGGER_SOURCES } from "../shared/events";
+import { INBOUND_FEDERATION_SOURCES } from "../shared/inbound-federation/handler";
+import { USER_MIGRATION_SOURCES } from "../shared/user-migration/handler";
 
 /** LambdaConfig slots that hold a function ARN. */
 export type ArnSlot = {
@@ -17,7 +19,11 @@ export type ArnSlot = {
   Exclude<keyof LambdaConfigType, "KMSKeyID">;
 
 /** LambdaConfig slots that hold `{ LambdaArn, LambdaVersion }`: the event version is chosen. */
-export type VersionedSlot = "PreTokenGenerationConfig" | "CustomEmailSender" | "CustomSMSSender";
+export type VersionedSlot =
+  | "PreTokenGenerationConfig"
+  | "CustomEmailSender"
+  | "CustomSMSSender"
+  | "InboundFederation";
 
 /** How the event version of a versioned slot is chosen. */
 export type EventVersion =
@@ -239,6 +245,38 @@ export const REGISTRY = {
       wiring: { param: "customEmailSender", output: "CustomEmailSender" },
       kmsKey: true,
       // cognito-local encrypts the codes with a real KMS keyring, and no KMS runs here.
+      cognitoLocal: false,
+    },
+  },
+  userMigration: {
+    handler: "functions/user-migration.handler",
+    area: "user-migration",
+    docs: "docs/user-migration.md",
+    events: ["user-migration-"],
+    sdkModules: [DYNAMODB],
+    cognito: {
+      trigger: "UserMigration",
+      slot: "UserMigration",
+      sources: USER_MIGRATION_SOURCES,
+      wiring: { param: "userMigration", output: "UserMigration" },
+      // Sign-in (USER_PASSWORD_AUTH) and ForgotPassword migration; test/e2e covers both.
+      cognitoLocal: true,
+    },
+  },
+  inboundFederation: {
+    handler: "functions/inbound-federation.handler",
+    area: "inbound-federation",
+    docs: "docs/inbound-federation.md",
+    events: ["inbound-federation-"],
+    sdkModules: [],
+    bench: { sizeKb: 50 },
+    cognito: {
+      trigger: "InboundFederation",
+      slot: "InboundFederation",
+      version: { fixed: "V1_0" },
+      sources: INBOUND_FEDERATION_SOURCES,
+      wiring: { param: "inboundFederation", output: "InboundFederation" },
+      // cognito-local has no federation: the sample events, npm run invoke and the tests cover it.
       cognitoLocal: false,
     },
   },
