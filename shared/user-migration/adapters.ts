@@ -7,7 +7,7 @@ import { localEngineOptions, sdkClientConfig } from "../aws/clients";
 import type { AttemptStore } from "../custom-auth/attempt-store";
 import { buildAttemptStore } from "../custom-auth/attempts";
 import type { UserMigrationConfig } from "./config";
-import { dynamoLegacyStore } from "./dynamo-store";
+import { dynamoLegacyStore, localFileLegacyStore } from "./dynamo-store";
 import { endpointLegacyStore } from "./endpoint-store";
 import { parseLegacyHash, verifyPassword } from "./hashes";
 import type { LegacyUserStore } from "./store";
@@ -32,16 +32,23 @@ export function createUserMigrationAdapters(
   let label: string;
   if (config.table !== undefined) {
     const { table } = config;
-    const local =
-      config.common.localMode && table.dynamoEndpoint !== undefined
-        ? localEngineOptions(table.dynamoEndpoint, table.awsRegion)
-        : {};
-    store = dynamoLegacyStore(
-      makeDynamo({ ...sdkClientConfig(config.common), ...local }),
-      { ...table, emailVerifiedField: config.emailVerifiedField },
-      { parse: parseLegacyHash, verify: verifyPassword, dummy: config.dummyHash },
-    );
-    label = `dynamodb:${table.tableName}`;
+    const shape = { ...table, emailVerifiedField: config.emailVerifiedField };
+    const hashes = { parse: parseLegacyHash, verify: verifyPassword, dummy: config.dummyHash };
+    if (config.common.localMode && table.dynamoEndpoint === undefined) {
+      store = localFileLegacyStore(table.localUsersFile, shape, hashes);
+      label = `file:${table.localUsersFile}`;
+    } else {
+      const local =
+        config.common.localMode && table.dynamoEndpoint !== undefined
+          ? localEngineOptions(table.dynamoEndpoint, table.awsRegion)
+          : {};
+      store = dynamoLegacyStore(
+        makeDynamo({ ...sdkClientConfig(config.common), ...local }),
+        shape,
+        hashes,
+      );
+      label = `dynamodb:${table.tableName}`;
+    }
   } else if (config.endpoint !== undefined) {
     store = endpointLegacyStore(config.endpoint, config.emailVerifiedField);
     label = `endpoint:${config.endpoint.url.origin}`;

@@ -36,6 +36,8 @@ export interface LegacyTableConfig {
   readonly dynamoEndpoint: string | undefined;
   /** AWS_REGION: set by Lambda; a local engine gets `eu-west-1` when it is unset. */
   readonly awsRegion: string | undefined;
+  /** USER_MIGRATION_LOCAL_USERS_FILE: in local mode without a DynamoDB endpoint, the JSON file of legacy users (default: the repository's sample). */
+  readonly localUsersFile: string;
 }
 
 /** The old system's HTTPS endpoint. */
@@ -76,6 +78,9 @@ export const DEFAULT_ATTRIBUTE_MAP: AttributeMap = {
   phone_number: "phone_number",
   locale: "locale",
 };
+
+/** Default of {@link LegacyTableConfig.localUsersFile}: the sample events' legacy user. */
+export const DEFAULT_LOCAL_USERS_FILE = "templates/user-migration/legacy-users.local.json";
 
 /** Default of {@link LegacyEndpointConfig.timeoutMs}. */
 export const DEFAULT_ENDPOINT_TIMEOUT_MS = 2000;
@@ -145,6 +150,11 @@ export function loadUserMigrationConfig(env: Env = process.env): UserMigrationCo
               optionalString(env, "AWS_ENDPOINT_URL_DYNAMODB") ??
               optionalString(env, "AWS_ENDPOINT_URL"),
             awsRegion: optionalString(env, "AWS_REGION"),
+            localUsersFile: optionalString(
+              env,
+              "USER_MIGRATION_LOCAL_USERS_FILE",
+              DEFAULT_LOCAL_USERS_FILE,
+            ),
           }
         : undefined,
     endpoint:

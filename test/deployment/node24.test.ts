@@ -84,6 +84,8 @@ async function runBundle(
     JWT_LOCAL_ISSUER_URL: "http://localhost:9229/local_1Q5EIHIH",
     JWT_LOCAL_CLIENT_IDS: "localsampleclient",
     AUTHORIZER_JWKS_FILE: join(ROOT, "events/authorizer-local-jwks.json"),
+    // The sample events' legacy user, for user migration's local stand-in.
+    USER_MIGRATION_LOCAL_USERS_FILE: join(ROOT, "templates/user-migration/legacy-users.local.json"),
   };
   const { stdout } = await run(
     node,

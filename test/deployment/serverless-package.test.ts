@@ -326,7 +326,7 @@ describe.each([
     expect(JSON.stringify(define)).not.toContain("CUSTOM_AUTH_ATTEMPTS_TABLE_NAME");
   });
 
-  test("custom auth: GetItem for create, UpdateItem + DeleteItem for verify, on the attempts table only", () => {
+  test("custom auth: GetItem for create, UpdateItem + DeleteItem for verify, the three for user migration, on the attempts table only", () => {
     // Prepare
     const active = activeResources(template());
     const table = { "Fn::GetAtt": ["CustomAuthAttemptsTable", "Arn"] };
@@ -339,6 +339,7 @@ describe.each([
     const create = dynamoStatements("CreateAuthChallengeIamRoleLambdaExecution");
     const verify = dynamoStatements("VerifyAuthChallengeIamRoleLambdaExecution");
     const define = dynamoStatements("DefineAuthChallengeIamRoleLambdaExecution");
+    const migration = dynamoStatements("UserMigrationIamRoleLambdaExecution");
     const onTable = Object.entries(active)
       .filter(([, r]) => r.Type.startsWith("AWS::IAM::"))
       .flatMap(([id, r]) =>
@@ -357,8 +358,17 @@ describe.each([
       },
     ]);
     expect(define).toEqual([]);
+    // User migration shares the lockout: it reads the count, counts a wrong password, clears it.
+    expect(migration).toEqual([
+      {
+        Effect: "Allow",
+        Action: ["dynamodb:GetItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"],
+        Resource: table,
+      },
+    ]);
     expect(onTable.sort()).toEqual([
       "CreateAuthChallengeIamRoleLambdaExecution",
+      "UserMigrationIamRoleLambdaExecution",
       "VerifyAuthChallengeIamRoleLambdaExecution",
     ]);
   });
