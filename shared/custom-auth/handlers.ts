@@ -16,7 +16,7 @@ import {
 import { cognitoTrigger } from "../handler";
 import type { Logger } from "../logger";
 import { type DeliveryOutcome, sendOnce } from "../messaging/delivery";
-import type { EmailSender } from "../messaging/sender";
+import type { EmailSender } from "../messaging/email";
 import { type AttemptStore, attemptsKey, type FailureCount } from "./attempt-store";
 import {
   type CodeState,
@@ -34,7 +34,6 @@ import type { CreateAuthConfig, DefineAuthConfig, LockoutConfig, VerifyAuthConfi
 import { CUSTOM_CHALLENGE, decideNextStep } from "./define";
 import { failsOpen, isLockedOut } from "./lockout";
 import { publicEmailHint } from "./mask";
-import { CODE_EMAIL_LABEL } from "./sender";
 import { type PretendReason, readSession, recipientOf } from "./session";
 import { renderTemplate } from "./templates";
 
@@ -174,6 +173,9 @@ export interface CreateAuthDeps {
   /** The failure counters; required when `config.lockout` is set (see `buildAttemptStore`). */
   readonly attempts?: AttemptStore;
 }
+
+/** Outbox label of the code emails in local mode (`<epoch ms>-<random>-custom-auth-<to>.txt`). */
+const CODE_EMAIL_LABEL = "custom-auth";
 
 const realSleep = (ms: number): Promise<void> =>
   new Promise((resolve) => {

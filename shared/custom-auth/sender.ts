@@ -4,11 +4,9 @@
  */
 import { SESv2Client } from "@aws-sdk/client-sesv2";
 import { localEngineOptions, type SdkClientConfig, sdkClientConfig } from "../aws/clients";
-import { buildEmailSender, type EmailSender } from "../messaging/sender";
+import type { EmailSender } from "../messaging/email";
+import { buildEmailSender } from "../messaging/sender";
 import type { CreateAuthConfig } from "./config";
-
-/** Outbox label of the code emails (`<epoch ms>-<random>-custom-auth-<to>.txt`). */
-export const CODE_EMAIL_LABEL = "custom-auth";
 
 /**
  * The sender for a create-auth config: the local outbox in local mode (unless a local SES

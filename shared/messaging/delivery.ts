@@ -4,7 +4,7 @@
  * means for its user). See docs/adr/send-once-and-answer-the-same.md.
  */
 import type { Deadline } from "../aws/clients";
-import { type EmailSender, type OutgoingEmail, SendRefusedError } from "./sender";
+import { type EmailSender, type OutgoingEmail, SendRefusedError } from "./email";
 
 /**
  * What became of one email: `sent` (SES accepted it), `not-sent` (SES refused it, or it never
@@ -17,7 +17,7 @@ export type DeliveryOutcome =
 
 /**
  * Send `message` once through `sender` and report the outcome; never throws. The sender's
- * client makes one attempt (see `sesClientConfig`), so nothing here or below resends.
+ * client makes one attempt (see `sesClientConfig` in ./sender), so nothing here or below resends.
  */
 export async function sendOnce(
   sender: EmailSender,

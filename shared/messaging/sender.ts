@@ -13,29 +13,21 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { SESv2Client, SendEmailCommand } from "@aws-sdk/client-sesv2";
 import { type Deadline, errorLabel, networkErrorCode, type SdkClientConfig } from "../aws/clients";
-import { DependencyError } from "../errors";
+import {
+  type EmailSender,
+  type OutgoingEmail,
+  SendOutcomeUnknownError,
+  SendRefusedError,
+} from "./email";
 
-/** One email: a text body, and an HTML body when the message has one. */
-export interface OutgoingEmail {
-  readonly to: string;
-  readonly subject: string;
-  readonly text: string;
-  readonly html?: string;
-  /** Names the outbox file in local mode (`custom-auth`, `sign-up`...). */
-  readonly label: string;
-}
-
-/** SES answered that it did not take the email (4xx), or the request never reached SES. */
-export class SendRefusedError extends DependencyError {}
-
-/** The email may or may not have been accepted (timeout, abort, 5xx, network): do not resend. */
-export class SendOutcomeUnknownError extends DependencyError {}
-
-/** Delivers an email; rejects with a {@link SendRefusedError} or a {@link SendOutcomeUnknownError}. */
-export interface EmailSender {
-  /** Send `message`; a sender that calls AWS stops at `deadline` when given. */
-  send(message: OutgoingEmail, deadline?: Deadline): Promise<void>;
-}
+// The contract (message, sender, outcomes) lives in ./email, free of the SDK, so code that
+// only sends through a given sender does not load the SES client.
+export {
+  type EmailSender,
+  type OutgoingEmail,
+  SendOutcomeUnknownError,
+  SendRefusedError,
+} from "./email";
 
 // Network errors raised before a connection existed: the request cannot have reached SES.
 const NOT_CONNECTED = new Set([
