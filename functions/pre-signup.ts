@@ -26,13 +26,11 @@ const clientConfig = sdkClientConfig(config.common);
 const directory: UserDirectory =
   config.common.localMode && config.cognitoEndpoint === undefined
     ? LocalUserDirectory.fromFile(config.localUsersFile, logger)
-    : lazyDirectory(async () => {
-        const [{ CognitoIdentityProviderClient }, { CognitoUserDirectory }] = await Promise.all([
-          import("@aws-sdk/client-cognito-identity-provider"),
-          import("../shared/pre-signup/cognito-directory"),
-        ]);
-        return new CognitoUserDirectory(new CognitoIdentityProviderClient(clientConfig));
-      });
+    : lazyDirectory(async () =>
+        (await import("../shared/pre-signup/cognito-directory")).createCognitoUserDirectory(
+          clientConfig,
+        ),
+      );
 
 /** The Lambda handler Cognito invokes. */
 export const handler = createPreSignUpHandler({

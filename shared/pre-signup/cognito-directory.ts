@@ -7,12 +7,12 @@
 import {
   AdminCreateUserCommand,
   AdminLinkProviderForUserCommand,
-  type CognitoIdentityProviderClient,
+  CognitoIdentityProviderClient,
   ListUsersCommand,
   type ListUsersCommandOutput,
   type UserType,
 } from "@aws-sdk/client-cognito-identity-provider";
-import { awsErrorName, type Deadline } from "../aws/clients";
+import { awsErrorName, type Deadline, type SdkClientConfig } from "../aws/clients";
 import { DependencyError } from "../errors";
 import { attributeIsTrue, normaliseEmail } from "../events";
 import { type DirectoryUser, LINK_CREATE_METADATA } from "./decide";
@@ -182,4 +182,12 @@ export class CognitoUserDirectory implements UserDirectory {
       );
     }
   }
+}
+
+/**
+ * The Cognito directory with a client of its own, built from `clientConfig`. Importing this
+ * module loads the SDK's Cognito client: the function imports it on the first call that needs it.
+ */
+export function createCognitoUserDirectory(clientConfig: SdkClientConfig): CognitoUserDirectory {
+  return new CognitoUserDirectory(new CognitoIdentityProviderClient(clientConfig));
 }
