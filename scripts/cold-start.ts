@@ -134,6 +134,14 @@ function authorizerFixture(dir: string): { event: string; env: Record<string, st
   };
 }
 
+// CloudFormation values serverless.yml gives the custom email sender in AWS (the pool's key, the
+// code-hash secret), stood in for so that its cold start builds what it builds there.
+const CUSTOM_EMAIL_SENDER_ENV = {
+  CUSTOM_EMAIL_SENDER_KMS_KEY_ARN:
+    "arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab",
+  CUSTOM_EMAIL_SENDER_CODE_HASH_KEY: "cold-start-code-hash-key-not-secret-0123456789",
+};
+
 /** What one cold process reports. */
 export interface ColdRun {
   /** Wall-clock milliseconds from spawn to exit. */
@@ -169,7 +177,11 @@ export function prepareCase(
   dir: string,
 ): PreparedCase {
   const extra =
-    c.fn === "authorizer" ? authorizerFixture(dir) : { event: undefined, env: undefined };
+    c.fn === "authorizer"
+      ? authorizerFixture(dir)
+      : c.fn === "customEmailSender"
+        ? { event: undefined, env: CUSTOM_EMAIL_SENDER_ENV }
+        : { event: undefined, env: undefined };
   const eventFiles = c.events.map((e) =>
     c.fn === "authorizer" && e === "authorizer-token.json" && extra.event
       ? extra.event
