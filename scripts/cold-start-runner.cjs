@@ -1,6 +1,7 @@
 // One cold start as Lambda pays it: require a deployment bundle, call its handler once per event
 // file, exit. Prints one JSON line: the AWS SDK packages the bundle required during the require
-// (`coldStart`) and after the events (`afterEvents`), and each event's outcome.
+// (`coldStart`) and after the events (`afterEvents`), each event's outcome, and the CPU time the
+// whole process used (`cpuMs`).
 // Usage: node cold-start-runner.cjs [--stub-sdk] <bundle.js> <exportName> <function> <event.json>...
 // With --stub-sdk every `@aws-sdk/client-*` the bundle requires is a stand-in whose commands
 // answer the operation's canned response (cold-start-responses.json) without loading the SDK.
@@ -103,7 +104,10 @@ async function main() {
       outcomes.push({ event, ok: false, errorType: error?.name, errorMessage: error?.message });
     }
   }
-  write(`${JSON.stringify({ coldStart, afterEvents: [...loaded].sort(), outcomes })}\n`);
+  // CPU time of the whole process so far (every thread, user + system): node's start included.
+  const usage = process.resourceUsage();
+  const cpuMs = (usage.userCPUTime + usage.systemCPUTime) / 1000;
+  write(`${JSON.stringify({ coldStart, afterEvents: [...loaded].sort(), outcomes, cpuMs })}\n`);
 }
 
 main().then(

@@ -146,6 +146,8 @@ const CUSTOM_EMAIL_SENDER_ENV = {
 export interface ColdRun {
   /** Wall-clock milliseconds from spawn to exit. */
   readonly ms: number;
+  /** CPU milliseconds the whole process used (user + system, every thread), node's start included. */
+  readonly cpuMs: number;
   /** AWS SDK packages the bundle required while it was required (its cold start). */
   readonly coldStart: readonly string[];
   /** ... and by the time its events were handled. */
@@ -232,13 +234,27 @@ export function runCold(node: string, p: PreparedCase, stubSdk: boolean): Promis
   });
 }
 
-/** Wall-clock milliseconds of a bare `node -e 0` (spawn to exit), the floor of any process. */
-export function runBare(node: string): Promise<number> {
+/**
+ * A bare `node -e` that requires `modules` (none: the floor of any process) and exits: its
+ * wall-clock and whole-process CPU milliseconds, as {@link runCold} reports them.
+ */
+export function runBare(
+  node: string,
+  modules: readonly string[] = [],
+): Promise<{ ms: number; cpuMs: number }> {
+  const script =
+    "for(const m of JSON.parse(process.argv[1]))require(m);" +
+    "const u=process.resourceUsage();process.stdout.write(String((u.userCPUTime+u.systemCPUTime)/1000))";
   const start = process.hrtime.bigint();
   return new Promise((done, fail) => {
-    execFile(node, ["-e", "0"], { cwd: ROOT }, (error) => {
-      if (error) fail(error);
-      else done(Number(process.hrtime.bigint() - start) / 1e6);
-    });
+    execFile(
+      node,
+      ["-e", script, JSON.stringify(modules)],
+      { cwd: ROOT, env: { PATH: process.env.PATH, AWS_SDK_JS_SUPPRESS_NODE_VERSION_WARNING: "1" } },
+      (error, stdout) => {
+        if (error) fail(error);
+        else done({ ms: Number(process.hrtime.bigint() - start) / 1e6, cpuMs: Number(stdout) });
+      },
+    );
   });
 }
