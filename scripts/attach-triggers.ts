@@ -1,31 +1,15 @@
 /**
- * `npm run attach-triggers -- --stage <stage> --pool <userPoolId> [options]`
- *
- * Deployment mode (b): after `serverless deploy --param="existingUserPoolId=<id>"`
- * (which creates the functions and the permissions for that pool), attach the triggers
- * to the pool with ONE UpdateUserPool call that keeps every other setting of the pool
- * (scripts/pool-triggers.ts). Either mode: `--detach` before `serverless remove`.
- * The post-authentication backstop is attached only when the stack was deployed with
- * `postAuthenticationBackstop=true` (its PostAuthenticationBackstop output), and taken off
- * the pool when it was deployed without it.
- * Needs AWS credentials with cognito-idp:DescribeUserPool, cognito-idp:UpdateUserPool,
- * lambda:GetFunction and (to attach) cloudformation:DescribeStacks.
- *
- * Options:
- *   --pre-token-version V2_0|V3_0   the event version. Default: the deployed stack's
- *                                   PreTokenLambdaVersion output (the preTokenLambdaVersion
- *                                   parameter it was deployed with); a different value is
- *                                   refused unless --force
- *   --force                         attach with --pre-token-version even if the stack differs
- *   --region <region>               default: the pool id's prefix
- *   --detach                        remove this stage's triggers instead (before `serverless remove`)
- *   --replace                       overwrite triggers that hold other functions
- *   --dry-run                       print the UpdateUserPool request, change nothing
+ * `npm run attach-triggers -- --stage <stage> --pool <userPoolId> [options]`: attach this
+ * stage's triggers to an existing pool, or detach them, with ONE UpdateUserPool call
+ * (scripts/pool-triggers.ts). Options and help text: scripts/attach-args.ts (`--help`).
+ * The post-authentication backstop and the custom email sender are attached only when the
+ * stack was deployed with them on (its outputs), and taken off the pool otherwise.
  */
 import { resolve } from "node:path";
 import { CloudFormationClient } from "@aws-sdk/client-cloudformation";
 import { CognitoIdentityProviderClient } from "@aws-sdk/client-cognito-identity-provider";
 import { GetFunctionCommand, LambdaClient } from "@aws-sdk/client-lambda";
+import { ATTACH_HELP, explainAwsError, parseAttachArgs, UsageError } from "./attach-args";
 import { readServerlessYml } from "./local-env";
 import {
   CUSTOM_EMAIL_SENDER_FUNCTION,
@@ -36,7 +20,6 @@ import {
   POST_AUTHENTICATION_FUNCTION,
   PRE_TOKEN_FUNCTION,
   PRE_TOKEN_VERSION_OUTPUT,
-  PRE_TOKEN_VERSIONS,
   type PreTokenVersion,
   stackName,
   TRIGGER_SLOTS,
@@ -52,14 +35,6 @@ function fail(message: string): never {
   process.exit(2);
 }
 
-function option(args: string[], name: string): string | undefined {
-  const i = args.indexOf(name);
-  if (i === -1) return undefined;
-  const value = args[i + 1];
-  if (value === undefined || value.startsWith("--")) fail(`${name} needs a value`);
-  return value;
-}
-
 /** serverless.yml's `service`: the prefix of the stack and function names. */
 function serviceName(): string {
   const service = (readServerlessYml(ROOT) as { service?: unknown }).service;
@@ -70,15 +45,19 @@ function serviceName(): string {
 }
 
 async function main(): Promise<void> {
-  const args = process.argv.slice(2);
-  const stage = option(args, "--stage") ?? fail("--stage is required");
-  const userPoolId = option(args, "--pool") ?? fail("--pool <userPoolId> is required");
-  const region = option(args, "--region") ?? userPoolId.split("_")[0] ?? "";
-  const requested = option(args, "--pre-token-version");
-  if (requested !== undefined && !(PRE_TOKEN_VERSIONS as readonly string[]).includes(requested)) {
-    fail(`--pre-token-version must be one of ${PRE_TOKEN_VERSIONS.join(", ")}`);
+  let command: ReturnType<typeof parseAttachArgs>;
+  try {
+    command = parseAttachArgs(process.argv.slice(2));
+  } catch (error) {
+    if (error instanceof UsageError) fail(error.message);
+    throw error;
   }
-  const detach = args.includes("--detach");
+  if (command.kind === "help") {
+    process.stdout.write(ATTACH_HELP);
+    return;
+  }
+  const { stage, userPoolId, region, detach, dryRun } = command;
+  const requested = command.preTokenVersion;
   const service = serviceName();
 
   // The version the stack was deployed with, not serverless.yml's default (which a deploy
@@ -90,7 +69,7 @@ async function main(): Promise<void> {
     const cloudformation = new CloudFormationClient({ region });
     outputs = await deployedOutputs(cloudformation, stackName(service, stage));
     const deployed = outputs[PRE_TOKEN_VERSION_OUTPUT];
-    version = choosePreTokenVersion({ deployed, requested, force: args.includes("--force") });
+    version = choosePreTokenVersion({ deployed, requested, force: command.force });
     backstop = deployedBackstop(outputs);
   }
 
@@ -140,18 +119,21 @@ async function main(): Promise<void> {
     backstop,
     ...(customEmailSender ? { customEmailSender } : {}),
     detach,
-    replace: args.includes("--replace"),
-    dryRun: args.includes("--dry-run"),
+    replace: command.replace,
+    dryRun,
   });
   process.stdout.write(`${JSON.stringify(input.LambdaConfig, null, 2)}\n`);
   process.stdout.write(
-    args.includes("--dry-run")
+    dryRun
       ? "Dry run: nothing changed.\n"
       : `${detach ? "Detached from" : `Attached (${version}${backstop ? ", backstop" : ""}${customEmailSender ? ", custom email sender" : ""}) to`} ${userPoolId}.\n`,
   );
 }
 
 main().catch((error: unknown) => {
-  process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);
+  const explained = explainAwsError(error);
+  process.stderr.write(
+    `${explained ?? (error instanceof Error ? error.message : String(error))}\n`,
+  );
   process.exit(1);
 });

@@ -255,6 +255,23 @@ describe("sent once", () => {
     expect(output.text()).toContain("SES outcome unknown");
   });
 
+  test("a retry while the first invocation is still sending: nothing sent twice", async () => {
+    // Prepare: SES answers slowly, so the second invocation finds the record in progress.
+    const { handler } = await setUp();
+    const event = await eventFor("sign-up", "123456");
+    ses.on(SendEmailCommand).callsFake(async () => {
+      await new Promise((ok) => setTimeout(ok, 300));
+      return { MessageId: "slow" };
+    });
+
+    // Act
+    await Promise.all([handler(structuredClone(event)), handler(structuredClone(event))]);
+
+    // Assess
+    expect(sent()).toHaveLength(1);
+    expect(output.text()).toContain('"result":"in-progress"');
+  });
+
   test("an unusable idempotency table: the email is sent anyway, logged at ERROR", async () => {
     // Prepare
     const { handler } = await setUp({ createTable: false });

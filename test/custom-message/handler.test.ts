@@ -25,6 +25,15 @@ function handler() {
 
 const EVENTS = Object.values(CUSTOM_MESSAGE_KINDS).map((kind) => `custom-message-${kind}`);
 
+// The handler logs each message it writes; keep the test output readable.
+let quiet: ReturnType<typeof captureOutput> | undefined;
+beforeEach(() => {
+  quiet = captureOutput();
+});
+afterEach(() => {
+  quiet?.restore();
+});
+
 describe("custom message trigger", () => {
   test.each(EVENTS)(
     "%s: subject, HTML and SMS within Cognito's limits, the code left to Cognito",

@@ -6,6 +6,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { FUNCTIONS, splitHandler } from "../../scripts/functions";
 import { localEnvironment, readServerlessYml } from "../../scripts/local-env";
+import { captureOutput } from "../helpers/logs";
 import {
   actionsOf,
   activeResources,
@@ -787,6 +788,7 @@ describe("serverless.yml functions and parameters", () => {
       const { file, exportName } = splitHandler(handler);
       const saved = { ...process.env };
       Object.assign(process.env, localEnvironment(ROOT, name), { IS_LOCAL: "true" });
+      const output = captureOutput();
 
       try {
         // Act
@@ -794,7 +796,16 @@ describe("serverless.yml functions and parameters", () => {
 
         // Assess
         expect(typeof mod[exportName]).toBe("function");
+        // Without a pool (no CloudFormation here) the authorizer fails closed at cold start
+        // and says so once at ERROR; no other function logs an error on import.
+        const errors = output.jsonLines().filter((line) => line.level === "ERROR");
+        expect(errors.map((line) => line.message)).toEqual(
+          name === "authorizer"
+            ? ["Authorizer configuration is invalid; every request is refused"]
+            : [],
+        );
       } finally {
+        output.restore();
         process.env = saved;
       }
     },

@@ -34,7 +34,24 @@ export interface Resource {
 export async function packageService(
   params: Record<string, string>,
   tag: string,
+  stage = "dev",
 ): Promise<Template> {
+  const { code, output, template } = await runPackage(params, tag, stage);
+  if (code !== 0 || template === undefined) {
+    throw new Error(`serverless package failed (${code}):\n${output}`);
+  }
+  return template;
+}
+
+/**
+ * Run `serverless package` as `packageService` does and return its exit code, its output and
+ * (when it succeeded) the template, without throwing on failure.
+ */
+export async function runPackage(
+  params: Record<string, string>,
+  tag: string,
+  stage = "dev",
+): Promise<{ code: number | null; output: string; template?: Template }> {
   const out = mkdtempSync(join(tmpdir(), `sls-package-${tag}-`));
   const env: NodeJS.ProcessEnv = {
     ...process.env,
@@ -50,7 +67,7 @@ export async function packageService(
     join(ROOT, "node_modules/osls/bin/serverless.js"),
     "package",
     "--stage",
-    "dev",
+    stage,
     "--package",
     out,
     ...Object.entries(params).map(([k, v]) => `--param=${k}=${v}`),
@@ -71,10 +88,9 @@ export async function packageService(
       });
       child.on("close", (exitCode) => ok({ code: exitCode, output }));
     });
-    if (code !== 0) throw new Error(`serverless package failed (${code}):\n${output}`);
-    return JSON.parse(
-      readFileSync(join(out, "cloudformation-template-update-stack.json"), "utf8"),
-    ) as Template;
+    if (code !== 0) return { code, output };
+    const file = join(out, "cloudformation-template-update-stack.json");
+    return { code, output, template: JSON.parse(readFileSync(file, "utf8")) as Template };
   } finally {
     rmSync(out, { recursive: true, force: true });
     rmSync(join(ROOT, env.SLS_ESBUILD_WORK_FOLDER ?? ""), { recursive: true, force: true });

@@ -47,7 +47,7 @@ export const VARIANTS: readonly Variant[] = [
   {
     name: "created-domain-ses-set",
     params: {
-      userPoolDomainPrefix: "cognito-triggers-test",
+      userPoolDomainPrefix: "triggers-test-login",
       customAuthSesConfigurationSet: "codes",
     },
   },
