@@ -19,12 +19,13 @@ import {
   type ColdStartCase,
   coldStartCases,
   type PreparedCase,
+  pathsOf,
   prepareCase,
   runBare,
   runCold,
   startAwsStub,
 } from "../scripts/cold-start";
-import { FUNCTIONS } from "../scripts/functions";
+import { entryOf, FUNCTION_NAMES } from "../scripts/registry";
 import { type BenchRow, median } from "./lib";
 
 const ROOT = resolve(__dirname, "..");
@@ -138,11 +139,21 @@ export async function run(): Promise<BenchRow[]> {
   const stub = await startAwsStub();
   const rows: BenchRow[] = [];
   try {
+    for (const fn of FUNCTION_NAMES) {
+      if (pathsOf(fn).length > 0) continue;
+      const reason = entryOf(fn).coldStart?.skipReason;
+      // A function with neither a path nor a reason is a gap in the registry: a missed target.
+      rows.push({
+        name: `cold start: ${fn}`,
+        value: reason === undefined ? "no sample event to run" : `not run here: ${reason}`,
+        ...(reason === undefined ? { target: "a main path", ok: false } : {}),
+      });
+    }
     const cases = coldStartCases();
     const bundles = new Map<string, string>();
     for (const c of cases) {
       if (!bundles.has(c.fn)) {
-        const { file } = await bundleFunction(FUNCTIONS[c.fn], join(OUT_DIR, `${c.fn}.js`));
+        const { file } = await bundleFunction(entryOf(c.fn).handler, join(OUT_DIR, `${c.fn}.js`));
         bundles.set(c.fn, file);
       }
     }

@@ -7,12 +7,20 @@
  */
 import { execFile } from "node:child_process";
 import { generateKeyPairSync, sign } from "node:crypto";
-import { readFileSync, writeFileSync } from "node:fs";
+import { readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { join, resolve } from "node:path";
-import { FUNCTIONS, type FunctionName, splitHandler } from "./functions";
 import { localEnvironment } from "./local-env";
+import {
+  type ColdStartPath,
+  entryOf,
+  eventFilesOf,
+  FUNCTION_NAMES,
+  type FunctionName,
+  NON_EVENT_FILES,
+  splitHandler,
+} from "./registry";
 
 const ROOT = resolve(__dirname, "..");
 const RUNNER = join(__dirname, "cold-start-runner.cjs");
@@ -23,41 +31,33 @@ const RESPONSES: Readonly<Record<string, unknown>> = JSON.parse(
 /** One measured path: a function and the sample events its cold process handles. */
 export interface ColdStartCase {
   readonly fn: FunctionName;
-  /** Files under events/ (or absolute paths), handled in order by one process. */
+  /** Files under events/, handled in order by one process. */
   readonly events: readonly string[];
   /** True when these events make no AWS call: the process must load no SDK client at all. */
   readonly awsFree: boolean;
 }
 
-/**
- * The main sample events of every function: the path most invocations take. A function of
- * scripts/functions.ts missing here fails the type check. The custom email sender is measured
- * against a minimal decrypt handler in bench/messages.bench.ts (its codes need a KMS key).
- */
-export const MAIN_EVENTS: Readonly<
-  Record<FunctionName, { readonly events: readonly string[]; readonly awsFree: boolean }[]>
-> = {
-  preSignUp: [
-    { events: ["pre-signup-sign-up.json"], awsFree: true },
-    { events: ["pre-signup-external-provider.json"], awsFree: false },
-  ],
-  postConfirmation: [{ events: ["post-confirmation-confirm-signup.json"], awsFree: false }],
-  postAuthentication: [{ events: ["post-authentication.json"], awsFree: false }],
-  preTokenGeneration: [{ events: ["pre-token-generation-v2-hosted-auth.json"], awsFree: true }],
-  defineAuthChallenge: [{ events: ["custom-auth-define-start.json"], awsFree: true }],
-  createAuthChallenge: [{ events: ["custom-auth-create-first.json"], awsFree: false }],
-  verifyAuthChallenge: [{ events: ["custom-auth-verify-correct.json"], awsFree: false }],
-  customMessage: [{ events: ["custom-message-sign-up.json"], awsFree: true }],
-  customEmailSender: [],
-  authorizer: [{ events: ["authorizer-token.json"], awsFree: true }],
-  hello: [{ events: ["api-hello.json"], awsFree: true }],
-};
-
-/** Every case of {@link MAIN_EVENTS}, in the order of scripts/functions.ts. */
-export function coldStartCases(): ColdStartCase[] {
-  return (Object.keys(FUNCTIONS) as FunctionName[]).flatMap((fn) =>
-    MAIN_EVENTS[fn].map((c) => ({ fn, ...c })),
+/** The main paths of `fn` (its registry `coldStart.paths`, by default its first sample event). */
+export function pathsOf(fn: FunctionName): readonly ColdStartPath[] {
+  const entry = entryOf(fn);
+  if (entry.coldStart?.paths !== undefined) return entry.coldStart.paths;
+  const files = readdirSync(join(ROOT, "events")).filter(
+    (f) => f.endsWith(".json") && !NON_EVENT_FILES.includes(f),
   );
+  const [first] = eventFilesOf(fn, files).sort();
+  return first === undefined ? [] : [{ events: [first], awsFree: entry.sdkModules.length === 0 }];
+}
+
+/** Every function's main paths, in registry order. */
+export function coldStartCases(): ColdStartCase[] {
+  return FUNCTION_NAMES.flatMap((fn) => pathsOf(fn).map((path) => ({ fn, ...path })));
+}
+
+/** The SDK modules `fn`'s bundle loads at cold start: its `sdkModules` but the lazy ones. */
+export function sdkModulesAtColdStart(fn: FunctionName): string[] {
+  const { sdkModules, coldStart } = entryOf(fn);
+  const lazy = new Set(coldStart?.lazySdkModules ?? []);
+  return sdkModules.filter((m) => !lazy.has(m)).sort();
 }
 
 /** The canned answer of an AWS operation (the stub server's and the stubbed SDK's). */
@@ -214,7 +214,7 @@ export function runCold(node: string, p: PreparedCase, stubSdk: boolean): Promis
     RUNNER,
     ...(stubSdk ? ["--stub-sdk"] : []),
     p.bundle,
-    splitHandler(FUNCTIONS[p.fn]).exportName,
+    splitHandler(entryOf(p.fn).handler).exportName,
     p.fn,
     ...p.eventFiles,
   ];
