@@ -33,6 +33,7 @@ import {
   deployedBackstop,
   deployedCustomEmailSender,
   deployedOutputs,
+  deployedWiredFunctions,
   POST_AUTHENTICATION_FUNCTION,
   PRE_TOKEN_FUNCTION,
   PRE_TOKEN_VERSION_OUTPUT,
@@ -85,6 +86,7 @@ async function main(): Promise<void> {
   // with --param=preTokenLambdaVersion=... overrides). Detaching needs none.
   let version: PreTokenVersion | undefined;
   let backstop = false;
+  let wired: Set<string> | undefined;
   let outputs: Record<string, string> = {};
   if (!detach) {
     const cloudformation = new CloudFormationClient({ region });
@@ -92,6 +94,8 @@ async function main(): Promise<void> {
     const deployed = outputs[PRE_TOKEN_VERSION_OUTPUT];
     version = choosePreTokenVersion({ deployed, requested, force: args.includes("--force") });
     backstop = deployedBackstop(outputs);
+    // Only the triggers the stack wires (its `triggers` parameter); ours elsewhere are cleared.
+    wired = deployedWiredFunctions(outputs);
   }
 
   const lambda = new LambdaClient({ region });
@@ -138,6 +142,7 @@ async function main(): Promise<void> {
     arns: allArns,
     version,
     backstop,
+    ...(wired ? { wired } : {}),
     ...(customEmailSender ? { customEmailSender } : {}),
     detach,
     replace: args.includes("--replace"),

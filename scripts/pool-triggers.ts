@@ -108,6 +108,35 @@ export async function deployedPreTokenVersion(
   return (await deployedOutputs(cloudformation, stack))[PRE_TOKEN_VERSION_OUTPUT];
 }
 
+/** The stack output listing the triggers the stack wires (the `triggers` parameter). */
+export const WIRED_TRIGGERS_OUTPUT = "WiredTriggers";
+
+// resources/triggers.js: trigger name -> its functions (CommonJS, shared with serverless.yml).
+const { TRIGGERS } = require("../resources/triggers.js") as {
+  TRIGGERS: Record<string, { functions: readonly string[] }>;
+};
+
+/**
+ * The functions the deployed stack wires, from its WiredTriggers output (trigger names, comma-
+ * separated); every trigger function when the output is absent (a stack older than the
+ * parameter). Throws on a name it does not know.
+ */
+export function deployedWiredFunctions(outputs: Readonly<Record<string, string>>): Set<string> {
+  const listed = outputs[WIRED_TRIGGERS_OUTPUT];
+  const names = listed === undefined ? Object.keys(TRIGGERS) : listed.split(",").filter(Boolean);
+  return new Set(
+    names.flatMap((name) => {
+      const trigger = TRIGGERS[name.trim()];
+      if (trigger === undefined) {
+        throw new Error(
+          `the stack's ${WIRED_TRIGGERS_OUTPUT} output names an unknown trigger "${name}"`,
+        );
+      }
+      return trigger.functions;
+    }),
+  );
+}
+
 /** True when the stack's outputs say the backstop was deployed attached (absent: an older stack, false). */
 export function deployedBackstop(outputs: Readonly<Record<string, string>>): boolean {
   return outputs[BACKSTOP_OUTPUT] === "true";
@@ -276,9 +305,15 @@ export function planAttach(
     replace = false,
     backstop = false,
     customEmailSender,
+    wired,
   }: {
     replace?: boolean;
     backstop?: boolean;
+    /**
+     * The functions the stack wires (deployedWiredFunctions); default: all. A slot whose
+     * function is left out is not set, and cleared when it holds ours.
+     */
+    wired?: ReadonlySet<string>;
     /** Attach the custom email sender with its key; without it, a slot holding ours is cleared. */
     customEmailSender?: CustomEmailSenderAttachment;
   } = {},
@@ -288,20 +323,32 @@ export function planAttach(
   const ours = new Set(Object.values(arns));
   const conflicts: string[] = [];
   const next: LambdaConfigType = { ...current };
+  const isWired = (fn: string) => wired === undefined || wired.has(fn);
   for (const [slot, fn] of Object.entries(TRIGGER_SLOTS) as [SimpleSlot, TriggerFunction][]) {
     const existing = current[slot];
+    if (!isWired(fn)) {
+      if (existing !== undefined && ours.has(existing)) delete next[slot];
+      continue;
+    }
     if (existing !== undefined && existing !== arns[fn] && !ours.has(existing)) {
       conflicts.push(`${slot} (${existing})`);
     }
     next[slot] = arns[fn];
   }
   const preToken = current.PreTokenGenerationConfig?.LambdaArn ?? current.PreTokenGeneration;
-  if (preToken !== undefined && preToken !== arns[PRE_TOKEN_FUNCTION]) {
-    conflicts.push(`PreTokenGeneration (${preToken})`);
+  if (!isWired(PRE_TOKEN_FUNCTION)) {
+    if (preToken !== undefined && ours.has(preToken)) {
+      delete next.PreTokenGeneration;
+      delete next.PreTokenGenerationConfig;
+    }
+  } else {
+    if (preToken !== undefined && preToken !== arns[PRE_TOKEN_FUNCTION]) {
+      conflicts.push(`PreTokenGeneration (${preToken})`);
+    }
+    // Both fields name the same function; the versioned one selects the event version.
+    next.PreTokenGeneration = arns[PRE_TOKEN_FUNCTION];
+    next.PreTokenGenerationConfig = { LambdaArn: arns[PRE_TOKEN_FUNCTION], LambdaVersion: version };
   }
-  // Both fields name the same function; the versioned one selects the event version.
-  next.PreTokenGeneration = arns[PRE_TOKEN_FUNCTION];
-  next.PreTokenGenerationConfig = { LambdaArn: arns[PRE_TOKEN_FUNCTION], LambdaVersion: version };
   const backstopArn = arns[POST_AUTHENTICATION_FUNCTION];
   if (backstop) {
     if (backstopArn === undefined) {
@@ -371,6 +418,8 @@ export async function updatePoolTriggers(
     readonly backstop?: boolean;
     /** Attach the custom email sender with its key (the stack was deployed with it). */
     readonly customEmailSender?: CustomEmailSenderAttachment;
+    /** The functions the stack wires (its WiredTriggers output); default: all. */
+    readonly wired?: ReadonlySet<string>;
     readonly detach?: boolean;
     readonly replace?: boolean;
     readonly dryRun?: boolean;
@@ -389,6 +438,7 @@ export async function updatePoolTriggers(
     const plan = planAttach(pool, request.arns, request.version, {
       replace: request.replace,
       backstop: request.backstop,
+      ...(request.wired ? { wired: request.wired } : {}),
       ...(request.customEmailSender ? { customEmailSender: request.customEmailSender } : {}),
     });
     if (plan.conflicts.length > 0) {
