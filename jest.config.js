@@ -3,6 +3,8 @@ module.exports = {
   testEnvironment: "node",
   roots: ["<rootDir>/test"],
   testMatch: ["**/*.test.ts"],
+  // Silences the AWS SDK's Node-version warning in workers and the processes they spawn.
+  setupFiles: ["<rootDir>/test/helpers/quiet-sdk.ts"],
   transform: {
     "^.+\\.(t|j)sx?$": ["@swc/jest", { jsc: { target: "es2022" } }],
   },

@@ -58,6 +58,8 @@ async function warmRatio(): Promise<BenchRow[]> {
     jwksFetchTimeoutMs: 1500,
     jwksPenaltySeconds: 10,
     maxTokenLength: 8192,
+    clockSkewSeconds: 60,
+    tokenCacheSize: 0,
   };
   const handler = createAuthorizerHandler({
     config,

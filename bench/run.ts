@@ -1,5 +1,6 @@
 /**
- * `npm run bench`: runs every `bench/*.bench.ts` module in one process and prints
+ * `npm run bench [-- <prefix>]`: runs every `bench/*.bench.ts` module (or those whose name
+ * starts with the prefix; a prefix matching none is refused) in one process and prints
  * its figures. Each module exports `run(): Promise<BenchRow[]>`; ratios are
  * measured within the same run so they do not depend on the machine's speed.
  */
@@ -9,10 +10,18 @@ import type { BenchRow } from "./lib";
 
 async function main(): Promise<void> {
   const only = process.argv[2];
-  const files = readdirSync(__dirname)
+  const all = readdirSync(__dirname)
     .filter((f) => f.endsWith(".bench.ts"))
-    .filter((f) => only === undefined || f.startsWith(only))
     .sort();
+  const files = all.filter((f) => only === undefined || f.startsWith(only));
+  if (files.length === 0 || process.argv.length > 3) {
+    const names = all.map((f) => f.slice(0, -".bench.ts".length)).join(", ");
+    process.stderr.write(
+      `${process.argv.length > 3 ? "One filter at most" : `No bench matches "${only}"`}. ` +
+        `Usage: npm run bench [-- <prefix>] with a prefix of: ${names}\n`,
+    );
+    process.exit(2);
+  }
   const rows: BenchRow[] = [];
   for (const file of files) {
     const mod = (await import(join(__dirname, file))) as { run: () => Promise<BenchRow[]> };

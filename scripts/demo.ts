@@ -45,11 +45,15 @@ function expect(what: string, ok: boolean): void {
   if (!ok) failures += 1;
 }
 
+/** True when the demo runs against `npm run dev`'s stack rather than one it started. */
+let attached = false;
+
 async function openStack(): Promise<LocalStack> {
   if (existsSync(STACK_FILE)) {
     const info = JSON.parse(readFileSync(STACK_FILE, "utf8")) as StackInfo;
     if (await isRunning(info)) {
       process.stdout.write(`Using the stack of \`npm run dev\` (${info.apiUrl})\n`);
+      attached = true;
       return connectLocalStack(info);
     }
   }
@@ -105,10 +109,15 @@ async function main(): Promise<void> {
     show(profile ?? null);
     expect("profile record written by PostConfirmation", profile !== undefined);
 
+    // Counted from serverless-offline's output, which only a stack the demo started gives it.
     const invoked = invocations(stack);
     if (Object.keys(invoked).length > 0) {
       step("Functions serverless-offline ran (cognito-local called the triggers)");
       show(invoked);
+    } else if (attached) {
+      process.stdout.write(
+        "\n(The functions' invocations are in `npm run dev`'s output: start it with DEV_VERBOSE=true to see them.)\n",
+      );
     }
   } finally {
     await stack.stop();

@@ -7,7 +7,7 @@
  */
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { parse } from "yaml";
+import { isCollection, parse } from "yaml";
 
 type Yaml = Record<string, unknown>;
 
@@ -40,12 +40,11 @@ const CFN_TAGS = [
   "Cidr",
   "GetAZs",
 ].flatMap((tag) => {
-  // A collection tag gets the yaml library's node (`!If [a, b, c]`): keep its plain value.
+  // A tagged sequence or map arrives as a YAML node: keep its plain value, as for scalars.
   const resolve = (value: unknown) => ({
-    [tag === "Ref" || tag === "Condition" ? tag : `Fn::${tag}`]:
-      typeof (value as { toJSON?: unknown })?.toJSON === "function"
-        ? (value as { toJSON: () => unknown }).toJSON()
-        : value,
+    [tag === "Ref" || tag === "Condition" ? tag : `Fn::${tag}`]: isCollection(value)
+      ? value.toJSON()
+      : value,
   });
   return [
     { tag: `!${tag}`, resolve },

@@ -18,6 +18,13 @@ export interface UserPoolConfig {
   readonly userPoolId: string;
   /** App client ids: `client_id` (access tokens) or `aud` (ID tokens) must be one of them. */
   readonly clientIds: readonly string[];
+  /**
+   * `replicated: true` in AUTHORIZER_CONFIG: a multi-Region (replicated) pool, whose tokens may
+   * also carry the global issuer `https://issuer-cognito-idp.<region>.amazonaws.com/<poolId>`
+   * (verified with that issuer's own JWKS). Otherwise that issuer is refused and its JWKS never
+   * downloaded.
+   */
+  readonly replicated: boolean;
 }
 
 /** A claim copied from the verified token into the authorizer context. */
@@ -70,7 +77,14 @@ export interface AuthorizerConfig extends AuthorizerPolicyConfig {
   readonly jwksPenaltySeconds: number;
   /** AUTHORIZER_MAX_TOKEN_LENGTH: longer tokens are refused before any parsing. */
   readonly maxTokenLength: number;
+  /** AUTHORIZER_CLOCK_SKEW_SECONDS: how far in the future a token's `iat` may be (clock skew). */
+  readonly clockSkewSeconds: number;
+  /** AUTHORIZER_TOKEN_CACHE_SIZE: verified tokens kept per container (0 turns the cache off). */
+  readonly tokenCacheSize: number;
 }
+
+/** The longest lifetime (`exp - iat`) Cognito gives an ID or access token: one day. */
+export const MAX_TOKEN_LIFETIME_SECONDS = 86_400;
 
 const USER_POOL_ID = /^[a-z]{2}(?:-[a-z]+)+-\d_[0-9A-Za-z]+$/;
 const CLIENT_ID = /^[\w+]+$/;
@@ -104,27 +118,39 @@ function onlyKeys(value: Record<string, unknown>, allowed: string[], where: stri
   if (extra.length > 0) throw new Error(`${where} has unknown key(s) ${extra.join(", ")}`);
 }
 
-function checkPool(userPoolId: unknown, clientIdList: unknown, where: string): UserPoolConfig {
+function checkPool(
+  userPoolId: unknown,
+  clientIdList: unknown,
+  where: string,
+  replicated: unknown = false,
+): UserPoolConfig {
   if (typeof userPoolId !== "string" || !USER_POOL_ID.test(userPoolId)) {
     throw new Error(`${where}.userPoolId must look like "eu-west-1_AbCdEf123"`);
   }
   const clientIds = stringArray(clientIdList, `${where}.clientIds`, CLIENT_ID);
   if (clientIds.length === 0) throw new Error(`${where}.clientIds must not be empty`);
-  return { userPoolId, clientIds };
+  if (typeof replicated !== "boolean") throw new Error(`${where}.replicated must be true or false`);
+  return { userPoolId, clientIds, replicated };
 }
 
 /**
- * One entry per pool id, client ids merged in order (CognitoJwtVerifier refuses an issuer
- * given twice, and the token use is global, so merging loses nothing).
+ * One entry per pool id, client ids merged in order (the verifier refuses an issuer given
+ * twice, and the token use is global, so merging loses nothing). A pool is replicated when
+ * any of its entries says so (the stack's own pool entry cannot say it).
  */
 export function mergeUserPools(pools: readonly UserPoolConfig[]): UserPoolConfig[] {
-  const byId = new Map<string, string[]>();
-  for (const { userPoolId, clientIds } of pools) {
-    const merged = byId.get(userPoolId) ?? [];
-    for (const id of clientIds) if (!merged.includes(id)) merged.push(id);
+  const byId = new Map<string, { clientIds: string[]; replicated: boolean }>();
+  for (const { userPoolId, clientIds, replicated } of pools) {
+    const merged = byId.get(userPoolId) ?? { clientIds: [], replicated: false };
+    for (const id of clientIds) if (!merged.clientIds.includes(id)) merged.clientIds.push(id);
+    merged.replicated ||= replicated;
     byId.set(userPoolId, merged);
   }
-  return [...byId].map(([userPoolId, clientIds]) => ({ userPoolId, clientIds }));
+  return [...byId].map(([userPoolId, { clientIds, replicated }]) => ({
+    userPoolId,
+    clientIds,
+    replicated,
+  }));
 }
 
 /** Validate the parsed `AUTHORIZER_CONFIG` JSON; throws an Error describing the first problem. */
@@ -137,8 +163,8 @@ export function parsePolicyConfig(value: unknown): AuthorizerPolicyConfig {
   const userPools = pools.map((pool: unknown, i): UserPoolConfig => {
     const where = `userPools[${i}]`;
     if (!isRecord(pool)) throw new Error(`${where} must be an object`);
-    onlyKeys(pool, ["userPoolId", "clientIds"], where);
-    return checkPool(pool.userPoolId, pool.clientIds, where);
+    onlyKeys(pool, ["userPoolId", "clientIds", "replicated"], where);
+    return checkPool(pool.userPoolId, pool.clientIds, where, pool.replicated ?? false);
   });
 
   const tokenUse = value.tokenUse ?? "access";
@@ -302,5 +328,7 @@ export function loadAuthorizerConfig(env: Env = process.env): AuthorizerConfig {
       min: 512,
       max: 65536,
     }),
+    clockSkewSeconds: readInteger(env, "AUTHORIZER_CLOCK_SKEW_SECONDS", 60, { min: 0, max: 300 }),
+    tokenCacheSize: readInteger(env, "AUTHORIZER_TOKEN_CACHE_SIZE", 1000, { min: 0, max: 100_000 }),
   };
 }

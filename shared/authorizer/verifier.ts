@@ -1,21 +1,22 @@
 /**
- * Token verification with aws-jwt-verify, built once per container.
- *
- * Cognito tokens go through `CognitoJwtVerifier` (every configured pool, their
- * client ids, the configured token use). In local mode only, tokens whose `iss` is
- * exactly JWT_LOCAL_ISSUER_URL go through `JwtVerifier` with the same Cognito field
- * checks (cognito-local's pool ids do not pass CognitoJwtVerifier's format check).
- * All verifiers share one JWKS cache: downloads only on an unknown kid, a penalty
- * box against kid floods, a bounded fetcher, and the bundled JWKS preloaded.
+ * Token verification with aws-jwt-verify, built once per container: one `JwtVerifier` over
+ * the exact issuers configured (each pool's classic issuer, the global one only for
+ * replicated pools, the local issuer in local mode), the Cognito field checks, our
+ * `iat`/`exp` rules, one shared JWKS cache and a bounded cache of verified tokens.
  */
-import { CognitoJwtVerifier, JwtVerifier } from "aws-jwt-verify";
+import { JwtVerifier } from "aws-jwt-verify";
 import { validateCognitoJwtFields } from "aws-jwt-verify/cognito-verifier";
-import { JwksNotAvailableInCacheError, KidNotFoundInJwksError } from "aws-jwt-verify/error";
+import {
+  JwksNotAvailableInCacheError,
+  JwtInvalidClaimError,
+  KidNotFoundInJwksError,
+} from "aws-jwt-verify/error";
 import type { Fetcher } from "aws-jwt-verify/https";
 import { type Jwks, SimpleJwksCache, SimplePenaltyBox } from "aws-jwt-verify/jwk";
 import type { JwtPayload } from "aws-jwt-verify/jwt-model";
-import type { AuthorizerConfig, TokenUse } from "./config";
+import { type AuthorizerConfig, MAX_TOKEN_LIFETIME_SECONDS, type TokenUse } from "./config";
 import { BoundedFetcher } from "./fetcher";
+import { VerifiedTokenCache } from "./token-cache";
 
 /** Verifies a JWT's signature and claims; resolves to its payload or rejects. */
 export interface TokenVerifier {
@@ -32,13 +33,54 @@ export interface TokenVerifier {
 export interface VerifierDeps {
   /** Defaults to a {@link BoundedFetcher} from the config. */
   readonly fetcher?: Fetcher;
+  /** Seam for tests: ms since the epoch, for the verified-token cache. */
+  readonly now?: () => number;
 }
 
-function cognitoTokenUse(tokenUse: TokenUse): "access" | "id" | null {
-  return tokenUse === "any" ? null : tokenUse;
+/** A token whose `iat`/`exp` break the rules Cognito's own tokens always meet. */
+export class TokenTimeError extends JwtInvalidClaimError {
+  override name = "TokenTimeError";
 }
 
-/** The unverified `iss` of a token, only to pick the verifier (the verifier checks it again). */
+/**
+ * Cognito always sets `exp` and `iat`, never issues a token valid for more than a day, and
+ * never dates one in the future. Throws {@link TokenTimeError} for a token that breaks any
+ * of that (aws-jwt-verify itself accepts a token without `exp`).
+ */
+export function assertCognitoTimes(
+  payload: JwtPayload,
+  nowSeconds: number,
+  clockSkewSeconds: number,
+  maxLifetimeSeconds = MAX_TOKEN_LIFETIME_SECONDS,
+): void {
+  const { exp, iat } = payload;
+  if (typeof exp !== "number" || !Number.isFinite(exp)) {
+    throw new TokenTimeError("exp is missing", exp, undefined);
+  }
+  if (typeof iat !== "number" || !Number.isFinite(iat)) {
+    throw new TokenTimeError("iat is missing", iat, undefined);
+  }
+  if (iat > nowSeconds + clockSkewSeconds) {
+    throw new TokenTimeError("iat is in the future", iat, undefined);
+  }
+  if (exp <= iat || exp - iat > maxLifetimeSeconds) {
+    throw new TokenTimeError("lifetime exp - iat is out of range", exp - iat, undefined);
+  }
+}
+
+/** The classic issuer of a pool: `https://cognito-idp.<region>.amazonaws.com/<poolId>`. */
+export function classicIssuer(userPoolId: string): string {
+  return `https://cognito-idp.${userPoolId.split("_")[0]}.amazonaws.com/${userPoolId}`;
+}
+
+/** The multi-Region (global) issuer: `https://issuer-cognito-idp.<region>.amazonaws.com/<poolId>`. */
+export function globalIssuer(userPoolId: string): string {
+  return `https://issuer-cognito-idp.${userPoolId.split("_")[0]}.amazonaws.com/${userPoolId}`;
+}
+
+const jwksUriOf = (issuer: string): string => `${issuer}/.well-known/jwks.json`;
+
+/** The unverified `iss` of a token, only to tell whether its issuer's JWKS is bundled. */
 function peekIssuer(token: string): unknown {
   const payload = token.split(".")[1];
   if (payload === undefined) return undefined;
@@ -50,26 +92,55 @@ function peekIssuer(token: string): unknown {
   }
 }
 
-/** The two ways of verifying both aws-jwt-verify verifiers offer. */
-interface SyncAndAsync {
-  verifySync(token: string): JwtPayload;
-  verify(token: string): Promise<JwtPayload>;
+interface Issuer {
+  readonly issuer: string;
+  /** Longest `exp - iat` accepted: a day for Cognito, unbounded for the local issuer. */
+  readonly maxLifetime: number;
+  readonly clientIds: readonly string[];
+  /** The JWKS to preload; such an issuer is never downloaded. */
+  readonly bundled: Jwks | undefined;
 }
 
-/**
- * Verify with the JWKS already in the cache (`verifySync`: the warm path, no awaits), and
- * fall back to `verify` only when the JWKS or the token's kid is not cached yet: that path
- * downloads (once per unknown kid, behind the penalty box). Every other failure rejects.
- */
-function cachedFirst(verifier: SyncAndAsync, token: string): Promise<JwtPayload> {
-  try {
-    return Promise.resolve(verifier.verifySync(token));
-  } catch (error) {
-    if (error instanceof JwksNotAvailableInCacheError || error instanceof KidNotFoundInJwksError) {
-      return verifier.verify(token);
+function issuersOf(config: AuthorizerConfig): Issuer[] {
+  const bundled = (key: string): Jwks | undefined =>
+    config.bundledJwks[key] as unknown as Jwks | undefined;
+  const issuers: Issuer[] = [];
+  for (const pool of config.userPools) {
+    const classic = classicIssuer(pool.userPoolId);
+    const poolJwks = bundled(pool.userPoolId) ?? bundled(classic);
+    issuers.push({
+      issuer: classic,
+      maxLifetime: MAX_TOKEN_LIFETIME_SECONDS,
+      clientIds: pool.clientIds,
+      bundled: poolJwks,
+    });
+    if (pool.replicated) {
+      const global = globalIssuer(pool.userPoolId);
+      // Bundled under the global issuer URL, or else the pool's bundle (a bundled pool is
+      // never downloaded, whichever issuer its tokens name).
+      issuers.push({
+        issuer: global,
+        maxLifetime: MAX_TOKEN_LIFETIME_SECONDS,
+        clientIds: pool.clientIds,
+        bundled: bundled(global) ?? poolJwks,
+      });
     }
-    return Promise.reject(error);
   }
+  const local = config.localIssuer;
+  if (local) {
+    // Local mode only: the sample events carry tokens valid until 2100, so no lifetime cap.
+    issuers.push({
+      issuer: local.issuer,
+      maxLifetime: Number.POSITIVE_INFINITY,
+      clientIds: local.clientIds,
+      bundled: bundled(local.issuer),
+    });
+  }
+  return issuers;
+}
+
+function cognitoTokenUse(tokenUse: TokenUse): "access" | "id" | null {
+  return tokenUse === "any" ? null : tokenUse;
 }
 
 /** Build the verifier for `config` (at cold start). */
@@ -77,67 +148,92 @@ export function createTokenVerifier(
   config: AuthorizerConfig,
   deps: VerifierDeps = {},
 ): TokenVerifier {
+  const issuers = issuersOf(config);
+  const neverDownload = new Set(issuers.filter((i) => i.bundled).map((i) => jwksUriOf(i.issuer)));
+  const bundledIssuers = new Set(issuers.filter((i) => i.bundled).map((i) => i.issuer));
   const fetcher =
     deps.fetcher ??
     new BoundedFetcher({
       timeoutMs: config.jwksFetchTimeoutMs,
       cooldownMs: config.jwksPenaltySeconds * 1000,
+      neverDownload,
     });
   const jwksCache = new SimpleJwksCache({
-    fetcher,
+    // A bundled JWKS is never replaced by a download, whatever fetcher is given.
+    fetcher: {
+      fetch: (uri, ...rest) =>
+        neverDownload.has(uri)
+          ? Promise.reject(new KidNotFoundInJwksError("JWKS is bundled: never downloaded"))
+          : fetcher.fetch(uri, ...rest),
+    },
     penaltyBox: new SimplePenaltyBox({ waitSeconds: config.jwksPenaltySeconds }),
   });
   const tokenUse = cognitoTokenUse(config.tokenUse);
+  const skew = config.clockSkewSeconds;
 
-  // No pool is possible only in local mode with a local issuer (checked by the config).
-  const cognito =
-    config.userPools.length === 0
-      ? undefined
-      : CognitoJwtVerifier.create(
-          config.userPools.map((pool) => ({
-            userPoolId: pool.userPoolId,
-            clientId: [...pool.clientIds],
-            tokenUse,
-          })),
-          { jwksCache },
-        );
+  // No issuer at all cannot happen: the config requires a pool or a local issuer.
+  const verifier = JwtVerifier.create(
+    issuers.map(({ issuer, clientIds, maxLifetime }) => ({
+      issuer,
+      audience: null,
+      jwksUri: jwksUriOf(issuer),
+      // The Cognito checks (token_use; client_id for access, aud for ID tokens), then ours.
+      customJwtCheck: ({ payload }: { payload: JwtPayload }) => {
+        validateCognitoJwtFields(payload, { tokenUse, clientId: [...clientIds] });
+        assertCognitoTimes(payload, Date.now() / 1000, skew, maxLifetime);
+      },
+    })) as unknown as Parameters<typeof JwtVerifier.create>[0],
+    { jwksCache },
+  ) as unknown as {
+    verifySync(token: string): JwtPayload;
+    verify(token: string): Promise<JwtPayload>;
+    cacheJwks(jwks: Jwks, issuer: string): void;
+  };
   const toFetch: string[] = [];
-  for (const pool of config.userPools) {
-    const bundled = config.bundledJwks[pool.userPoolId];
-    if (bundled) cognito?.cacheJwks(bundled as unknown as Jwks, pool.userPoolId);
+  for (const { issuer, bundled } of issuers) {
+    if (bundled) verifier.cacheJwks(bundled, issuer);
     // In local mode the pools are usually placeholders and AWS unreachable: fetch on first use.
-    else if (!config.localMode) {
-      toFetch.push(CognitoJwtVerifier.parseUserPoolId(pool.userPoolId).jwksUri);
+    else if (!config.localMode || issuer === config.localIssuer?.issuer) {
+      toFetch.push(jwksUriOf(issuer));
     }
   }
 
-  const local = config.localIssuer;
-  const localVerifier = local
-    ? JwtVerifier.create(
-        {
-          issuer: local.issuer,
-          audience: null,
-          jwksUri: `${local.issuer}/.well-known/jwks.json`,
-          // The Cognito checks: token_use, and client_id (access) or aud (ID).
-          customJwtCheck: ({ payload }) =>
-            validateCognitoJwtFields(payload, { tokenUse, clientId: [...local.clientIds] }),
-        },
-        { jwksCache },
-      )
-    : undefined;
-  if (local) {
-    const bundled = config.bundledJwks[local.issuer];
-    if (bundled) localVerifier?.cacheJwks(bundled as unknown as Jwks);
-    else toFetch.push(`${local.issuer}/.well-known/jwks.json`);
-  }
+  const cache = new VerifiedTokenCache({
+    maxEntries: config.tokenCacheSize,
+    // About 2 MB of token text whatever the token sizes (payload objects are smaller).
+    maxChars: 1_000_000,
+    now: deps.now,
+  });
+
+  /**
+   * The warm path first: `verifySync` with the JWKS in the cache (no awaits). Only an unknown
+   * kid or JWKS of an issuer that is not bundled falls back to `verify`, which downloads
+   * (once per unknown kid, behind the penalty box and the fetcher's cool-down).
+   */
+  const verifyFresh = (token: string): Promise<JwtPayload> => {
+    let payload: JwtPayload;
+    try {
+      payload = verifier.verifySync(token);
+    } catch (error) {
+      const missing =
+        error instanceof JwksNotAvailableInCacheError || error instanceof KidNotFoundInJwksError;
+      if (!missing) return Promise.reject(error);
+      const iss = peekIssuer(token);
+      if (typeof iss === "string" && bundledIssuers.has(iss)) return Promise.reject(error);
+      return verifier.verify(token).then((verified) => {
+        cache.set(token, verified);
+        return verified;
+      });
+    }
+    cache.set(token, payload);
+    return Promise.resolve(payload);
+  };
 
   return {
-    verify: (token) =>
-      localVerifier && local && peekIssuer(token) === local.issuer
-        ? cachedFirst(localVerifier, token)
-        : cognito
-          ? cachedFirst(cognito, token)
-          : Promise.reject(new Error("issuer not configured")),
+    verify: (token) => {
+      const hit = cache.get(token);
+      return hit === undefined ? verifyFresh(token) : Promise.resolve(hit);
+    },
     hydrate: async () => {
       await Promise.all(
         toFetch.map((uri) =>

@@ -133,7 +133,9 @@ describe("loadAuthorizerConfig", () => {
       AUTHORIZER_USER_POOL_ID: "eu-west-1_Stack1",
       AUTHORIZER_CLIENT_IDS: "c1, c2",
     });
-    expect(config.userPools).toEqual([{ userPoolId: "eu-west-1_Stack1", clientIds: ["c1", "c2"] }]);
+    expect(config.userPools).toEqual([
+      { userPoolId: "eu-west-1_Stack1", clientIds: ["c1", "c2"], replicated: false },
+    ]);
   });
 
   it("merges the client ids of a pool given both in AUTHORIZER_CONFIG and AUTHORIZER_USER_POOL_ID", () => {
@@ -156,7 +158,11 @@ describe("loadAuthorizerConfig", () => {
 
     // Assess: one pool with every client once, and a verifier that builds
     expect(config.userPools).toEqual([
-      { userPoolId: "eu-west-1_AbC123", clientIds: ["client1", "client2", "client3"] },
+      {
+        userPoolId: "eu-west-1_AbC123",
+        clientIds: ["client1", "client2", "client3"],
+        replicated: false,
+      },
     ]);
     expect(() => createTokenVerifier(config)).not.toThrow();
   });
@@ -168,7 +174,7 @@ describe("loadAuthorizerConfig", () => {
       AUTHORIZER_CLIENT_IDS: "[object Object]",
     };
     expect(loadAuthorizerConfig({ ...vars, IS_OFFLINE: "true" }).userPools).toEqual(
-      POLICY.userPools,
+      POLICY.userPools.map((pool) => ({ ...pool, replicated: false })),
     );
     expect(() => loadAuthorizerConfig(vars)).toThrow("AUTHORIZER_");
   });

@@ -380,10 +380,10 @@ describe("401: every bad token throws exactly Error('Unauthorized')", () => {
 });
 
 describe("JWKS", () => {
-  it("does not fetch for a bundled JWKS, and an unknown kid fetches at most once per penalty window", async () => {
-    // Prepare: the JWKS endpoint knows only the bundled key
+  it("never downloads a bundled JWKS: an unknown kid answers 401 with no fetch, and the bundled key keeps working", async () => {
+    // Prepare: the JWKS endpoint would answer with another key set
     const config = testConfig(key);
-    const fetcher = countingFetcher(() => ({ keys: [key.jwk] }));
+    const fetcher = countingFetcher(() => ({ keys: [otherKey.jwk] }));
     const verifier = createTokenVerifier(config, { fetcher });
     const handler = createAuthorizerHandler({
       config,
@@ -392,35 +392,78 @@ describe("JWKS", () => {
     });
 
     // Act
-    await handler(tokenEvent(bearer(signJwt(key, accessClaims()))));
-    const fetchesForKnownKid = fetcher.calls.length;
     const flood = Array.from({ length: 20 }, (_, i) =>
       handler(tokenEvent(bearer(signJwt(generateKeyCached(i), accessClaims())))).catch((e) => e),
     );
     const results = await Promise.all(flood);
+    const after = await handler(tokenEvent(bearer(signJwt(key, accessClaims()))));
 
     // Assess
-    expect(fetchesForKnownKid).toBe(0);
     expect(results.every((r) => r instanceof Error && r.message === "Unauthorized")).toBe(true);
-    expect(fetcher.calls.length).toBe(1);
+    expect(fetcher.calls).toEqual([]);
+    expect(evaluatePolicy(policyOf(after), `${API_BASE}GET/hello`)).toBe("allow");
   });
 
-  it("refreshes on an unknown kid (key rotation) and then verifies", async () => {
+  it("never downloads a bundled JWKS even through the default fetcher", async () => {
+    // Prepare: a real BoundedFetcher whose network would be called
     const config = testConfig(key);
+    let calls = 0;
+    const verifier = createTokenVerifier(config, {
+      fetcher: new BoundedFetcher({
+        timeoutMs: 1000,
+        cooldownMs: 1,
+        fetchImpl: async () => {
+          calls++;
+          return new Response(JSON.stringify({ keys: [otherKey.jwk] }), { status: 200 });
+        },
+      }),
+    });
+
+    // Act
+    const error = await verifier.verify(signJwt(otherKey, accessClaims())).catch((e) => e);
+
+    // Assess
+    expect(error).toBeInstanceOf(Error);
+    expect(calls).toBe(0);
+  });
+
+  it("downloads an unbundled pool's JWKS at most once per penalty window for a flood of unknown kids", async () => {
+    const config = testConfig(key, { bundledJwks: {} });
+    const fetcher = countingFetcher(() => ({ keys: [key.jwk] }));
+    const verifier = createTokenVerifier(config, { fetcher });
+    await verifier.verify(signJwt(key, accessClaims()));
+
+    const flood = Array.from({ length: 20 }, (_, i) =>
+      verifier.verify(signJwt(generateKeyCached(i), accessClaims())).catch((e) => e),
+    );
+    const results = await Promise.all(flood);
+
+    expect(results.every((r) => r instanceof Error)).toBe(true);
+    expect(fetcher.calls.length).toBe(2);
+  });
+
+  it("refreshes an unbundled pool on an unknown kid (key rotation) and then verifies", async () => {
+    const config = testConfig(key, { bundledJwks: {} });
     const rotated = generateKey("rotated-key");
-    const fetcher = countingFetcher(() => ({ keys: [key.jwk, rotated.jwk] }));
+    let round = 0;
+    const fetcher = countingFetcher(() => {
+      round++;
+      return { keys: round === 1 ? [key.jwk] : [key.jwk, rotated.jwk] };
+    });
     const verifier = createTokenVerifier(config, { fetcher });
     const handler = createAuthorizerHandler({
       config,
       verifier,
       logger: createLogger("authorizer"),
     });
+    await handler(tokenEvent(bearer(signJwt(key, accessClaims()))));
 
     const result = await handler(tokenEvent(bearer(signJwt(rotated, accessClaims()))));
     await handler(tokenEvent(bearer(signJwt(rotated, accessClaims()))));
 
     expect(evaluatePolicy(policyOf(result), `${API_BASE}GET/hello`)).toBe("allow");
     expect(fetcher.calls).toEqual([
+      "https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_TestPool1/.well-known/jwks.json",
       "https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_TestPool1/.well-known/jwks.json",
     ]);
   });

@@ -124,6 +124,8 @@ export function testConfig(
     jwksFetchTimeoutMs: 1000,
     jwksPenaltySeconds: 10,
     maxTokenLength: 8192,
+    clockSkewSeconds: 60,
+    tokenCacheSize: 0,
     ...rest,
   };
 }

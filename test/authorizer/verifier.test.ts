@@ -37,7 +37,7 @@ describe("each check rejects for its own reason", () => {
           key,
           accessClaims({ iss: "https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_Evil" }),
         ),
-      "ParameterValidationError",
+      "JwtInvalidIssuerError",
     ],
     [
       "wrong client",
@@ -50,7 +50,11 @@ describe("each check rejects for its own reason", () => {
       "CognitoJwtInvalidTokenUseError",
     ],
     ["ID token", () => signJwt(key, idClaims()), "CognitoJwtInvalidTokenUseError"],
-    ["unknown kid (JWKS not reachable)", () => signJwt(other, accessClaims()), "Error"],
+    [
+      "unknown kid (bundled JWKS: never downloaded)",
+      () => signJwt(other, accessClaims()),
+      "KidNotFoundInJwksError",
+    ],
     [
       "wrong key for the kid",
       () => signJwt({ ...other, kid: key.kid }, accessClaims()),
@@ -139,7 +143,7 @@ describe("local issuer (cognito-local)", () => {
     const verifier = createTokenVerifier(localConfig(false), { fetcher: countingFetcher() });
     await expect(
       verifier.verify(signJwt(key, accessClaims({ iss: issuer, client_id: "localclient" }))),
-    ).rejects.toThrow(/issuer not configured/);
+    ).rejects.toThrow(/Issuer not allowed/);
   });
 
   it("uses a bundled JWKS keyed by the issuer URL without fetching", async () => {
@@ -153,7 +157,7 @@ describe("local issuer (cognito-local)", () => {
 });
 
 describe("BoundedFetcher", () => {
-  const ok = () => new Response(JSON.stringify({ keys: [] }), { status: 200 });
+  const ok = () => new Response(JSON.stringify({ keys: [{ kty: "RSA" }] }), { status: 200 });
 
   it("returns the body of a 200", async () => {
     const fetcher = new BoundedFetcher({
@@ -162,7 +166,7 @@ describe("BoundedFetcher", () => {
       fetchImpl: async () => ok(),
     });
     const body = await fetcher.fetch("https://example.test/jwks.json");
-    expect(JSON.parse(new TextDecoder().decode(body))).toEqual({ keys: [] });
+    expect(JSON.parse(new TextDecoder().decode(body))).toEqual({ keys: [{ kty: "RSA" }] });
   });
 
   it("cools down after a failure: no second request until the cool-down ends", async () => {

@@ -3,8 +3,7 @@
  * mode), not invocable by the pool and granted nothing; pre-signup's Cognito grants follow its
  * mode. Also: the trigger list agrees with the service's functions and attach-triggers' slots.
  */
-import { FUNCTIONS } from "../../scripts/functions";
-import { PRE_TOKEN_FUNCTION, TRIGGER_SLOTS } from "../../scripts/pool-triggers";
+import { cognitoTriggers } from "../../scripts/registry";
 import {
   actionsOf,
   activeResources,
@@ -67,23 +66,20 @@ function granted(active: Record<string, Resource>, fn: string): unknown[] {
 }
 
 describe("the triggers parameter", () => {
-  test("names every Cognito trigger function once, with attach-triggers' slots", () => {
-    // Prepare
-    const listed = Object.values(triggers.TRIGGERS).flatMap((t) => t.functions);
-    const slots = Object.fromEntries(
-      Object.values(triggers.TRIGGERS).flatMap((t) =>
-        t.slots.map((slot, i) => [slot, t.functions[i]]),
-      ),
+  test("agrees with the function registry: every trigger once, same slot, same opt-in switch", () => {
+    // Prepare: the registry's triggers, and triggers.js's view of each function.
+    const registry = cognitoTriggers().map(([name, trigger]) => ({
+      name,
+      slot: trigger.slot,
+      optIn: trigger.wiring === "always" ? undefined : trigger.wiring.param,
+    }));
+    const listed = Object.values(triggers.TRIGGERS).flatMap((t) =>
+      t.functions.map((name, i) => ({ name, slot: t.slots[i], optIn: t.optIn })),
     );
 
-    // Assess: every function but the API's two is a trigger, listed exactly once.
-    expect([...listed].sort()).toEqual(
-      Object.keys(FUNCTIONS)
-        .filter((f) => f !== "authorizer" && f !== "hello")
-        .sort(),
-    );
-    for (const [slot, fn] of Object.entries(TRIGGER_SLOTS)) expect(slots[slot]).toBe(fn);
-    expect(slots.PreTokenGenerationConfig).toBe(PRE_TOKEN_FUNCTION);
+    // Assess
+    const byName = (a: { name: string }, b: { name: string }) => a.name.localeCompare(b.name);
+    expect([...listed].sort(byName)).toEqual([...registry].sort(byName));
   });
 
   test.each([

@@ -3,12 +3,15 @@
  * `npm run invoke -- <fn> <event>` (tsx, no framework) and
  * `serverless invoke local -f <fn> -p <event>` (the framework, bundling with esbuild).
  */
-import { execFile } from "node:child_process";
+import { exec, execFile } from "node:child_process";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { lastJsonObject } from "../helpers/output";
 
 const run = promisify(execFile);
+const shell = promisify(exec);
 const ROOT = join(__dirname, "..", "..");
 const BIN = join(ROOT, "node_modules", ".bin");
 
@@ -77,6 +80,62 @@ describe("local invoke", () => {
     ).rejects.toMatchObject({
       code: 2,
       stderr: expect.stringContaining('Unknown function "nope"'),
+    });
+  });
+
+  it("the README's command line, `npm run -s invoke -- <fn> <event> > out.json`, writes pure JSON", async () => {
+    // Prepare: the README's command line, placeholders filled in, run by a shell as typed.
+    const readme = readFileSync(join(ROOT, "README.md"), "utf8");
+    const documented = /`(npm run -s invoke -- <function> <event\.json>)` prints/.exec(readme)?.[1];
+    expect(documented).toBeDefined();
+    expect(readme).toContain("`> out.json` and `| jq` work");
+    const line = String(documented)
+      .replace("<function>", "hello")
+      .replace("<event.json>", "events/api-hello.json");
+    const out = join(mkdtempSync(join(tmpdir(), "invoke-")), "out.json");
+
+    // Act: redirected to a file, and piped into a JSON parser (what `| jq` does).
+    await shell(`${line} > ${out}`, { cwd: ROOT, env: ENV });
+    const piped = await shell(
+      `${line} | node -e "process.stdout.write(JSON.stringify(JSON.parse(require('fs').readFileSync(0, 'utf8')).statusCode))"`,
+      { cwd: ROOT, env: ENV },
+    );
+
+    // Assess: pure JSON both ways, npm's banner nowhere.
+    expect(JSON.parse(readFileSync(out, "utf8"))).toMatchObject({ statusCode: 200 });
+    expect(piped.stdout).toBe("200");
+  });
+
+  it("a missing event file: one line naming it, exit code 3 (not the function's 1)", async () => {
+    await expect(
+      run(join(BIN, "tsx"), ["scripts/invoke.ts", "hello", "events/no-such-event.json"], {
+        cwd: ROOT,
+        env: ENV,
+      }),
+    ).rejects.toMatchObject({
+      code: 3,
+      stdout: "",
+      stderr: "Cannot read event file events/no-such-event.json: no such file\n",
+    });
+  });
+
+  it("a truncated event file: one line saying it is not JSON, exit code 3", async () => {
+    // Prepare
+    const dir = mkdtempSync(join(tmpdir(), "invoke-"));
+    const path = join(dir, "truncated.json");
+    writeFileSync(path, readFileSync(join(ROOT, "events/api-hello.json"), "utf8").slice(0, 40));
+
+    // Act
+    const failure = run(join(BIN, "tsx"), ["scripts/invoke.ts", "hello", path], {
+      cwd: ROOT,
+      env: ENV,
+    });
+
+    // Assess
+    await expect(failure).rejects.toMatchObject({
+      code: 3,
+      stdout: "",
+      stderr: expect.stringMatching(new RegExp(`^Event file ${path} is not valid JSON: [^\n]+\n$`)),
     });
   });
 });

@@ -1,0 +1,65 @@
+/**
+ * A bounded cache of verified tokens, keyed by the whole token string, so a token seen
+ * again in the same container skips the signature check. Only successes are stored; every
+ * hit re-checks `exp` against the clock (revocation is checked after it by the handler).
+ */
+import type { JwtPayload } from "aws-jwt-verify/jwt-model";
+
+/** Options of {@link VerifiedTokenCache}. */
+export interface VerifiedTokenCacheOptions {
+  /** Most tokens kept (oldest evicted first); 0 keeps none. */
+  readonly maxEntries: number;
+  /** Most token characters kept in total (bounds memory whatever the token sizes). */
+  readonly maxChars: number;
+  /** Seam for tests: ms since the epoch. */
+  readonly now?: () => number;
+}
+
+interface Entry {
+  readonly payload: JwtPayload;
+  /** `exp` in ms: the entry is never returned at or after it. */
+  readonly expMs: number;
+}
+
+/** Verified tokens by token string, bounded in entries and characters. */
+export class VerifiedTokenCache {
+  private readonly entries = new Map<string, Entry>();
+  private chars = 0;
+  private readonly now: () => number;
+
+  constructor(private readonly options: VerifiedTokenCacheOptions) {
+    this.now = options.now ?? Date.now;
+  }
+
+  /** Number of tokens held. */
+  get size(): number {
+    return this.entries.size;
+  }
+
+  /** The payload of `token` if it was verified and its `exp` has not passed; else undefined. */
+  get(token: string): JwtPayload | undefined {
+    const entry = this.entries.get(token);
+    if (entry === undefined) return undefined;
+    if (this.now() < entry.expMs) return entry.payload;
+    this.delete(token);
+    return undefined;
+  }
+
+  /** Remember a token that passed every check. A payload without a numeric `exp` is not kept. */
+  set(token: string, payload: JwtPayload): void {
+    const { maxEntries, maxChars } = this.options;
+    if (maxEntries === 0 || token.length > maxChars || typeof payload.exp !== "number") return;
+    if (this.entries.has(token)) return;
+    // Oldest first (Map keeps insertion order): bounded work per insert.
+    while (this.entries.size >= maxEntries || this.chars + token.length > maxChars) {
+      const oldest = this.entries.keys().next().value as string;
+      this.delete(oldest);
+    }
+    this.entries.set(token, { payload, expMs: payload.exp * 1000 });
+    this.chars += token.length;
+  }
+
+  private delete(token: string): void {
+    if (this.entries.delete(token)) this.chars -= token.length;
+  }
+}
