@@ -9,23 +9,13 @@ import { execFileSync } from "node:child_process";
 import { mkdirSync, rmSync, statSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { bundleFunction } from "../scripts/bundle";
-import { FUNCTIONS } from "../scripts/functions";
 import { localEnvironment } from "../scripts/local-env";
+import { entryOf, FUNCTION_NAMES } from "../scripts/registry";
 import { type BenchRow, median } from "./lib";
 
 const ROOT = resolve(__dirname, "..");
 const SIZE_TARGET_KB = 150;
-/** Tighter size targets for some functions (the authorizer's is set by its issue). */
-const SIZE_TARGETS_KB: Readonly<Record<string, number>> = { authorizer: 50, customMessage: 50 };
-/**
- * Functions held to targets of their own elsewhere: the custom email sender carries the AWS
- * Encryption SDK (about 350 KB alone) and is measured against a minimal decrypt handler in
- * bench/messages.bench.ts; here its figures are printed only.
- */
-const OWN_BENCH: ReadonlySet<string> = new Set(["customEmailSender"]);
 const IMPORT_TARGET_MS = 50;
-/** Tighter cold-import targets for some functions (the authorizer's: docs/authorizer.md#speed). */
-const IMPORT_TARGETS_MS: Readonly<Record<string, number>> = { authorizer: 20 };
 const RUNS = 7;
 
 // Inside the checkout (under the git-ignored .esbuild/) so that the bundles' external
@@ -56,14 +46,19 @@ export async function run(): Promise<BenchRow[]> {
   mkdirSync(OUT_DIR, { recursive: true });
   const rows: BenchRow[] = [];
   try {
-    for (const [name, handler] of Object.entries(FUNCTIONS)) {
-      const { file, externals } = await bundleFunction(handler, join(OUT_DIR, `${name}.js`));
+    for (const name of FUNCTION_NAMES) {
+      const entry = entryOf(name);
+      const { file, externals } = await bundleFunction(entry.handler, join(OUT_DIR, `${name}.js`));
       const kb = statSync(file).size / 1024;
-      const sizeTarget = SIZE_TARGETS_KB[name] ?? SIZE_TARGET_KB;
+      // Tighter targets for some (registry `bench.sizeKb`); a function with a bench of its own
+      // (`bench.ownBench`) has its figures printed here only.
+      const sizeTarget = entry.bench?.sizeKb ?? SIZE_TARGET_KB;
+      const ownBench = entry.bench?.ownBench === true;
+      const importTarget = entry.bench?.importMs ?? IMPORT_TARGET_MS;
       rows.push({
         name: `bundle: ${name} (minified, AWS SDK external)`,
         value: `${kb.toFixed(1)} KB`,
-        ...(OWN_BENCH.has(name) ? {} : { target: `< ${sizeTarget} KB`, ok: kb < sizeTarget }),
+        ...(ownBench ? {} : { target: `< ${sizeTarget} KB`, ok: kb < sizeTarget }),
       });
       const env = {
         PATH: process.env.PATH,
@@ -77,12 +72,7 @@ export async function run(): Promise<BenchRow[]> {
       rows.push({
         name: `bundle: ${name} cold import (fresh node, median of ${RUNS})`,
         value: `${own.toFixed(1)} ms`,
-        ...(OWN_BENCH.has(name)
-          ? {}
-          : {
-              target: `< ${IMPORT_TARGETS_MS[name] ?? IMPORT_TARGET_MS} ms`,
-              ok: own < (IMPORT_TARGETS_MS[name] ?? IMPORT_TARGET_MS),
-            }),
+        ...(ownBench ? {} : { target: `< ${importTarget} ms`, ok: own < importTarget }),
       });
       if (externals.length > 0) {
         // For information: the same, paying for the SDK modules too (the runtime's copy in AWS).

@@ -11,8 +11,8 @@ import type { CustomEmailSenderTriggerEvent, CustomMessageTriggerEvent } from "a
 import sampleSender from "../events/custom-email-sender-forgot-password.json";
 import sampleCustomMessage from "../events/custom-message-sign-up-markup-name.json";
 import { bundleFunction } from "../scripts/bundle";
-import { FUNCTIONS } from "../scripts/functions";
 import { localEnvironment } from "../scripts/local-env";
+import { REGISTRY } from "../scripts/registry";
 import { loadCustomEmailSenderConfig } from "../shared/custom-email-sender/config";
 import { planEmail } from "../shared/custom-email-sender/plan";
 import { buildCustomMessage } from "../shared/custom-message/build";
@@ -87,7 +87,7 @@ export async function run(): Promise<BenchRow[]> {
 
   mkdirSync(OUT_DIR, { recursive: true });
   try {
-    const message = await bundleFunction(FUNCTIONS.customMessage, join(OUT_DIR, "cm.js"));
+    const message = await bundleFunction(REGISTRY.customMessage.handler, join(OUT_DIR, "cm.js"));
     const kb = statSync(message.file).size / 1024;
     const heavy = [...message.externals, ...message.packages].filter((p) =>
       /^@aws-(sdk|crypto)\//.test(p),
@@ -110,7 +110,10 @@ export async function run(): Promise<BenchRow[]> {
       ok: messageMs <= CUSTOM_MESSAGE_IMPORT_MS,
     });
 
-    const sender = await bundleFunction(FUNCTIONS.customEmailSender, join(OUT_DIR, "ces.js"));
+    const sender = await bundleFunction(
+      REGISTRY.customEmailSender.handler,
+      join(OUT_DIR, "ces.js"),
+    );
     const minimal = await bundleFunction(
       "bench/fixtures/minimal-decrypt.handler",
       join(OUT_DIR, "minimal.js"),

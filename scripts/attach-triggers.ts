@@ -12,21 +12,19 @@ import { GetFunctionCommand, LambdaClient } from "@aws-sdk/client-lambda";
 import { ATTACH_HELP, explainAwsError, parseAttachArgs, UsageError } from "./attach-args";
 import { readServerlessYml } from "./local-env";
 import {
-  CUSTOM_EMAIL_SENDER_FUNCTION,
+  ALWAYS_WIRED,
   choosePreTokenVersion,
-  deployedBackstop,
-  deployedCustomEmailSender,
+  type DeployedWiring,
   deployedOutputs,
-  POST_AUTHENTICATION_FUNCTION,
-  PRE_TOKEN_FUNCTION,
+  deployedWiring,
+  OPT_IN,
   PRE_TOKEN_VERSION_OUTPUT,
   type PreTokenVersion,
   stackName,
-  TRIGGER_SLOTS,
   type TriggerArns,
-  type TriggerFunction,
   updatePoolTriggers,
 } from "./pool-triggers";
+import type { TriggerName } from "./registry";
 
 const ROOT = resolve(__dirname, "..");
 
@@ -63,61 +61,50 @@ async function main(): Promise<void> {
   // The version the stack was deployed with, not serverless.yml's default (which a deploy
   // with --param=preTokenLambdaVersion=... overrides). Detaching needs none.
   let version: PreTokenVersion | undefined;
-  let backstop = false;
-  let outputs: Record<string, string> = {};
+  let wiring: DeployedWiring = { optIn: [] };
   if (!detach) {
     const cloudformation = new CloudFormationClient({ region });
-    outputs = await deployedOutputs(cloudformation, stackName(service, stage));
+    const outputs = await deployedOutputs(cloudformation, stackName(service, stage));
     const deployed = outputs[PRE_TOKEN_VERSION_OUTPUT];
     version = choosePreTokenVersion({ deployed, requested, force: command.force });
-    backstop = deployedBackstop(outputs);
+    wiring = deployedWiring(outputs);
   }
 
   const lambda = new LambdaClient({ region });
   const cognito = new CognitoIdentityProviderClient({ region });
-  const functions: TriggerFunction[] = [...Object.values(TRIGGER_SLOTS), PRE_TOKEN_FUNCTION];
-  const arns = {} as Record<TriggerFunction, string>;
-  for (const fn of functions) {
+  /** The function's ARN, or undefined when `optional` and it does not exist. */
+  const arnOf = async (fn: TriggerName, optional: boolean): Promise<string | undefined> => {
     const name = `${service}-${stage}-${fn}`;
-    const out = await lambda.send(new GetFunctionCommand({ FunctionName: name }));
-    const arn = out.Configuration?.FunctionArn;
-    if (arn === undefined) fail(`function ${name} not found: deploy the stage first`);
-    arns[fn] = arn;
-  }
-  // The backstop function: required when the stack attaches it; otherwise looked up only so
-  // that a pool still naming it (stack redeployed without it, or --detach) is cleared.
-  const backstopName = `${service}-${stage}-${POST_AUTHENTICATION_FUNCTION}`;
-  let backstopArn: string | undefined;
-  try {
-    const out = await lambda.send(new GetFunctionCommand({ FunctionName: backstopName }));
-    backstopArn = out.Configuration?.FunctionArn;
-  } catch (error) {
-    if (!(error instanceof Error && error.name === "ResourceNotFoundException")) throw error;
-  }
-  if (backstop && backstopArn === undefined) {
-    fail(`function ${backstopName} not found: deploy the stage first`);
-  }
-  // The custom email sender likewise: attached (with the stack's key) only when deployed on.
-  let senderArn: string | undefined;
-  try {
-    const name = `${service}-${stage}-${CUSTOM_EMAIL_SENDER_FUNCTION}`;
-    senderArn = (await lambda.send(new GetFunctionCommand({ FunctionName: name }))).Configuration
-      ?.FunctionArn;
-  } catch (error) {
-    if (!(error instanceof Error && error.name === "ResourceNotFoundException")) throw error;
-  }
-  const customEmailSender = deployedCustomEmailSender(outputs, senderArn);
-  const allArns: TriggerArns = {
-    ...arns,
-    ...(backstopArn === undefined ? {} : { [POST_AUTHENTICATION_FUNCTION]: backstopArn }),
-    ...(senderArn === undefined ? {} : { [CUSTOM_EMAIL_SENDER_FUNCTION]: senderArn }),
+    try {
+      const out = await lambda.send(new GetFunctionCommand({ FunctionName: name }));
+      const arn = out.Configuration?.FunctionArn;
+      if (arn !== undefined) return arn;
+    } catch (error) {
+      if (!(optional && error instanceof Error && error.name === "ResourceNotFoundException")) {
+        throw error;
+      }
+    }
+    if (optional) return undefined;
+    fail(`function ${name} not found: deploy the stage first`);
   };
+  const arns: Partial<Record<TriggerName, string>> = {};
+  for (const fn of ALWAYS_WIRED) arns[fn] = await arnOf(fn, false);
+  // An opt-in trigger: required when the stack turned it on; otherwise looked up only so that
+  // a pool still naming it (stack redeployed with it off, or --detach) is cleared.
+  for (const { name } of OPT_IN) {
+    const arn = await arnOf(name, true);
+    if (arn !== undefined) arns[name] = arn;
+    else if (wiring.optIn.includes(name)) {
+      fail(`function ${service}-${stage}-${name} not found: deploy the stage first`);
+    }
+  }
   const input = await updatePoolTriggers(cognito, {
     userPoolId,
-    arns: allArns,
+    // Every always-wired ARN was set above (or the script failed).
+    arns: arns as TriggerArns,
     version,
-    backstop,
-    ...(customEmailSender ? { customEmailSender } : {}),
+    optIn: wiring.optIn,
+    ...(wiring.kmsKeyArn === undefined ? {} : { kmsKeyArn: wiring.kmsKeyArn }),
     detach,
     replace: command.replace,
     dryRun,
@@ -126,7 +113,7 @@ async function main(): Promise<void> {
   process.stdout.write(
     dryRun
       ? "Dry run: nothing changed.\n"
-      : `${detach ? "Detached from" : `Attached (${version}${backstop ? ", backstop" : ""}${customEmailSender ? ", custom email sender" : ""}) to`} ${userPoolId}.\n`,
+      : `${detach ? "Detached from" : `Attached (${[version, ...wiring.optIn].join(", ")}) to`} ${userPoolId}.\n`,
   );
 }
 

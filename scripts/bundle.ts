@@ -5,7 +5,7 @@
  */
 import { resolve } from "node:path";
 import { build } from "esbuild";
-import { splitHandler } from "./functions";
+import { splitHandler } from "./registry";
 
 const ROOT = resolve(__dirname, "..");
 

@@ -15,8 +15,8 @@
 import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import type { Context } from "aws-lambda";
-import { FUNCTIONS, isFunctionName, splitHandler } from "./functions";
 import { localEnvironment } from "./local-env";
+import { FUNCTION_NAMES, isFunctionName, REGISTRY, splitHandler } from "./registry";
 
 const ROOT = resolve(__dirname, "..");
 
@@ -29,7 +29,7 @@ const EXIT_BAD_EVENT = 3;
 
 function usage(message: string): never {
   process.stderr.write(
-    `${message}\nUsage: npm run -s invoke -- <function> <event.json>\nFunctions: ${Object.keys(FUNCTIONS).join(", ")}\n`,
+    `${message}\nUsage: npm run -s invoke -- <function> <event.json>\nFunctions: ${FUNCTION_NAMES.join(", ")}\n`,
   );
   process.exit(EXIT_USAGE);
 }
@@ -96,7 +96,7 @@ async function main(): Promise<void> {
   const env = { ...localEnvironment(ROOT, name), IS_LOCAL: "true" };
   for (const [key, value] of Object.entries(env)) process.env[key] ??= value;
 
-  const { file, exportName } = splitHandler(FUNCTIONS[name]);
+  const { file, exportName } = splitHandler(REGISTRY[name].handler);
   try {
     // Imported after the environment is set: config is parsed at module load (cold start).
     const mod = (await import(resolve(ROOT, file))) as Record<string, unknown>;

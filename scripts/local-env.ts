@@ -7,7 +7,7 @@
  */
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { parse } from "yaml";
+import { isCollection, parse } from "yaml";
 
 type Yaml = Record<string, unknown>;
 
@@ -40,8 +40,11 @@ const CFN_TAGS = [
   "Cidr",
   "GetAZs",
 ].flatMap((tag) => {
+  // A tagged sequence or map arrives as a YAML node: keep its plain value, as for scalars.
   const resolve = (value: unknown) => ({
-    [tag === "Ref" || tag === "Condition" ? tag : `Fn::${tag}`]: value,
+    [tag === "Ref" || tag === "Condition" ? tag : `Fn::${tag}`]: isCollection(value)
+      ? value.toJSON()
+      : value,
   });
   return [
     { tag: `!${tag}`, resolve },

@@ -33,6 +33,7 @@ import { CreateTableCommand, DynamoDBClient, GetItemCommand } from "@aws-sdk/cli
 import { unmarshall } from "@aws-sdk/util-dynamodb";
 import { attemptsTableDefinition } from "../shared/custom-auth/attempts";
 import { profileTableDefinition } from "../shared/post-confirmation/profiles";
+import { cognitoTriggers, type TriggerName } from "./registry";
 
 const ROOT = resolve(__dirname, "..");
 const HOST = "127.0.0.1";
@@ -53,22 +54,17 @@ export const LOCAL_GROUPS = ["members", "admins"] as const;
 const LOCAL_CREDENTIALS = { accessKeyId: "local", secretAccessKey: "local" };
 
 /**
- * Triggers cognito-local 5.3.0 can call (lib/services/triggers) that this suite implements,
- * and the serverless function for each. cognito-local has no custom-auth triggers
- * (no CUSTOM_AUTH flow) and sends PreTokenGeneration as a V1 event (`version: "0"`).
- * PostAuthentication is the opt-in backstop (`postAuthenticationBackstop`), attached here
- * so the stack shows the admin-created-user case it exists for; unlike Cognito,
- * cognito-local ignores a PostAuthentication failure. CustomMessage writes the sign-up,
- * forgot-password and invitation messages cognito-local prints (its console "delivery").
- * CustomEmailSender is not wired: cognito-local encrypts its codes with a real KMS keyring.
+ * The triggers the local pool calls, by Cognito trigger name -> serverless function: the
+ * registry's `cognitoLocal` ones (scripts/registry.ts says why each other one is not).
+ * cognito-local sends PreTokenGeneration as a V1 event (`version: "0"`); PostAuthentication
+ * (the opt-in backstop) is attached so the stack shows the admin-created-user case it exists
+ * for, and unlike Cognito, cognito-local ignores its failure.
  */
-export const COGNITO_LOCAL_TRIGGERS = {
-  PreSignUp: "preSignUp",
-  PostConfirmation: "postConfirmation",
-  PostAuthentication: "postAuthentication",
-  PreTokenGeneration: "preTokenGeneration",
-  CustomMessage: "customMessage",
-} as const;
+export const COGNITO_LOCAL_TRIGGERS: Readonly<Record<string, TriggerName>> = Object.fromEntries(
+  cognitoTriggers()
+    .filter(([, trigger]) => trigger.cognitoLocal)
+    .map(([name, trigger]) => [trigger.trigger, name]),
+);
 
 /** Where a started stack listens: what `npm run dev` writes to `.local/stack.json` for `npm run demo`. */
 export interface StackInfo {

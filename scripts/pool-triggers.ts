@@ -18,79 +18,70 @@ import {
   type UpdateUserPoolCommandInput,
   type UserPoolType,
 } from "@aws-sdk/client-cognito-identity-provider";
+import {
+  type AlwaysWired,
+  type CognitoTrigger,
+  cognitoTriggers,
+  entryOf,
+  type OptInTrigger,
+  REGISTRY,
+  type TriggerName,
+} from "./registry";
 
-/** LambdaConfig slot -> the serverless function attached there. */
-export const TRIGGER_SLOTS = {
-  PreSignUp: "preSignUp",
-  PostConfirmation: "postConfirmation",
-  DefineAuthChallenge: "defineAuthChallenge",
-  CreateAuthChallenge: "createAuthChallenge",
-  VerifyAuthChallengeResponse: "verifyAuthChallenge",
-  CustomMessage: "customMessage",
-} as const;
-
-/** The function attached as pre-token-generation trigger (PreTokenGenerationConfig). */
-export const PRE_TOKEN_FUNCTION = "preTokenGeneration";
-
-/** The serverless functions that are Cognito triggers. */
-export type TriggerFunction =
-  | (typeof TRIGGER_SLOTS)[keyof typeof TRIGGER_SLOTS]
-  | typeof PRE_TOKEN_FUNCTION;
-
-/**
- * The opt-in post-authentication backstop (LambdaConfig `PostAuthentication`), attached only
- * when the stack was deployed with `postAuthenticationBackstop=true` (its output below).
- */
-export const POST_AUTHENTICATION_FUNCTION = "postAuthentication";
-
-/** The stack output saying whether the backstop is deployed attached ("true") or not. */
-export const BACKSTOP_OUTPUT = "PostAuthenticationBackstop";
-
-/** The opt-in custom email sender (LambdaConfig `CustomEmailSender` + `KMSKeyID`). */
-export const CUSTOM_EMAIL_SENDER_FUNCTION = "customEmailSender";
-/** The stack output saying whether the custom email sender is deployed attached ("true"). */
-export const CUSTOM_EMAIL_SENDER_OUTPUT = "CustomEmailSender";
-/** The stack output holding the KMS key ARN Cognito must encrypt the codes with. */
-export const CUSTOM_EMAIL_SENDER_KEY_OUTPUT = "CustomEmailSenderKmsKeyArn";
-
-/** What attaching the custom email sender needs: its function and the key, both from the stack. */
-export interface CustomEmailSenderAttachment {
-  readonly lambdaArn: string;
-  readonly kmsKeyArn: string;
-}
-
-/**
- * The custom email sender to attach, from the deployed stack's outputs and the function's ARN:
- * undefined when the stack was deployed with it off. Throws when it is on but incomplete.
- */
-export function deployedCustomEmailSender(
-  outputs: Readonly<Record<string, string>>,
-  lambdaArn: string | undefined,
-): CustomEmailSenderAttachment | undefined {
-  if (outputs[CUSTOM_EMAIL_SENDER_OUTPUT] !== "true") return undefined;
-  const kmsKeyArn = outputs[CUSTOM_EMAIL_SENDER_KEY_OUTPUT];
-  if (kmsKeyArn === undefined || lambdaArn === undefined) {
-    throw new Error(
-      `the stack says ${CUSTOM_EMAIL_SENDER_OUTPUT}=true but its key output or function is missing: deploy the stage again`,
-    );
-  }
-  return { lambdaArn, kmsKeyArn };
-}
-
-/** The ARNs of the triggers by function; the backstop's only when that function exists. */
-export type TriggerArns = Readonly<Record<TriggerFunction, string>> & {
-  readonly [POST_AUTHENTICATION_FUNCTION]?: string;
-  readonly [CUSTOM_EMAIL_SENDER_FUNCTION]?: string;
-};
+/** The pre-token trigger: attached in every mode, its event version chosen at deploy time. */
+export const PRE_TOKEN_FUNCTION = "preTokenGeneration" satisfies AlwaysWired;
+const PRE_TOKEN_EVENT_VERSION = REGISTRY[PRE_TOKEN_FUNCTION].cognito.version;
 
 /** The pre-token-generation event versions this service handles in AWS. */
-export const PRE_TOKEN_VERSIONS = ["V2_0", "V3_0"] as const;
+export const PRE_TOKEN_VERSIONS = PRE_TOKEN_EVENT_VERSION.choices;
 export type PreTokenVersion = (typeof PRE_TOKEN_VERSIONS)[number];
 
-type SimpleSlot = keyof typeof TRIGGER_SLOTS;
-
 /** The stack output (serverless.yml `Outputs`) holding the version the stack was deployed with. */
-export const PRE_TOKEN_VERSION_OUTPUT = "PreTokenLambdaVersion";
+export const PRE_TOKEN_VERSION_OUTPUT = PRE_TOKEN_EVENT_VERSION.output;
+
+/** The stack output holding the KMS key ARN Cognito must encrypt the custom senders' codes with. */
+export const KMS_KEY_OUTPUT = "CustomEmailSenderKmsKeyArn";
+
+/** The triggers attached in every mode (the registry's `wiring: "always"`). */
+export const ALWAYS_WIRED = cognitoTriggers()
+  .filter(([, trigger]) => trigger.wiring === "always")
+  .map(([name]) => name as AlwaysWired);
+
+/** The triggers a deploy parameter turns on, with the stack output reporting the choice. */
+export const OPT_IN = cognitoTriggers().flatMap(([name, trigger]) =>
+  trigger.wiring === "always"
+    ? []
+    : [{ name: name as OptInTrigger, output: trigger.wiring.output }],
+);
+
+/** The ARNs of the triggers by function: every always-wired one; an opt-in one when it exists. */
+export type TriggerArns = Readonly<Record<AlwaysWired, string>> &
+  Partial<Readonly<Record<OptInTrigger, string>>>;
+
+/** The opt-in triggers a deployed stack turned on, and the key they need (from its outputs). */
+export interface DeployedWiring {
+  readonly optIn: readonly OptInTrigger[];
+  /** The KMS key for triggers that need one (`kmsKey` in the registry), when one is on. */
+  readonly kmsKeyArn?: string;
+}
+
+/**
+ * The opt-in triggers the deployed stack turned on (each one's output says "true"; an older
+ * stack without the output: off). Throws when one that needs the KMS key is on but the stack
+ * has no key output.
+ */
+export function deployedWiring(outputs: Readonly<Record<string, string>>): DeployedWiring {
+  const optIn = OPT_IN.filter(({ output }) => outputs[output] === "true").map(({ name }) => name);
+  const needsKey = optIn.filter((name) => entryOf(name).cognito?.kmsKey === true);
+  if (needsKey.length === 0) return { optIn };
+  const kmsKeyArn = outputs[KMS_KEY_OUTPUT];
+  if (kmsKeyArn === undefined) {
+    throw new Error(
+      `the stack turns ${needsKey.join(", ")} on but has no ${KMS_KEY_OUTPUT} output: deploy the stage again`,
+    );
+  }
+  return { optIn, kmsKeyArn };
+}
 
 /** The CloudFormation stack the framework deploys a stage to (no `provider.stackName` is set). */
 export function stackName(service: string, stage: string): string {
@@ -106,11 +97,6 @@ export async function deployedPreTokenVersion(
   stack: string,
 ): Promise<string | undefined> {
   return (await deployedOutputs(cloudformation, stack))[PRE_TOKEN_VERSION_OUTPUT];
-}
-
-/** True when the stack's outputs say the backstop was deployed attached (absent: an older stack, false). */
-export function deployedBackstop(outputs: Readonly<Record<string, string>>): boolean {
-  return outputs[BACKSTOP_OUTPUT] === "true";
 }
 
 /** The outputs of the deployed stack, by key (one DescribeStacks). Throws when the stack does not exist. */
@@ -261,77 +247,74 @@ export function unchangedUpdate(pool: UserPoolType): UpdateUserPoolCommandInput 
   return update;
 }
 
+/** The ARN a LambdaConfig slot holds (a versioned slot's `LambdaArn`), if any. */
+function slotArn(config: LambdaConfigType, trigger: CognitoTrigger): string | undefined {
+  if (trigger.version === undefined) return config[trigger.slot];
+  return config[trigger.slot]?.LambdaArn;
+}
+
+/** The LambdaVersion a versioned trigger is attached with. */
+function eventVersion(trigger: CognitoTrigger, preTokenVersion: PreTokenVersion): string {
+  if (trigger.version === undefined) throw new Error(`${trigger.slot} takes no version`);
+  // A version chosen at deploy time is the pre-token one (the only such slot so far).
+  return "fixed" in trigger.version ? trigger.version.fixed : preTokenVersion;
+}
+
+/** Options of {@link planAttach}. */
+export interface AttachOptions {
+  /** Overwrite slots that hold other functions instead of reporting them as conflicts. */
+  readonly replace?: boolean;
+  /** The opt-in triggers to attach (the stack was deployed with them on); the others are cleared when ours. */
+  readonly optIn?: readonly OptInTrigger[];
+  /** The pool's `KMSKeyID`, required when an opt-in trigger that needs it is attached. */
+  readonly kmsKeyArn?: string;
+}
+
 /**
- * The UpdateUserPool request that attaches every trigger (`arns` by function name),
- * the pre-token trigger with event `version`, keeping the pool's other settings and
- * other triggers (CustomMessage, KMS...). `backstop`: also attach the post-authentication
- * function (its ARN must be in `arns`); without it, a PostAuthentication slot holding *our*
- * function is cleared (the stack was deployed with the backstop off), another function's kept.
+ * The UpdateUserPool request that attaches every always-wired trigger and the `optIn` ones
+ * (`arns` by function name), the pre-token trigger with event `version`, keeping the pool's
+ * other settings and other triggers. An opt-in trigger not asked for is taken off a slot that
+ * holds *our* function (the stack was deployed with it off); another function's is kept.
  */
 export function planAttach(
   pool: UserPoolType,
   arns: TriggerArns,
   version: PreTokenVersion,
-  {
-    replace = false,
-    backstop = false,
-    customEmailSender,
-  }: {
-    replace?: boolean;
-    backstop?: boolean;
-    /** Attach the custom email sender with its key; without it, a slot holding ours is cleared. */
-    customEmailSender?: CustomEmailSenderAttachment;
-  } = {},
+  { replace = false, optIn = [], kmsKeyArn }: AttachOptions = {},
 ): TriggerPlan {
   const input = unchangedUpdate(pool);
   const current: LambdaConfigType = input.LambdaConfig ?? {};
-  const ours = new Set(Object.values(arns));
+  const byName: Partial<Record<TriggerName, string>> = arns;
+  const ours = new Set(Object.values(byName));
   const conflicts: string[] = [];
-  const next: LambdaConfigType = { ...current };
-  for (const [slot, fn] of Object.entries(TRIGGER_SLOTS) as [SimpleSlot, TriggerFunction][]) {
-    const existing = current[slot];
-    if (existing !== undefined && existing !== arns[fn] && !ours.has(existing)) {
-      conflicts.push(`${slot} (${existing})`);
+  const next: Record<string, unknown> = { ...current };
+  for (const [name, trigger] of cognitoTriggers()) {
+    const arn = byName[name];
+    const existing =
+      slotArn(current, trigger) ??
+      (trigger.legacySlot === undefined ? undefined : current[trigger.legacySlot]);
+    const wanted = trigger.wiring === "always" || optIn.includes(name as OptInTrigger);
+    if (!wanted) {
+      // Deployed with it off: Cognito runs its default behaviour again.
+      if (arn !== undefined && existing === arn) delete next[trigger.slot];
+      continue;
     }
-    next[slot] = arns[fn];
-  }
-  const preToken = current.PreTokenGenerationConfig?.LambdaArn ?? current.PreTokenGeneration;
-  if (preToken !== undefined && preToken !== arns[PRE_TOKEN_FUNCTION]) {
-    conflicts.push(`PreTokenGeneration (${preToken})`);
-  }
-  // Both fields name the same function; the versioned one selects the event version.
-  next.PreTokenGeneration = arns[PRE_TOKEN_FUNCTION];
-  next.PreTokenGenerationConfig = { LambdaArn: arns[PRE_TOKEN_FUNCTION], LambdaVersion: version };
-  const backstopArn = arns[POST_AUTHENTICATION_FUNCTION];
-  if (backstop) {
-    if (backstopArn === undefined) {
-      throw new Error(`the ${POST_AUTHENTICATION_FUNCTION} function is missing: deploy the stage`);
+    if (arn === undefined) throw new Error(`the ${name} function is missing: deploy the stage`);
+    if (existing !== undefined && existing !== arn && !ours.has(existing)) {
+      conflicts.push(`${trigger.trigger} (${existing})`);
     }
-    const existing = current.PostAuthentication;
-    if (existing !== undefined && existing !== backstopArn && !ours.has(existing)) {
-      conflicts.push(`PostAuthentication (${existing})`);
+    next[trigger.slot] =
+      trigger.version === undefined
+        ? arn
+        : { LambdaArn: arn, LambdaVersion: eventVersion(trigger, version) };
+    // Both fields name the same function; the versioned one selects the event version.
+    if (trigger.legacySlot !== undefined) next[trigger.legacySlot] = arn;
+    if (trigger.kmsKey === true) {
+      if (kmsKeyArn === undefined) throw new Error(`the ${name} trigger needs the KMS key`);
+      next.KMSKeyID = kmsKeyArn;
     }
-    next.PostAuthentication = backstopArn;
-  } else if (backstopArn !== undefined && current.PostAuthentication === backstopArn) {
-    delete next.PostAuthentication;
   }
-  const senderArn = arns[CUSTOM_EMAIL_SENDER_FUNCTION];
-  const currentSender = current.CustomEmailSender?.LambdaArn;
-  if (customEmailSender !== undefined) {
-    if (
-      currentSender !== undefined &&
-      currentSender !== customEmailSender.lambdaArn &&
-      !ours.has(currentSender)
-    ) {
-      conflicts.push(`CustomEmailSender (${currentSender})`);
-    }
-    next.CustomEmailSender = { LambdaArn: customEmailSender.lambdaArn, LambdaVersion: "V1_0" };
-    next.KMSKeyID = customEmailSender.kmsKeyArn;
-  } else if (senderArn !== undefined && currentSender === senderArn) {
-    // Deployed with it off: Cognito sends the emails itself again (the key may stay named).
-    delete next.CustomEmailSender;
-  }
-  input.LambdaConfig = next;
+  input.LambdaConfig = next as LambdaConfigType;
   return { input, conflicts: replace ? [] : conflicts };
 }
 
@@ -339,23 +322,17 @@ export function planAttach(
 export function planDetach(pool: UserPoolType, arns: TriggerArns): UpdateUserPoolCommandInput {
   const input = unchangedUpdate(pool);
   const ours = new Set(Object.values(arns).filter((arn) => arn !== undefined));
-  const next: LambdaConfigType = { ...(input.LambdaConfig ?? {}) };
-  const slots: (SimpleSlot | "PostAuthentication")[] = [
-    ...(Object.keys(TRIGGER_SLOTS) as SimpleSlot[]),
-    "PostAuthentication",
-  ];
-  for (const slot of slots) {
-    const value = next[slot];
-    if (value !== undefined && ours.has(value)) delete next[slot];
+  const current: LambdaConfigType = input.LambdaConfig ?? {};
+  const next: Record<string, unknown> = { ...current };
+  for (const [, trigger] of cognitoTriggers()) {
+    const arn = slotArn(current, trigger);
+    if (arn !== undefined && ours.has(arn)) delete next[trigger.slot];
+    const legacy = trigger.legacySlot === undefined ? undefined : current[trigger.legacySlot];
+    if (legacy !== undefined && ours.has(legacy) && trigger.legacySlot !== undefined) {
+      delete next[trigger.legacySlot];
+    }
   }
-  if (next.PreTokenGeneration !== undefined && ours.has(next.PreTokenGeneration)) {
-    delete next.PreTokenGeneration;
-  }
-  const versioned = next.PreTokenGenerationConfig?.LambdaArn;
-  if (versioned !== undefined && ours.has(versioned)) delete next.PreTokenGenerationConfig;
-  const sender = next.CustomEmailSender?.LambdaArn;
-  if (sender !== undefined && ours.has(sender)) delete next.CustomEmailSender;
-  input.LambdaConfig = next;
+  input.LambdaConfig = next as LambdaConfigType;
   return input;
 }
 
@@ -367,10 +344,9 @@ export async function updatePoolTriggers(
     readonly arns: TriggerArns;
     /** The pre-token event version; required to attach, unused to detach. */
     readonly version?: PreTokenVersion;
-    /** Attach the post-authentication backstop too (the stack was deployed with it). */
-    readonly backstop?: boolean;
-    /** Attach the custom email sender with its key (the stack was deployed with it). */
-    readonly customEmailSender?: CustomEmailSenderAttachment;
+    /** The opt-in triggers the stack was deployed with on, and their KMS key. */
+    readonly optIn?: readonly OptInTrigger[];
+    readonly kmsKeyArn?: string;
     readonly detach?: boolean;
     readonly replace?: boolean;
     readonly dryRun?: boolean;
@@ -387,9 +363,9 @@ export async function updatePoolTriggers(
   } else {
     if (request.version === undefined) throw new Error("attaching needs a pre-token version");
     const plan = planAttach(pool, request.arns, request.version, {
-      replace: request.replace,
-      backstop: request.backstop,
-      ...(request.customEmailSender ? { customEmailSender: request.customEmailSender } : {}),
+      ...(request.replace === undefined ? {} : { replace: request.replace }),
+      ...(request.optIn === undefined ? {} : { optIn: request.optIn }),
+      ...(request.kmsKeyArn === undefined ? {} : { kmsKeyArn: request.kmsKeyArn }),
     });
     if (plan.conflicts.length > 0) {
       throw new Error(

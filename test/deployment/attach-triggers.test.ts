@@ -14,21 +14,20 @@ import {
 import { mockClient } from "aws-sdk-client-mock";
 import {
   choosePreTokenVersion,
-  deployedBackstop,
-  deployedCustomEmailSender,
   deployedOutputs,
   deployedPreTokenVersion,
+  deployedWiring,
   planAttach,
   planDetach,
   stackName,
-  type TriggerFunction,
+  type TriggerArns,
   updatePoolTriggers,
 } from "../../scripts/pool-triggers";
 
 const POOL_ID = "eu-west-1_AbCdEf123";
 const fnArn = (fn: string) =>
   `arn:aws:lambda:eu-west-1:123456789012:function:cognito-triggers-prod-${fn}`;
-const ARNS: Record<TriggerFunction, string> = {
+const ARNS: TriggerArns = {
   preSignUp: fnArn("preSignUp"),
   postConfirmation: fnArn("postConfirmation"),
   preTokenGeneration: fnArn("preTokenGeneration"),
@@ -241,7 +240,7 @@ describe("planAttach: the post-authentication backstop", () => {
   test("attached when the stack deployed it, with the other triggers kept", () => {
     // Act
     const { input, conflicts } = planAttach(describedPool(), WITH_BACKSTOP, "V2_0", {
-      backstop: true,
+      optIn: ["postAuthentication"],
     });
 
     // Assess
@@ -275,9 +274,13 @@ describe("planAttach: the post-authentication backstop", () => {
     const pool = describedPool({ LambdaConfig: { PostAuthentication: CUSTOM_MESSAGE } });
 
     // Act
-    const refused = planAttach(pool, WITH_BACKSTOP, "V2_0", { backstop: true });
-    const replaced = planAttach(pool, WITH_BACKSTOP, "V2_0", { backstop: true, replace: true });
-    const missing = () => planAttach(describedPool(), ARNS, "V2_0", { backstop: true });
+    const refused = planAttach(pool, WITH_BACKSTOP, "V2_0", { optIn: ["postAuthentication"] });
+    const replaced = planAttach(pool, WITH_BACKSTOP, "V2_0", {
+      optIn: ["postAuthentication"],
+      replace: true,
+    });
+    const missing = () =>
+      planAttach(describedPool(), ARNS, "V2_0", { optIn: ["postAuthentication"] });
 
     // Assess
     expect(refused.conflicts).toEqual([`PostAuthentication (${CUSTOM_MESSAGE})`]);
@@ -289,13 +292,11 @@ describe("planAttach: the post-authentication backstop", () => {
 describe("planAttach: the custom email sender", () => {
   const KEY = "arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab";
   const WITH_SENDER = { ...ARNS, customEmailSender: fnArn("customEmailSender") };
-  const sender = { lambdaArn: WITH_SENDER.customEmailSender, kmsKeyArn: KEY };
+  const sender = { optIn: ["customEmailSender"], kmsKeyArn: KEY } as const;
 
   test("attached with event version V1_0 and the stack's key when deployed on", () => {
     // Act
-    const { input, conflicts } = planAttach(describedPool(), WITH_SENDER, "V2_0", {
-      customEmailSender: sender,
-    });
+    const { input, conflicts } = planAttach(describedPool(), WITH_SENDER, "V2_0", sender);
 
     // Assess
     expect(conflicts).toEqual([]);
@@ -320,7 +321,7 @@ describe("planAttach: the custom email sender", () => {
     // Act
     const cleared = planAttach(ours, WITH_SENDER, "V2_0");
     const kept = planAttach(theirs, WITH_SENDER, "V2_0");
-    const refused = planAttach(theirs, WITH_SENDER, "V2_0", { customEmailSender: sender });
+    const refused = planAttach(theirs, WITH_SENDER, "V2_0", sender);
 
     // Assess
     expect(cleared.input.LambdaConfig).not.toHaveProperty("CustomEmailSender");
@@ -328,17 +329,19 @@ describe("planAttach: the custom email sender", () => {
     expect(refused.conflicts).toEqual([`CustomEmailSender (${CUSTOM_MESSAGE})`]);
   });
 
-  test("the stack's outputs decide: off, on, or on but incomplete", () => {
-    expect(deployedCustomEmailSender({}, fnArn("customEmailSender"))).toBeUndefined();
-    expect(
-      deployedCustomEmailSender(
-        { CustomEmailSender: "true", CustomEmailSenderKmsKeyArn: KEY },
-        fnArn("customEmailSender"),
-      ),
-    ).toEqual({ lambdaArn: fnArn("customEmailSender"), kmsKeyArn: KEY });
-    expect(() => deployedCustomEmailSender({ CustomEmailSender: "true" }, undefined)).toThrow(
-      /deploy the stage again/,
-    );
+  test("the stack's outputs decide: off, on, or on but without its key", () => {
+    expect(deployedWiring({})).toEqual({ optIn: [] });
+    expect(deployedWiring({ CustomEmailSender: "true", CustomEmailSenderKmsKeyArn: KEY })).toEqual({
+      optIn: ["customEmailSender"],
+      kmsKeyArn: KEY,
+    });
+    expect(() => deployedWiring({ CustomEmailSender: "true" })).toThrow(/deploy the stage again/);
+  });
+
+  test("attaching it without the key is refused", () => {
+    expect(() =>
+      planAttach(describedPool(), WITH_SENDER, "V2_0", { optIn: ["customEmailSender"] }),
+    ).toThrow(/needs the KMS key/);
   });
 
   test("planDetach removes our custom email sender", () => {
@@ -360,8 +363,9 @@ describe("planAttach: the custom email sender", () => {
 describe("planDetach", () => {
   test("removes the backstop too, when it is ours", () => {
     // Prepare
-    const attached = planAttach(describedPool(), WITH_BACKSTOP, "V2_0", { backstop: true }).input
-      .LambdaConfig;
+    const attached = planAttach(describedPool(), WITH_BACKSTOP, "V2_0", {
+      optIn: ["postAuthentication"],
+    }).input.LambdaConfig;
 
     // Act
     const input = planDetach(describedPool({ LambdaConfig: attached }), WITH_BACKSTOP);
@@ -455,9 +459,9 @@ describe("updatePoolTriggers", () => {
     const request = { userPoolId: POOL_ID, arns: WITH_BACKSTOP, version: "V2_0" } as const;
 
     // Act
-    const on = await updatePoolTriggers(client, { ...request, backstop: true });
-    const off = await updatePoolTriggers(client, { ...request, backstop: false });
-    await updatePoolTriggers(client, { ...request, backstop: true });
+    const on = await updatePoolTriggers(client, { ...request, optIn: ["postAuthentication"] });
+    const off = await updatePoolTriggers(client, { ...request, optIn: [] });
+    await updatePoolTriggers(client, { ...request, optIn: ["postAuthentication"] });
     const detached = await updatePoolTriggers(client, { ...request, detach: true });
 
     // Assess
@@ -555,13 +559,19 @@ describe("the pre-token version to attach with", () => {
   test("the backstop is attached only when the stack's output says true (an older stack: no)", async () => {
     // Act
     deployedWith("V2_0", "true");
-    const on = deployedBackstop(await deployedOutputs(new CloudFormationClient({}), STACK));
+    const on = deployedWiring(
+      await deployedOutputs(new CloudFormationClient({}), STACK),
+    ).optIn.includes("postAuthentication");
     cloudformation.reset();
     deployedWith("V2_0", "false");
-    const off = deployedBackstop(await deployedOutputs(new CloudFormationClient({}), STACK));
+    const off = deployedWiring(
+      await deployedOutputs(new CloudFormationClient({}), STACK),
+    ).optIn.includes("postAuthentication");
     cloudformation.reset();
     deployedWith("V2_0");
-    const older = deployedBackstop(await deployedOutputs(new CloudFormationClient({}), STACK));
+    const older = deployedWiring(
+      await deployedOutputs(new CloudFormationClient({}), STACK),
+    ).optIn.includes("postAuthentication");
 
     // Assess
     expect([on, off, older]).toEqual([true, false, false]);

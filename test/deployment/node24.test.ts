@@ -11,8 +11,15 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from "node:fs
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { bundleFunction } from "../../scripts/bundle";
-import { FUNCTIONS, type FunctionName, splitHandler } from "../../scripts/functions";
 import { localEnvironment } from "../../scripts/local-env";
+import {
+  eventFilesOf,
+  FUNCTION_NAMES,
+  type FunctionName,
+  NON_EVENT_FILES,
+  REGISTRY,
+  splitHandler,
+} from "../../scripts/registry";
 import { ROOT } from "./template";
 
 // Bundling nine functions and two processes each.
@@ -41,28 +48,13 @@ function referenceNode(): string {
   return process.env.npm_node_execpath ?? process.execPath;
 }
 
-/** Sample events (events/<prefix>*.json) by function. A test checks that every file has one. */
-const EVENT_PREFIXES: Readonly<Record<FunctionName, readonly string[]>> = {
-  preSignUp: ["pre-signup-"],
-  postConfirmation: ["post-confirmation-"],
-  postAuthentication: ["post-authentication"],
-  preTokenGeneration: ["pre-token-generation-"],
-  defineAuthChallenge: ["custom-auth-define-"],
-  createAuthChallenge: ["custom-auth-create-"],
-  verifyAuthChallenge: ["custom-auth-verify-"],
-  customMessage: ["custom-message-"],
-  customEmailSender: ["custom-email-sender-"],
-  authorizer: ["authorizer-"],
-  hello: ["api-hello"],
-};
-// Not events: the authorizer's bundled key set for the local issuer.
-const NOT_EVENTS = new Set(["authorizer-local-jwks.json"]);
 const EVENT_FILES = readdirSync(join(ROOT, "events")).filter(
-  (f) => f.endsWith(".json") && !NOT_EVENTS.has(f),
+  (f) => f.endsWith(".json") && !NON_EVENT_FILES.includes(f),
 );
 
+/** Sample events of `name` (the registry's `events` prefixes; test/foundation/registry.test.ts checks each file has one owner). */
 function eventsOf(name: FunctionName): string[] {
-  return EVENT_FILES.filter((f) => EVENT_PREFIXES[name].some((p) => f.startsWith(p)));
+  return eventFilesOf(name, EVENT_FILES);
 }
 
 /** One event's outcome, as the runner prints it. */
@@ -98,7 +90,7 @@ async function runBundle(
     [
       join(__dirname, "fixtures/run-bundle.cjs"),
       bundle,
-      splitHandler(FUNCTIONS[name]).exportName,
+      splitHandler(REGISTRY[name].handler).exportName,
       name,
       ...events.map((e) => join(ROOT, "events", e)),
     ],
@@ -137,20 +129,12 @@ describe("the bundles on Node 24", () => {
     expect(stdout.trim()).toMatch(/^v24\./);
   });
 
-  test("every sample event belongs to one function", () => {
-    const owners = EVENT_FILES.map(
-      (f) =>
-        [f, Object.keys(FUNCTIONS).filter((n) => eventsOf(n as FunctionName).includes(f))] as const,
-    );
-    expect(owners.filter(([, fns]) => fns.length !== 1)).toEqual([]);
-  });
-
-  test.each(Object.keys(FUNCTIONS) as FunctionName[])(
+  test.each(FUNCTION_NAMES)(
     "%s: every sample event, same outcome as on the machine's Node",
     async (name) => {
       // Prepare
       const bundle = join(WORK, `${name}.js`);
-      await bundleFunction(FUNCTIONS[name], bundle);
+      await bundleFunction(REGISTRY[name].handler, bundle);
       const events = eventsOf(name);
 
       // Act

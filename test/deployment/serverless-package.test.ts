@@ -4,8 +4,14 @@
  */
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { FUNCTIONS, splitHandler } from "../../scripts/functions";
 import { localEnvironment, readServerlessYml } from "../../scripts/local-env";
+import {
+  cognitoTriggers,
+  entryOf,
+  FUNCTION_NAMES,
+  lambdaLogicalId,
+  splitHandler,
+} from "../../scripts/registry";
 import { captureOutput } from "../helpers/logs";
 import {
   actionsOf,
@@ -30,21 +36,15 @@ jest.setTimeout(180_000);
 const EXISTING_POOL_ID = "eu-west-1_AbCdEf123";
 const GIVEN_KEY = "arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab";
 
-/** Cognito trigger (LambdaConfig key) -> the function serverless.yml wires to it. */
-const TRIGGERS: Record<string, string> = {
-  PreSignUp: "PreSignUpLambdaFunction",
-  PostConfirmation: "PostConfirmationLambdaFunction",
-  DefineAuthChallenge: "DefineAuthChallengeLambdaFunction",
-  CreateAuthChallenge: "CreateAuthChallengeLambdaFunction",
-  VerifyAuthChallengeResponse: "VerifyAuthChallengeLambdaFunction",
-  CustomMessage: "CustomMessageLambdaFunction",
-};
-const TRIGGER_FUNCTIONS = [...Object.values(TRIGGERS), "PreTokenGenerationLambdaFunction"];
-
-/** `preTokenGeneration` -> `PreTokenGenerationLambdaFunction`, as serverless names it. */
-function lambdaId(name: string): string {
-  return `${name.charAt(0).toUpperCase()}${name.slice(1)}LambdaFunction`;
-}
+/** Every Cognito trigger function (the registry's), by CloudFormation id. */
+const TRIGGER_FUNCTIONS = cognitoTriggers().map(([name]) => lambdaLogicalId(name));
+const lambdaId = lambdaLogicalId;
+/** LambdaConfig key -> function, for the always-attached triggers whose slot holds a bare ARN. */
+const TRIGGERS: Record<string, string> = Object.fromEntries(
+  cognitoTriggers()
+    .filter(([, trigger]) => trigger.wiring === "always" && trigger.version === undefined)
+    .map(([name, trigger]) => [trigger.slot, lambdaLogicalId(name)]),
+);
 
 const LOG_GROUPS = `arn:\${AWS::Partition}:logs:\${AWS::Region}:\${AWS::AccountId}:log-group:/aws/lambda/cognito-triggers-dev`;
 
@@ -149,13 +149,9 @@ describe.each([
       .map(([, r]) => r.Properties ?? {})
       .filter((p) => p.Principal === "cognito-idp.amazonaws.com");
 
-    // Assess: the backstop's and the custom email sender's permissions whether on or off (serverless.yml says why: a
-    // pool naming the function without it fails every sign-in; it is inert while detached).
-    const expected = [
-      ...TRIGGER_FUNCTIONS,
-      "PostAuthenticationLambdaFunction",
-      "CustomEmailSenderLambdaFunction",
-    ];
+    // Assess: the opt-in triggers' permissions whether on or off (resources/permissions.yml says
+    // why: a pool naming the function without it fails every sign-in; it is inert while detached).
+    const expected = TRIGGER_FUNCTIONS;
     for (const fn of expected) {
       const mine = permissions.filter((p) => getAttTarget(p.FunctionName) === fn);
       expect(mine).toHaveLength(1);
@@ -395,7 +391,7 @@ describe.each([
     // Prepare
     const active = activeResources(template());
 
-    for (const name of Object.keys(FUNCTIONS)) {
+    for (const name of FUNCTION_NAMES) {
       // Act
       const fn = active[lambdaId(name)];
 
@@ -765,23 +761,7 @@ describe("serverless.yml functions and parameters", () => {
     expect(missing).toEqual([]);
   });
 
-  test("scripts/functions.ts lists exactly serverless.yml's functions and handlers", () => {
-    // Prepare
-    const doc = readServerlessYml(ROOT);
-
-    // Act
-    const declared = Object.fromEntries(
-      Object.entries(doc.functions as Record<string, { handler: string }>).map(([name, fn]) => [
-        name,
-        fn.handler,
-      ]),
-    );
-
-    // Assess
-    expect(declared).toEqual({ ...FUNCTIONS });
-  });
-
-  test.each(Object.entries(FUNCTIONS))(
+  test.each(FUNCTION_NAMES.map((name) => [name, entryOf(name).handler] as const))(
     "%s: `%s` resolves to an exported function",
     async (name, handler) => {
       // Prepare: the function's serverless.yml environment, as `npm run invoke` gives it.
