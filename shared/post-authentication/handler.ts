@@ -19,13 +19,12 @@ import { DEFAULT_CALL_TIMING, Deadline } from "../aws/clients";
 import { InvalidEventError } from "../errors";
 import { type PostAuthenticationTriggerEvent, TRIGGER_SOURCES } from "../events";
 import { cognitoTrigger } from "../handler";
-import { planProvisioning } from "../post-confirmation/decide";
-import type { PostConfirmationDeps } from "../post-confirmation/handler";
-import type { ProfileLookup, ProfileStore } from "../post-confirmation/profiles";
-import { applyProvisioning } from "../post-confirmation/provision";
+import { applyProvisioning, type ProvisioningDeps } from "../provisioning/apply";
+import { planProvisioning } from "../provisioning/plan";
+import type { ProfileLookup, ProfileStore } from "../provisioning/profiles";
 
-/** What the handler needs: post-confirmation's dependencies, with a profile store that can also look up. */
-export interface PostAuthenticationDeps extends Omit<PostConfirmationDeps, "profiles"> {
+/** What the handler needs: the provisioning dependencies, with a profile store that can also look up. */
+export interface PostAuthenticationDeps extends Omit<ProvisioningDeps, "profiles"> {
   readonly profiles: ProfileStore & ProfileLookup;
 }
 

@@ -11,7 +11,7 @@ import {
   DynamoDBClient,
 } from "@aws-sdk/client-dynamodb";
 import { attemptsTableDefinition } from "../../shared/custom-auth/attempts";
-import { profileTableDefinition } from "../../shared/post-confirmation/profiles";
+import { profileTableDefinition } from "../../shared/provisioning/profiles";
 
 type DynaliteFactory = (options: { createTableMs: number }) => Server;
 // dynalite ships no type declarations; its factory returns a plain http.Server.
