@@ -71,6 +71,33 @@ export type CognitoTrigger = {
     }
 );
 
+/** One process of the cold-start bench: sample events handled in order by a fresh process. */
+export interface ColdStartPath {
+  /** Files in `events/`. */
+  readonly events: readonly string[];
+  /** True when these events call no AWS API: the process then loads no SDK client at all. */
+  readonly awsFree: boolean;
+}
+
+/**
+ * How a function's cold start is measured and pinned (bench/cold-start.bench.ts and
+ * test/deployment/bundles.test.ts; docs/deployment.md, "Cold starts").
+ */
+export interface ColdStartEntry {
+  /**
+   * Its main paths (default: its first sample event, AWS-free when `sdkModules` is empty);
+   * empty with `skipReason` when the bench cannot run it as deployed.
+   */
+  readonly paths?: readonly ColdStartPath[];
+  /** Why `paths` is empty. */
+  readonly skipReason?: string;
+  /**
+   * SDK modules of `sdkModules` loaded only when a path first needs them, not at cold start.
+   * Allowed only where that first call's extra time tells no two kinds of user apart.
+   */
+  readonly lazySdkModules?: readonly string[];
+}
+
 /** One serverless.yml function. */
 export interface FunctionEntry {
   /** serverless.yml `handler`: `functions/<file>.<export>`. */
@@ -87,6 +114,8 @@ export interface FunctionEntry {
   readonly bench?: { readonly sizeKb?: number; readonly ownBench?: true };
   /** Set for Cognito user pool triggers. */
   readonly cognito?: CognitoTrigger;
+  /** Cold-start paths and lazily loaded SDK modules (defaults in {@link ColdStartEntry}). */
+  readonly coldStart?: ColdStartEntry;
 }
 
 const COGNITO = "@aws-sdk/client-cognito-identity-provider";
@@ -104,6 +133,14 @@ export const REGISTRY = {
     docs: "docs/pre-signup.md",
     events: ["pre-signup-"],
     sdkModules: [COGNITO],
+    coldStart: {
+      paths: [
+        { events: ["pre-signup-sign-up.json"], awsFree: true },
+        { events: ["pre-signup-external-provider.json"], awsFree: false },
+      ],
+      // Only federated sign-ins call Cognito; the trigger source says which path runs.
+      lazySdkModules: [COGNITO],
+    },
     cognito: {
       trigger: "PreSignUp",
       slot: "PreSignUp",
@@ -118,6 +155,7 @@ export const REGISTRY = {
     docs: "docs/post-confirmation.md",
     events: ["post-confirmation-"],
     sdkModules: [COGNITO, DYNAMODB],
+    coldStart: { paths: [{ events: ["post-confirmation-confirm-signup.json"], awsFree: false }] },
     cognito: {
       trigger: "PostConfirmation",
       slot: "PostConfirmation",
@@ -132,6 +170,7 @@ export const REGISTRY = {
     docs: "docs/post-confirmation.md",
     events: ["post-authentication"],
     sdkModules: [COGNITO, DYNAMODB],
+    coldStart: { paths: [{ events: ["post-authentication.json"], awsFree: false }] },
     cognito: {
       trigger: "PostAuthentication",
       slot: "PostAuthentication",
@@ -148,6 +187,7 @@ export const REGISTRY = {
     docs: "docs/pre-token-generation.md",
     events: ["pre-token-generation-"],
     sdkModules: [],
+    coldStart: { paths: [{ events: ["pre-token-generation-v2-hosted-auth.json"], awsFree: true }] },
     cognito: {
       trigger: "PreTokenGeneration",
       slot: "PreTokenGenerationConfig",
@@ -169,6 +209,7 @@ export const REGISTRY = {
     docs: "docs/custom-auth.md",
     events: ["custom-auth-define-"],
     sdkModules: [],
+    coldStart: { paths: [{ events: ["custom-auth-define-start.json"], awsFree: true }] },
     cognito: {
       trigger: "DefineAuthChallenge",
       slot: "DefineAuthChallenge",
@@ -184,6 +225,7 @@ export const REGISTRY = {
     docs: "docs/custom-auth.md",
     events: ["custom-auth-create-"],
     sdkModules: [DYNAMODB, SES],
+    coldStart: { paths: [{ events: ["custom-auth-create-first.json"], awsFree: false }] },
     cognito: {
       trigger: "CreateAuthChallenge",
       slot: "CreateAuthChallenge",
@@ -198,6 +240,7 @@ export const REGISTRY = {
     docs: "docs/custom-auth.md",
     events: ["custom-auth-verify-"],
     sdkModules: [DYNAMODB],
+    coldStart: { paths: [{ events: ["custom-auth-verify-correct.json"], awsFree: false }] },
     cognito: {
       trigger: "VerifyAuthChallengeResponse",
       slot: "VerifyAuthChallengeResponse",
@@ -213,6 +256,7 @@ export const REGISTRY = {
     events: ["custom-message-"],
     sdkModules: [],
     bench: { sizeKb: 50 },
+    coldStart: { paths: [{ events: ["custom-message-sign-up.json"], awsFree: true }] },
     cognito: {
       trigger: "CustomMessage",
       slot: "CustomMessage",
@@ -231,6 +275,11 @@ export const REGISTRY = {
     // The AWS Encryption SDK alone is about 350 KB: bench/messages.bench.ts compares it with a
     // minimal decrypt handler instead.
     bench: { ownBench: true },
+    coldStart: {
+      paths: [],
+      skipReason:
+        "its sample codes are encrypted under the local AES key, not a KMS key; bench/messages.bench.ts measures its cold import",
+    },
     cognito: {
       trigger: "CustomEmailSender",
       slot: "CustomEmailSender",
@@ -249,6 +298,8 @@ export const REGISTRY = {
     events: ["authorizer-"],
     sdkModules: [],
     bench: { sizeKb: 100 },
+    // A REST TOKEN authorizer; the bench signs the token for a deployed-mode pool.
+    coldStart: { paths: [{ events: ["authorizer-token.json"], awsFree: true }] },
   },
   hello: {
     handler: "functions/hello.handler",

@@ -10,7 +10,7 @@ import { sdkClientConfig } from "../../shared/aws/clients";
 import { GENERIC_ERROR_MESSAGE } from "../../shared/errors";
 import type { PreSignUpTriggerEvent } from "../../shared/events";
 import { createLogger } from "../../shared/logger";
-import { CognitoUserDirectory } from "../../shared/pre-signup/directory";
+import { CognitoUserDirectory } from "../../shared/pre-signup/cognito-directory";
 import { createPreSignUpHandler } from "../../shared/pre-signup/handler";
 import { loadEvent } from "../helpers/events";
 import { type CapturedOutput, captureOutput } from "../helpers/logs";

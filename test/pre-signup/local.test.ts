@@ -13,13 +13,10 @@ import { mockClient } from "aws-sdk-client-mock";
 import { Deadline } from "../../shared/aws/clients";
 import { ConfigError, DependencyError, GENERIC_ERROR_MESSAGE } from "../../shared/errors";
 import type { PreSignUpTriggerEvent } from "../../shared/events";
+import { CognitoUserDirectory } from "../../shared/pre-signup/cognito-directory";
 import { DEFAULT_LINKED_MESSAGE } from "../../shared/pre-signup/config";
-import {
-  CognitoUserDirectory,
-  type LocalUser,
-  LocalUserDirectory,
-  type UserDirectory,
-} from "../../shared/pre-signup/directory";
+import type { UserDirectory } from "../../shared/pre-signup/directory";
+import { type LocalUser, LocalUserDirectory } from "../../shared/pre-signup/local-directory";
 import type { FederatedIdentity } from "../../shared/pre-signup/provider";
 import { loadEvent } from "../helpers/events";
 import { type CapturedOutput, captureOutput } from "../helpers/logs";
@@ -190,8 +187,15 @@ describe("pre-signup in local mode", () => {
 });
 
 describe("LocalUserDirectory behaves like CognitoUserDirectory against Cognito", () => {
-  const cognito = mockClient(CognitoIdentityProviderClient);
+  // Mocked for this block only: the function modules other blocks load import the client on
+  // their first federated event, from this test's module registry.
+  const mockCognito = () => mockClient(CognitoIdentityProviderClient);
+  let cognito: ReturnType<typeof mockCognito>;
+  beforeAll(() => {
+    cognito = mockCognito();
+  });
   afterEach(() => cognito.reset());
+  afterAll(() => cognito.restore());
 
   const seed = (): LocalUser[] => [
     {

@@ -14,9 +14,9 @@ import {
   decideSignUp,
   type PreSignUpSource,
 } from "../../shared/pre-signup/decide";
-import { LocalUserDirectory } from "../../shared/pre-signup/directory";
 import { createPreSignUpHandler } from "../../shared/pre-signup/handler";
 import { hashInviteCode } from "../../shared/pre-signup/invite";
+import { LocalUserDirectory } from "../../shared/pre-signup/local-directory";
 import { emailFilter, usernameFilter } from "../../shared/pre-signup/provider";
 import { captureOutput } from "../helpers/logs";
 import { parseFilter } from "./fake-cognito";
