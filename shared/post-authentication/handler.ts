@@ -15,7 +15,7 @@
  * event still fails with the generic message (it is not a transient failure).
  */
 import type { Context } from "aws-lambda";
-import { DEFAULT_CALL_TIMING, Deadline } from "../aws/clients";
+import { DEFAULT_CALL_TIMING } from "../aws/clients";
 import { InvalidEventError } from "../errors";
 import { type PostAuthenticationTriggerEvent, TRIGGER_SOURCES } from "../events";
 import { cognitoTrigger } from "../handler";
@@ -42,7 +42,7 @@ export function createPostAuthenticationHandler(
   return cognitoTrigger<PostAuthenticationTriggerEvent>(
     logger,
     TRIGGER_SOURCES.postAuthentication,
-    async (event, context) => {
+    async (event, _context, deadline) => {
       // Pure and cheap (microseconds): validates the event before any call.
       const plan = planProvisioning(
         {
@@ -57,7 +57,6 @@ export function createPostAuthenticationHandler(
       if (plan.kind === "invalid") throw new InvalidEventError(plan.reason);
       const { sub } = plan.profile;
 
-      const deadline = Deadline.start(timing, context);
       try {
         if (await profiles.exists(sub, deadline)) {
           logger.debug("Post-authentication: profile exists", { sub });
@@ -84,10 +83,9 @@ export function createPostAuthenticationHandler(
           sub,
           error: error instanceof Error ? error : new Error(String(error)),
         });
-      } finally {
-        deadline.dispose();
       }
       return event;
     },
+    { timing },
   );
 }

@@ -3,7 +3,7 @@
  * so tests (and the local stack) choose their own stores and clients.
  */
 import type { Context } from "aws-lambda";
-import { DEFAULT_CALL_TIMING, Deadline } from "../aws/clients";
+import { DEFAULT_CALL_TIMING, type Deadline } from "../aws/clients";
 import { InvalidEventError } from "../errors";
 import type { PostConfirmationTriggerEvent } from "../events";
 import { TRIGGER_SOURCES } from "../events";
@@ -37,6 +37,7 @@ export function createPostConfirmationHandler(
 
   async function provision(
     event: PostConfirmationTriggerEvent,
+    _context: Context | undefined,
     deadline: Deadline,
   ): Promise<PostConfirmationTriggerEvent> {
     const plan = planPostConfirmation(
@@ -78,13 +79,7 @@ export function createPostConfirmationHandler(
   return cognitoTrigger<PostConfirmationTriggerEvent>(
     logger,
     TRIGGER_SOURCES.postConfirmation,
-    async (event, context) => {
-      const deadline = Deadline.start(timing, context);
-      try {
-        return await provision(event, deadline);
-      } finally {
-        deadline.dispose();
-      }
-    },
+    provision,
+    { timing },
   );
 }
