@@ -6,7 +6,10 @@
 import { ConfigError } from "../errors";
 import { escapeHtml, htmlValue, MAX_VALUE_LENGTH, plainValue } from "./escape";
 
-/** Every message this suite writes, one per Cognito source suffix (`CustomMessage_SignUp` -> `sign-up`). */
+/**
+ * Every message this suite writes: one per Cognito source suffix (`CustomMessage_SignUp` ->
+ * `sign-up`), and the custom-auth sign-in code email (`custom-auth-code`).
+ */
 export const MESSAGE_KINDS = [
   "sign-up",
   "admin-create-user",
@@ -16,6 +19,7 @@ export const MESSAGE_KINDS = [
   "verify-user-attribute",
   "authentication",
   "account-take-over-notification",
+  "custom-auth-code",
 ] as const;
 /** One message kind. */
 export type MessageKind = (typeof MESSAGE_KINDS)[number];
@@ -34,9 +38,18 @@ export type MessagePart = keyof typeof MESSAGE_PARTS;
  * The placeholders a template may use. `{####}` is the code (the temporary password for
  * `admin-create-user`), `{username}` the user name, `{name}` the user's given name (else
  * `name`, else the email), `{email}` the user's email, `{appName}` the configured application
- * name, `{link}` the configured link base URL + `/<kind>?username=...&code=...`.
+ * name, `{link}` the configured link base URL + `/<kind>?username=...&code=...`, `{minutes}` the
+ * code's validity (the custom-auth code email only).
  */
-export const PLACEHOLDERS = ["####", "username", "name", "email", "appName", "link"] as const;
+export const PLACEHOLDERS = [
+  "####",
+  "username",
+  "name",
+  "email",
+  "appName",
+  "link",
+  "minutes",
+] as const;
 /** One placeholder, without its braces. */
 export type Placeholder = (typeof PLACEHOLDERS)[number];
 
@@ -47,10 +60,15 @@ export const LIMITS = { subject: 140, email: 20_000, sms: 140 } as const;
 export const TEMPLATE_ROOT = "templates/messages";
 
 const KINDS_WITHOUT_CODE: ReadonlySet<MessageKind> = new Set(["account-take-over-notification"]);
+// Messages with no SMS part (email only).
+const KINDS_WITHOUT_SMS: ReadonlySet<MessageKind> = new Set([
+  "account-take-over-notification",
+  "custom-auth-code",
+]);
 // Placeholders each part may use. The subject and the SMS use only bounded values so their
 // sizes are checked at cold start, not discovered at a user's sign-up.
 const ALLOWED: Readonly<Record<MessagePart, ReadonlySet<Placeholder>>> = {
-  subject: new Set(["appName"]),
+  subject: new Set(["appName", "minutes"]),
   sms: new Set(["####", "username", "appName"]),
   html: new Set(PLACEHOLDERS),
   text: new Set(PLACEHOLDERS),
@@ -110,6 +128,8 @@ function maxLength(placeholder: Placeholder, options: CatalogOptions): number {
   switch (placeholder) {
     case "appName":
       return escapeHtml(options.appName).length;
+    case "minutes":
+      return 4;
     case "link":
       return (options.linkBaseUrl?.length ?? 0) + 64 + 3 * 6 * MAX_VALUE_LENGTH;
     default:
@@ -144,6 +164,9 @@ export function compileTemplate(
         file,
         `may not use {${placeholder}} (the ${part} allows ${[...ALLOWED[part]].map((p) => `{${p}}`).join(" ")})`,
       );
+    }
+    if (placeholder === "minutes" && kind !== "custom-auth-code") {
+      throw templateError(file, "may not use {minutes}: only the custom-auth code email knows it");
     }
     if (placeholder === "####" && KINDS_WITHOUT_CODE.has(kind)) {
       throw templateError(file, "may not use {####}: this message carries no code");
@@ -257,7 +280,7 @@ export function loadCatalog(
         "subject",
         "html",
         "text",
-        ...(options.sms && kind !== "account-take-over-notification" ? ["sms" as const] : []),
+        ...(options.sms && !KINDS_WITHOUT_SMS.has(kind) ? ["sms" as const] : []),
       ] as MessagePart[]) {
         if (entry[part] === undefined) {
           throw templateError(
@@ -296,6 +319,8 @@ export interface MessageInput {
   readonly code?: string;
   /** Cognito's `{####}` stand-in, written as is, when Cognito sends the message. */
   readonly codeParameter?: string;
+  /** The code's validity in minutes (`{minutes}`, the custom-auth code email). */
+  readonly minutes?: number;
   /** The user's attributes (given_name, name, email are read). */
   readonly attributes: Readonly<Record<string, string>>;
 }
@@ -337,6 +362,7 @@ export function renderMessage(
     name: plainValue(name),
     email: plainValue(email),
     appName: options.appName,
+    minutes: String(input.minutes ?? ""),
   };
   const html: Partial<Record<Placeholder, string>> = {
     "####": codeIsParameter ? codeRaw : escapeHtml(codeRaw),
@@ -344,6 +370,7 @@ export function renderMessage(
     name: htmlValue(name),
     email: htmlValue(email),
     appName: escapeHtml(options.appName),
+    minutes: String(input.minutes ?? ""),
   };
   if (options.linkBaseUrl !== undefined) {
     const prefix = linkPrefix(options.linkBaseUrl, kind, input.userName);

@@ -241,6 +241,42 @@ describe("rendering", () => {
   });
 });
 
+describe("the custom-auth code email", () => {
+  test("renders the code and its validity, in the user's locale", () => {
+    // Prepare
+    const catalog = loadMessageCatalog(config, ["custom-auth-code"], false);
+
+    // Act
+    const en = writeMessage(catalog, "custom-auth-code", {
+      userName: "u",
+      code: "424242",
+      minutes: 3,
+      attributes: {},
+    });
+    const fr = writeMessage(catalog, "custom-auth-code", {
+      userName: "u",
+      code: "424242",
+      minutes: 3,
+      attributes: { locale: "fr-BE" },
+    });
+
+    // Assess
+    expect(en.subject).toBe("Your Acme sign-in code");
+    expect(en.text).toContain("Your sign-in code is 424242. It expires in 3 minutes.");
+    expect(en.html).toContain("<strong>424242</strong>");
+    expect(fr.text).toContain("Il expire dans 3 minutes.");
+    expect(en.sms).toBeUndefined();
+  });
+
+  test("{minutes} belongs to the custom-auth code email only", () => {
+    // Act
+    const error = loadError(withFile("en/sign-up.body.txt", "{####} within {minutes} minutes"));
+
+    // Assess
+    expect(error.message).toMatch(/en\/sign-up\.body\.txt may not use \{minutes\}/);
+  });
+});
+
 describe("escaping properties", () => {
   test("escaped HTML holds no markup character and no brace", () => {
     fc.assert(
