@@ -6,11 +6,15 @@
  * Fixed ports by default (API 3000, Lambda 3002, cognito-local 9229, dynalite 4567), so the
  * URLs are stable; override with DEV_HTTP_PORT, DEV_LAMBDA_PORT, DEV_COGNITO_PORT, DEV_DYNAMO_PORT.
  * `DEV_VERBOSE=true` prints the services' own output (function logs included).
+ * The functions' configuration: `--param name=value`, dev.params.json or the shell
+ * (scripts/dev-config.ts; `--help`). Emails (codes included) go to `.local/outbox/`.
  */
 import { mkdirSync, rmSync, writeFileSync } from "node:fs";
-import { dirname } from "node:path";
+import { dirname, join, resolve } from "node:path";
+import { DEV_HELP, DevConfigError, devParams } from "./dev-config";
 import {
   ATTEMPTS_TABLE_NAME,
+  LocalStackStartError,
   STACK_FILE,
   serviceEnvironment,
   stackInfo,
@@ -27,10 +31,32 @@ function port(name: string, fallback: number): number {
   return value;
 }
 
+const ROOT = resolve(__dirname, "..");
+
 async function main(): Promise<void> {
+  const argv = process.argv.slice(2);
+  if (argv.includes("--help") || argv.includes("-h")) {
+    process.stdout.write(DEV_HELP);
+    return;
+  }
+  let configuration: ReturnType<typeof devParams>;
+  try {
+    configuration = devParams({ argv, env: process.env, root: ROOT });
+  } catch (error) {
+    if (!(error instanceof DevConfigError)) throw error;
+    process.stderr.write(`${error.message}\n`);
+    process.exit(2);
+  }
   const verbose = /^(1|true|yes|on)$/i.test(process.env.DEV_VERBOSE ?? "");
   process.stdout.write("Starting dynalite, cognito-local and serverless-offline...\n");
+  for (const { name, from } of configuration.sources) {
+    // Names and sources only: a parameter may hold a secret.
+    process.stdout.write(`  parameter ${name} (from ${from})\n`);
+  }
   const stack = await startLocalStack({
+    params: configuration.params,
+    outboxDir: join(dirname(STACK_FILE), "outbox"),
+    onProgress: (message) => process.stdout.write(`  ... ${message}\n`),
     ports: {
       http: port("DEV_HTTP_PORT", 3000),
       lambda: port("DEV_LAMBDA_PORT", 3002),
@@ -49,13 +75,14 @@ async function main(): Promise<void> {
       `  Lambda endpoint       ${stack.lambdaUrl}`,
       `  cognito-local         ${stack.cognitoUrl}   pool ${stack.userPoolId}   client ${stack.clientId}`,
       `  dynalite              ${stack.dynamoUrl}   tables ${stack.profileTableName}, ${ATTEMPTS_TABLE_NAME}`,
+      `  emails (codes)        ${stack.outboxDir}/   (one file per email)`,
       "",
       "  Use it from a shell:",
       `    export AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER=${env.AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER}`,
       `    export AWS_ENDPOINT_URL_DYNAMODB=${env.AWS_ENDPOINT_URL_DYNAMODB}`,
       "    export AWS_ACCESS_KEY_ID=local AWS_SECRET_ACCESS_KEY=local AWS_REGION=eu-west-1",
       "",
-      "  Run the demo in another terminal: npm run demo    (Ctrl-C stops everything)",
+      "  In another terminal: npm run demo, or npm run signin -- --help    (Ctrl-C stops everything)",
       "",
     ].join("\n"),
   );
@@ -69,6 +96,17 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);
+  // The services' last lines first (with DEV_VERBOSE), the one-line cause last.
+  if (
+    error instanceof LocalStackStartError &&
+    error.output !== "" &&
+    /^(1|true|yes|on)$/i.test(process.env.DEV_VERBOSE ?? "")
+  ) {
+    process.stderr.write(`${error.output}\n`);
+  }
+  const message = error instanceof Error ? error.message : String(error);
+  process.stderr.write(
+    `${message}${error instanceof LocalStackStartError && !/DEV_VERBOSE/.test(message) ? " (DEV_VERBOSE=true npm run dev shows the services' output)" : ""}\n`,
+  );
   process.exit(1);
 });

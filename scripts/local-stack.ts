@@ -43,7 +43,7 @@ export const STAGE = "dev";
 /** Region the SDK clients and serverless-offline use (any value works locally). */
 export const REGION = "eu-west-1";
 /** Where `npm run dev` writes the running stack's coordinates for `npm run demo` (.local/ is git-ignored). */
-export const STACK_FILE = join(ROOT, ".local", "stack.json");
+export const STACK_FILE = process.env.DEV_STACK_FILE || join(ROOT, ".local", "stack.json");
 /** The profile table's name in the local stack (serverless.yml's default for stage dev). */
 export const PROFILE_TABLE_NAME = `${SERVICE}-${STAGE}-profiles`;
 /** The custom-auth attempts table the local stack creates (serverless.yml's default name). */
@@ -82,6 +82,8 @@ export interface StackInfo {
   /** The `iss` of the pool's tokens: `${cognitoUrl}/${userPoolId}`. */
   readonly issuer: string;
   readonly profileTableName: string;
+  /** Where the functions' emails go (LOCAL_OUTBOX_DIR): one file per email, codes included. */
+  readonly outboxDir: string;
 }
 
 /** A started stack: where it listens, and clients bound to it. */
@@ -105,6 +107,10 @@ export interface LocalStackOptions {
   readonly startTimeoutMs?: number;
   /** Extra serverless `--param` values (name -> value). */
   readonly params?: Readonly<Record<string, string>>;
+  /** Called with what the start is doing or waiting for (default: nothing printed). */
+  readonly onProgress?: (message: string) => void;
+  /** The functions' local outbox (default: a folder in the stack's temporary directory). */
+  readonly outboxDir?: string;
 }
 
 /** A free TCP port on the loopback interface. */
@@ -118,6 +124,17 @@ export async function freePort(): Promise<number> {
   await new Promise<void>((ok) => server.close(() => ok()));
   if (address === null || typeof address === "string") throw new Error("no port");
   return address.port;
+}
+
+/** Whether `port` can be listened on at the loopback address right now. */
+async function portIsFree(port: number): Promise<boolean> {
+  const server = createServer();
+  const free = await new Promise<boolean>((ok) => {
+    server.once("error", () => ok(false));
+    server.listen(port, HOST, () => ok(true));
+  });
+  if (free) await new Promise<void>((ok) => server.close(() => ok()));
+  return free;
 }
 
 async function sleep(ms: number): Promise<void> {
@@ -242,11 +259,21 @@ export function cognitoLocalConfig(lambdaUrl: string, cognitoUrl: string): Recor
  */
 export async function startLocalStack(options: LocalStackOptions = {}): Promise<LocalStack> {
   const timeoutMs = options.startTimeoutMs ?? 60_000;
+  const progress = options.onProgress ?? (() => undefined);
   const lines: string[] = [];
   const sink = (line: string) => {
     lines.push(line);
     options.onOutput?.(line);
   };
+  // A fixed port already taken is named at once, not found out by a service dying later.
+  for (const [service, port] of Object.entries(options.ports ?? {})) {
+    if (port !== undefined && !(await portIsFree(port))) {
+      throw new LocalStackStartError(
+        `local stack failed to start: port ${port} (${service}) is in use on ${HOST} (another \`npm run dev\`? stop it or set DEV_${service.toUpperCase()}_PORT)`,
+        "",
+      );
+    }
+  }
   const ports = {
     http: options.ports?.http ?? (await freePort()),
     lambda: options.ports?.lambda ?? (await freePort()),
@@ -259,6 +286,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   const dynamoUrl = `http://${HOST}:${ports.dynamo}`;
 
   const workDir = mkdtempSync(join(tmpdir(), "cognito-triggers-stack-"));
+  const outboxDir = options.outboxDir ?? join(workDir, "outbox");
   // serverless-esbuild builds inside the service directory: one folder per stack (.esbuild/ is ignored).
   const esbuildFolder = `.esbuild/stack-${process.pid}-${ports.http}`;
   const children: Child[] = [];
@@ -284,6 +312,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
 
   try {
     // 1. dynalite, in process, with the profile table.
+    progress(`dynalite: starting on ${dynamoUrl}`);
     // dynalite ships no types: its factory returns a plain http.Server.
     const createDynalite = require("dynalite") as (options: { createTableMs: number }) => Server;
     const server = createDynalite({ createTableMs: 0 });
@@ -309,7 +338,9 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       sink,
     );
     children.push(cognitoChild);
+    progress(`cognito-local: waiting for ${cognitoUrl} (up to ${timeoutMs / 1000} s)`);
     await waitForHttp(cognitoUrl, timeoutMs, () => cognitoChild.exited);
+    progress("cognito-local: creating the user pool, its app client and groups");
 
     const pool = await cognito.send(
       new CreateUserPoolCommand({
@@ -340,6 +371,9 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       customAuthAttemptsTableName: ATTEMPTS_TABLE_NAME,
       authorizerLocalIssuerUrl: issuer,
       authorizerLocalClientIds: clientId,
+      // The local app client may use both custom-auth flows, so `npm run signin` can try them.
+      customAuthPasswordlessClientIds: clientId,
+      customAuthPasswordCodeClientIds: clientId,
       ...options.params,
     };
     const offlineChild = startChild(
@@ -360,6 +394,9 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         String(ports.lambda),
         "--noPrependStageInUrl",
         "--noSponsor",
+        // The functions get this process's environment (LOCAL_OUTBOX_DIR below, the shell's
+        // LOCAL_* and POWERTOOLS_* variables); serverless.yml's own variables still win.
+        "--localEnvironment",
         ...Object.entries(params).map(([key, value]) => `--param=${key}=${value}`),
       ],
       {
@@ -368,6 +405,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
           ...process.env,
           ...serviceEnvironment({ dynamoUrl, cognitoUrl }),
           SLS_ESBUILD_WORK_FOLDER: esbuildFolder,
+          LOCAL_OUTBOX_DIR: outboxDir,
           SLS_TELEMETRY_DISABLED: "1",
           SLS_NOTIFICATIONS_MODE: "off",
         },
@@ -375,6 +413,9 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       sink,
     );
     children.push(offlineChild);
+    progress(
+      `serverless-offline: bundling the functions with esbuild, waiting for ${apiUrl} (up to ${timeoutMs / 1000} s)`,
+    );
     await waitForHttp(apiUrl, timeoutMs, () => offlineChild.exited);
     await waitForHttp(lambdaUrl, timeoutMs, () => offlineChild.exited);
 
@@ -387,6 +428,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       clientId,
       issuer,
       profileTableName: PROFILE_TABLE_NAME,
+      outboxDir,
       cognito,
       dynamo,
       output: () => lines.join("\n"),
@@ -394,14 +436,41 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     };
   } catch (error) {
     await stop();
-    const detail = lines.slice(-40).join("\n");
-    throw new Error(`local stack failed to start: ${String(error)}\n${detail}`, { cause: error });
+    throw new LocalStackStartError(
+      `local stack failed to start: ${oneLine(error)}`,
+      lines.slice(-40).join("\n"),
+      { cause: error },
+    );
   }
+}
+
+/** The start failed: `message` is the one-line cause, `output` the services' last lines. */
+export class LocalStackStartError extends Error {
+  override readonly name = "LocalStackStartError";
+  constructor(
+    message: string,
+    readonly output: string,
+    options?: ErrorOptions,
+  ) {
+    super(message, options);
+  }
+}
+
+/** An error as one line: its message (a port in use named as such), never a stack trace. */
+function oneLine(error: unknown): string {
+  const code = (error as NodeJS.ErrnoException)?.code;
+  if (code === "EADDRINUSE") {
+    const port = (error as { port?: number }).port;
+    return `port ${port ?? "?"} is in use (another \`npm run dev\`? stop it or choose other DEV_*_PORT values)`;
+  }
+  const message = error instanceof Error ? error.message : String(error);
+  return message.split("\n")[0] ?? message;
 }
 
 /** The coordinates of a started stack. */
 export function stackInfo(stack: StackInfo): StackInfo {
-  const { apiUrl, lambdaUrl, cognitoUrl, dynamoUrl, userPoolId, clientId, issuer } = stack;
+  const { apiUrl, lambdaUrl, cognitoUrl, dynamoUrl, userPoolId, clientId, issuer, outboxDir } =
+    stack;
   return {
     apiUrl,
     lambdaUrl,
@@ -411,6 +480,7 @@ export function stackInfo(stack: StackInfo): StackInfo {
     clientId,
     issuer,
     profileTableName: stack.profileTableName,
+    outboxDir,
   };
 }
 

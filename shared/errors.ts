@@ -44,3 +44,22 @@ export class DependencyError extends AppError {}
 export function publicMessage(error: unknown): string {
   return error instanceof UserFacingError ? error.message : GENERIC_ERROR_MESSAGE;
 }
+
+/** How many characters of an untrusted value an error message quotes. */
+export const QUOTE_LIMIT = 64;
+
+/**
+ * An untrusted value (a field of an event) as error-message text: a string is quoted and cut
+ * to {@link QUOTE_LIMIT} characters (with its full length), anything else is named by its type
+ * only. An object is never printed inside a message, where key-based log redaction cannot
+ * reach it, and a huge value cannot make a huge log line.
+ */
+export function quoteUntrusted(value: unknown): string {
+  if (typeof value !== "string") {
+    if (value === null || value === undefined) return String(value);
+    const kind = Array.isArray(value) ? "array" : typeof value;
+    return `(${/^[aeiou]/.test(kind) ? "an" : "a"} ${kind})`;
+  }
+  if (value.length <= QUOTE_LIMIT) return JSON.stringify(value);
+  return `${JSON.stringify(value.slice(0, QUOTE_LIMIT))}... (${value.length} characters)`;
+}

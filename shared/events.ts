@@ -18,7 +18,7 @@ import type {
   PreTokenGenerationV3TriggerEvent,
   VerifyAuthChallengeResponseTriggerEvent,
 } from "aws-lambda";
-import { InvalidEventError } from "./errors";
+import { InvalidEventError, quoteUntrusted } from "./errors";
 
 export type {
   CreateAuthChallengeTriggerEvent,
@@ -93,7 +93,7 @@ export function assertTriggerEvent<E extends { triggerSource: string }>(
   if (!isRecord(event)) throw new InvalidEventError("event is not an object");
   const { triggerSource, userPoolId, userName, request, response } = event;
   if (typeof triggerSource !== "string" || !sources.includes(triggerSource)) {
-    throw new InvalidEventError(`unexpected triggerSource ${JSON.stringify(triggerSource)}`);
+    throw new InvalidEventError(`unexpected triggerSource ${quoteUntrusted(triggerSource)}`);
   }
   if (typeof userPoolId !== "string" || userPoolId === "") {
     throw new InvalidEventError("userPoolId is missing");

@@ -19,6 +19,9 @@ export function createLogger(functionName: string): Logger {
   });
 }
 
+/** The longest event log key value kept whole (real ones are far shorter). */
+export const LOG_KEY_LIMIT = 128;
+
 /** The non-secret keys of an event that every log line of an invocation carries. */
 export interface EventLogKeys {
   readonly triggerSource?: string;
@@ -34,7 +37,13 @@ export interface EventLogKeys {
 export function eventLogKeys(event: unknown): EventLogKeys {
   if (typeof event !== "object" || event === null) return {};
   const e = event as Record<string, unknown>;
-  const str = (v: unknown): string | undefined => (typeof v === "string" ? v : undefined);
+  // Untrusted too: cut, so a huge field cannot repeat itself on every line of the invocation.
+  const str = (v: unknown): string | undefined =>
+    typeof v !== "string"
+      ? undefined
+      : v.length <= LOG_KEY_LIMIT
+        ? v
+        : `${v.slice(0, LOG_KEY_LIMIT)}...`;
   const caller = e.callerContext as Record<string, unknown> | null | undefined;
   const requestContext = e.requestContext as Record<string, unknown> | null | undefined;
   return {

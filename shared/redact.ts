@@ -1,16 +1,18 @@
 /**
- * Redaction of secrets from anything that is about to be logged.
- *
- * Two nets: keys whose name says "secret" (token, code, password, answer...)
- * have their value replaced, and any string that looks like a JWT is masked
- * wherever it appears, even inside a message.
+ * Redaction of secrets from anything that is about to be logged, by where a value comes from:
+ * the secret-bearing parts of a trigger event (answers, challenge parameters, session, client
+ * metadata, codes) and keys that only ever name a secret (tokens, passwords). Any string that
+ * looks like a JWT is masked wherever it appears, even inside a message.
  */
 
 /** What a redacted value is replaced with. */
 export const REDACTED = "[REDACTED]";
 
-// Key names whose values are always secret. Matched case-insensitively on the
+// Key names that only ever hold a secret, at any depth. Matched case-insensitively on the
 // whole key, after removing `-` and `_`, so `id_token`, `IdToken`, `x-api-key` all match.
+// Generic names that errors and AWS responses share (`code`, `message`) are NOT here: a
+// network error's `code: "ECONNREFUSED"` must stay readable. Secrets under such names are
+// found by their origin instead (see EVENT_SECRET_FIELDS).
 const SECRET_KEYS = new Set([
   "authorization",
   "authorizationtoken",
@@ -23,13 +25,13 @@ const SECRET_KEYS = new Set([
   "newpassword",
   "previouspassword",
   "temporarypassword",
-  "code",
   "otp",
   "secretcode",
   "confirmationcode",
   "invitecode",
   "answer",
   "challengeanswer",
+  "challengeresponses",
   "secret",
   "clientsecret",
   "secrethash",
@@ -37,6 +39,9 @@ const SECRET_KEYS = new Set([
   "xapikey",
   "cookie",
   "privatechallengeparameters",
+  "publicchallengeparameters",
+  "clientmetadata",
+  "validationdata",
   // Custom auth: the code's salted hash travels in challengeMetadata (as good as the code: six
   // digits are recovered from hash + salt in about a second), and Cognito's Session token
   // continues a sign-in. The event's `request.session` array (which carries challengeMetadata)
@@ -50,10 +55,28 @@ const SECRET_KEYS = new Set([
   "linkparameter",
 ]);
 
+// The fields of a trigger event's `request` that carry a secret whatever their name: the
+// custom email sender's encrypted `code`, the user migration `password`, answers, challenge
+// parameters, the session, and what the client app chose to send (client metadata,
+// validation data), which may hold anything.
+const EVENT_SECRET_FIELDS = new Set([
+  "code",
+  "password",
+  "challengeAnswer",
+  "privateChallengeParameters",
+  "publicChallengeParameters",
+  "session",
+  "clientMetadata",
+  "validationData",
+  "codeParameter",
+  "usernameParameter",
+  "linkParameter",
+]);
+
 // Three base64url segments, the first starting like a JSON header ("eyJ" = '{"').
 const JWT_PATTERN = /eyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]*\.[A-Za-z0-9_-]*/g;
 
-/** True when a value stored under `key` must never be logged. */
+/** True when a value stored under `key` must never be logged, wherever it is. */
 export function isSecretKey(key: string): boolean {
   return SECRET_KEYS.has(key.replace(/[-_]/g, "").toLowerCase());
 }
@@ -63,13 +86,34 @@ export function redactString(text: string): string {
   return text.replace(JWT_PATTERN, REDACTED);
 }
 
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+/** A Cognito trigger event (its `triggerSource` and `request`), as it might be logged whole. */
+function isTriggerEvent(value: Record<string, unknown>): boolean {
+  return typeof value.triggerSource === "string" && isRecord(value.request);
+}
+
+/** A shallow copy of a trigger event whose request's secret-bearing fields are redacted. */
+function redactEventOrigins(event: Record<string, unknown>): Record<string, unknown> {
+  const request = event.request as Record<string, unknown>;
+  const safe: Record<string, unknown> = {};
+  for (const [field, item] of Object.entries(request)) {
+    safe[field] =
+      EVENT_SECRET_FIELDS.has(field) && item !== undefined && item !== null ? REDACTED : item;
+  }
+  return { ...event, request: safe };
+}
+
 /**
- * A `JSON.stringify` replacer (and Powertools `jsonReplacerFn`) that redacts
- * secret keys and JWT-looking strings at every depth.
+ * A `JSON.stringify` replacer (and Powertools `jsonReplacerFn`) that redacts secret-bearing
+ * event fields, secret-only keys and JWT-looking strings at every depth.
  */
 export function redactingReplacer(key: string, value: unknown): unknown {
   if (key !== "" && isSecretKey(key) && value !== undefined && value !== null) return REDACTED;
   if (typeof value === "string") return redactString(value);
+  if (isRecord(value) && isTriggerEvent(value)) return redactEventOrigins(value);
   return value;
 }
 

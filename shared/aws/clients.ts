@@ -77,6 +77,38 @@ export function awsErrorName(error: unknown): string | undefined {
   return undefined;
 }
 
+// Node's network error codes (ECONNREFUSED, ETIMEDOUT, ENOTFOUND, EAI_AGAIN...): the SDK passes
+// these errors through with the generic name "Error", so the code is what says what happened.
+const NETWORK_CODE = /^E[A-Z0-9_]{2,30}$/;
+
+// The common ones, looked for in the message when the SDK has wrapped the error without its
+// `code` ("AWS SDK error wrapper for Error: connect ECONNREFUSED 127.0.0.1:4566": it does that
+// to errors from another JavaScript realm, as under a test runner's sandbox).
+const WRAPPED_NETWORK_CODE =
+  /\b(ECONNREFUSED|ECONNRESET|ECONNABORTED|ETIMEDOUT|ENOTFOUND|EAI_AGAIN|EHOSTUNREACH|ENETUNREACH|EPIPE)\b/;
+
+/** The network error code (`ECONNREFUSED`, `ETIMEDOUT`...) of a failed call, if it has one. */
+export function networkErrorCode(error: unknown): string | undefined {
+  if (typeof error !== "object" || error === null) return undefined;
+  const code = (error as { code?: unknown }).code;
+  if (typeof code === "string") return NETWORK_CODE.test(code) ? code : undefined;
+  const message = (error as { message?: unknown }).message;
+  return typeof message === "string" ? WRAPPED_NETWORK_CODE.exec(message)?.[1] : undefined;
+}
+
+/**
+ * What a failed call's error is, for a message: the SDK error name (`MessageRejected`), the
+ * network code when the name says nothing (`ECONNREFUSED` rather than `Error`), or both
+ * (`TimeoutError, ETIMEDOUT`). Undefined when the error has neither.
+ */
+export function errorLabel(error: unknown): string | undefined {
+  const name = awsErrorName(error);
+  const code = networkErrorCode(error);
+  if (code === undefined) return name;
+  if (name === undefined || name === "Error" || name === code) return code;
+  return `${name}, ${code}`;
+}
+
 /** The settings an invocation's {@link Deadline} is built from. */
 export type CallTiming = Pick<CommonConfig, "awsCallBudgetMs" | "awsCallTimeoutMs">;
 
@@ -178,7 +210,7 @@ export class Deadline {
   /**
    * The domain error for a failed call: a {@link DeadlineExceededError} once the deadline has
    * passed (the SDK then reports an `AbortError` or a timeout), else a DependencyError with
-   * `message` (by default `<operation> failed (<SDK error name>)`).
+   * `message` (by default `<operation> failed (<error label>)`, see {@link errorLabel}).
    */
   failure(operation: string, error: unknown, message?: string): DependencyError {
     if (this.expired) {
@@ -187,7 +219,7 @@ export class Deadline {
       });
     }
     return new DependencyError(
-      message ?? `${operation} failed (${awsErrorName(error) ?? "unknown"})`,
+      message ?? `${operation} failed (${errorLabel(error) ?? "unknown"})`,
       { cause: error },
     );
   }
@@ -202,7 +234,7 @@ export class Deadline {
 }
 
 /**
- * The domain error for a failed AWS call, `<operation> failed: <SDK error name>`: through the
+ * The domain error for a failed AWS call, `<operation> failed: <error label>`: through the
  * invocation's deadline when there is one (a {@link DeadlineExceededError} once it has passed),
  * else a DependencyError. The SDK error is kept as the cause (it holds no secret).
  */
@@ -211,7 +243,7 @@ export function callFailure(
   error: unknown,
   deadline?: Deadline,
 ): DependencyError {
-  const message = `${operation} failed: ${awsErrorName(error) ?? "unknown error"}`;
+  const message = `${operation} failed: ${errorLabel(error) ?? "unknown error"}`;
   return deadline
     ? deadline.failure(operation, error, message)
     : new DependencyError(message, { cause: error });

@@ -22,7 +22,13 @@ import {
   GetItemCommand,
   UpdateItemCommand,
 } from "@aws-sdk/client-dynamodb";
-import { awsErrorName, type Deadline, localEngineOptions, sdkClientConfig } from "../aws/clients";
+import {
+  awsErrorName,
+  type Deadline,
+  errorLabel,
+  localEngineOptions,
+  sdkClientConfig,
+} from "../aws/clients";
 import { stringKeyTable } from "../aws/tables";
 import type { CommonConfig } from "../config/common";
 import { DependencyError } from "../errors";
@@ -74,7 +80,7 @@ const CONDITION_FAILED = "ConditionalCheckFailedException";
 /** The domain error for a failed DynamoDB call (the cause is kept; it holds no secret). */
 function storeError(operation: string, error: unknown, deadline?: Deadline): DependencyError {
   const name = awsErrorName(error) ?? "unknown error";
-  const message = `${operation} failed: ${name}`;
+  const message = `${operation} failed: ${errorLabel(error) ?? name}`;
   if (MISCONFIGURED.has(name)) return new AttemptStoreMisconfiguredError(message, { cause: error });
   if (deadline?.expired) return deadline.failure(operation, error, message);
   return new AttemptStoreUnavailableError(message, { cause: error });

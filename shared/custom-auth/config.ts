@@ -104,6 +104,8 @@ export interface CreateAuthConfig {
   readonly template: EmailTemplate;
   /** AWS_ENDPOINT_URL_SESV2 (or AWS_ENDPOINT_URL): a local SES endpoint; in local mode, use SES there instead of the outbox. */
   readonly sesEndpoint: string | undefined;
+  /** AWS_REGION: the region of the SES client at `sesEndpoint` in local mode (default eu-west-1). */
+  readonly sesRegion: string | undefined;
   /** CUSTOM_AUTH_PRETEND_DELAY_MS: initial estimate of a real send's duration, used on the pretend path (empty: 150). */
   readonly pretendDelayMs: number;
   /** CUSTOM_AUTH_EMAIL_HINT: `masked` (default) or `fixed` (pools where users may type an identifier that is neither their username nor their email). */
@@ -229,6 +231,7 @@ export function loadCreateAuthConfig(env: Env = process.env): CreateAuthConfig {
     },
     sesEndpoint:
       optionalString(env, "AWS_ENDPOINT_URL_SESV2") ?? optionalString(env, "AWS_ENDPOINT_URL"),
+    sesRegion: optionalString(env, "AWS_REGION"),
     pretendDelayMs: readInteger(env, "CUSTOM_AUTH_PRETEND_DELAY_MS", 150, { min: 0, max: 2000 }),
     emailHint: readEnum(env, "CUSTOM_AUTH_EMAIL_HINT", EMAIL_HINTS, "masked"),
     lockout: loadLockoutConfig(env),

@@ -15,6 +15,8 @@ import {
 } from "../events";
 import { cognitoTrigger } from "../handler";
 import type { Logger } from "../logger";
+import { type DeliveryOutcome, sendOnce } from "../messaging/delivery";
+import type { EmailSender } from "../messaging/email";
 import { type AttemptStore, attemptsKey, type FailureCount } from "./attempt-store";
 import {
   type CodeState,
@@ -32,7 +34,6 @@ import type { CreateAuthConfig, DefineAuthConfig, LockoutConfig, VerifyAuthConfi
 import { CUSTOM_CHALLENGE, decideNextStep } from "./define";
 import { failsOpen, isLockedOut } from "./lockout";
 import { publicEmailHint } from "./mask";
-import type { CodeSender } from "./sender";
 import { type PretendReason, readSession, recipientOf } from "./session";
 import { renderTemplate } from "./templates";
 
@@ -160,16 +161,21 @@ async function guarded<T>(
 export interface CreateAuthDeps {
   readonly config: CreateAuthConfig;
   readonly logger: Logger;
-  readonly sender: CodeSender;
+  readonly sender: EmailSender;
   /** Clock in epoch ms (tests inject one). */
   readonly now?: () => number;
   /** Digit source (tests inject one); `crypto.randomInt` otherwise. */
   readonly randomInt?: RandomInt;
-  /** Wait used on the pretend path so it takes about as long as a real send. */
+  /** Wait used on the pretend path (and after a failed send) so it takes as long as a real send. */
   readonly sleep?: (ms: number) => Promise<void>;
+  /** Uniform number in [0, 1) for the wait's jitter (tests inject one); `Math.random` otherwise. */
+  readonly random?: () => number;
   /** The failure counters; required when `config.lockout` is set (see `buildAttemptStore`). */
   readonly attempts?: AttemptStore;
 }
+
+/** Outbox label of the code emails in local mode (`<epoch ms>-<random>-custom-auth-<to>.txt`). */
+const CODE_EMAIL_LABEL = "custom-auth";
 
 const realSleep = (ms: number): Promise<void> =>
   new Promise((resolve) => {
@@ -186,19 +192,54 @@ function previousCode(session: ReturnType<typeof readSession>): CodeState | unde
 }
 
 /**
- * Build the create-auth-challenge handler. First code of a session: generate,
- * hash, send (or pretend for users who cannot receive one, or who are locked out
- * by the cross-sign-in lockout). Retry within the session while the code is still
- * valid: reuse the carried hash, send nothing.
+ * The time a send is expected to take, learnt from this container's real sends: a running
+ * average of successful ones, raised at once to the duration of a failed send that took
+ * longer (a slow or hanging SES), so the pretend path waits as long as the failing real one.
+ */
+export class SendTimeEstimate {
+  constructor(private ms: number) {}
+
+  /** The current estimate (ms). */
+  get value(): number {
+    return this.ms;
+  }
+
+  /** Learn from one real send that took `tookMs` and ended with `status`. */
+  record(status: DeliveryOutcome["status"], tookMs: number): void {
+    if (status === "sent") this.ms = Math.round(this.ms * 0.8 + tookMs * 0.2);
+    else if (tookMs > this.ms) this.ms = tookMs;
+  }
+
+  /**
+   * How long the step waits for a send or its stand-in: the estimate +-25% (`random` in
+   * [0, 1)), never longer than `remainingMs` (what a real send may take, within the Lambda's
+   * own time): a pretend step that timed out where real ones succeed would tell users apart.
+   */
+  slot(random: number, remainingMs: number): number {
+    return Math.max(0, Math.min(Math.round(this.ms * (0.75 + random * 0.5)), remainingMs));
+  }
+}
+
+/**
+ * Build the create-auth-challenge handler. First code of a session: generate, hash, send once
+ * (or pretend for users who cannot receive one, or who are locked out by the cross-sign-in
+ * lockout). Retry within the session while the code is still valid: reuse the carried hash,
+ * send nothing.
+ *
+ * A failed send does not fail the step: the failure is logged at ERROR and the challenge is
+ * issued as on the pretend path, after the same wait, so an unknown user and a real one see the
+ * same answer whatever SES does. The challenge carries the code that was (maybe) sent: if SES
+ * accepted it after all, that is the code verify accepts.
  */
 export function createCreateAuthChallengeHandler(deps: CreateAuthDeps): CreateHandler {
   const { config, logger, sender } = deps;
   const now = deps.now ?? Date.now;
   const sleep = deps.sleep ?? realSleep;
+  const random = deps.random ?? Math.random;
   const minutes = Math.ceil(config.codeTtlSeconds / 60);
   const lockout = lockoutOf(config.lockout, deps.attempts, logger, config.common.localMode);
   // Running estimate of how long a real send takes, so the pretend path looks the same.
-  let sendMs = config.pretendDelayMs;
+  const sendTime = new SendTimeEstimate(config.pretendDelayMs);
 
   return cognitoTrigger<CreateAuthChallengeTriggerEvent>(
     logger,
@@ -222,6 +263,7 @@ export function createCreateAuthChallengeHandler(deps: CreateAuthDeps): CreateHa
       const started = now();
       let state = previousCode(session);
       let step: "reuse-code" | "send-code" | "pretend-send";
+      let delivery: DeliveryOutcome["status"] | undefined;
       let pretendReason: PretendReason | "locked-out" | undefined =
         recipient.kind === "pretend" ? recipient.reason : undefined;
       if (state !== undefined && started < state.expiresAt) {
@@ -229,8 +271,8 @@ export function createCreateAuthChallengeHandler(deps: CreateAuthDeps): CreateHa
       } else {
         const code = generateCode(config.codeLength, deps.randomInt);
         state = hashCode(code, started + config.codeTtlSeconds * 1000);
-        // One deadline for the lockout read, the send and its SDK retries: AWS_CALL_BUDGET_MS,
-        // or less when the Lambda has less time left (Cognito waits 5 s).
+        // One deadline for the lockout read and the send: AWS_CALL_BUDGET_MS, or less when the
+        // Lambda has less time left (Cognito waits 5 s).
         const deadline = Deadline.start(config.common, context);
         try {
           // Read for every user, known or not, so the step costs the same for all. The read
@@ -259,26 +301,37 @@ export function createCreateAuthChallengeHandler(deps: CreateAuthDeps): CreateHa
             pretendReason = "locked-out";
             state = unmatchableState(state.length, state.expiresAt);
           }
+          // Drawn the same way on both paths, at the same point: the pretend path waits this
+          // long, and so does a real send that fails sooner.
+          const slot = sendTime.slot(random(), deadline.remainingMs());
           if (recipient.kind === "deliver" && !locked) {
             step = "send-code";
             const sendStarted = now();
-            await sender.send(
+            const outcome = await sendOnce(
+              sender,
               {
                 to: recipient.email,
                 subject: renderTemplate(config.template.subject, { code, minutes }),
-                body: renderTemplate(config.template.body, { code, minutes }),
+                text: renderTemplate(config.template.body, { code, minutes }),
+                label: CODE_EMAIL_LABEL,
               },
               deadline,
             );
-            sendMs = Math.round(sendMs * 0.8 + (now() - sendStarted) * 0.2);
+            const took = now() - sendStarted;
+            sendTime.record(outcome.status, took);
+            delivery = outcome.status;
+            if (outcome.status !== "sent") {
+              logger.error("Custom auth code email failed: challenge issued, no code delivered", {
+                delivery: outcome.status,
+                error: outcome.error,
+                errorType: outcome.error.name,
+              });
+              // A quick failure (rejected, refused) waits out the rest of the pretend slot.
+              await sleep(Math.max(0, slot - took));
+            }
           } else {
             step = "pretend-send";
-            // Jitter of +-25% around the running estimate of a real send, but never longer than
-            // a real send may take (what is left of the AWS budget) nor past the Lambda's own
-            // time: a pretend step that timed out where real ones succeed would tell unknown
-            // users apart.
-            const jittered = Math.round(sendMs * (0.75 + Math.random() * 0.5));
-            await sleep(Math.max(0, Math.min(jittered, deadline.remainingMs())));
+            await sleep(slot);
           }
         } finally {
           deadline.dispose();
@@ -292,6 +345,7 @@ export function createCreateAuthChallengeHandler(deps: CreateAuthDeps): CreateHa
       logger.info("Custom auth challenge created", {
         step,
         ...(pretendReason !== undefined ? { pretendReason } : {}),
+        ...(delivery !== undefined ? { delivery } : {}),
         sessionLength: session.length,
       });
       return event;

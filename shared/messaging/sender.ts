@@ -12,30 +12,31 @@ import { randomBytes } from "node:crypto";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { SESv2Client, SendEmailCommand } from "@aws-sdk/client-sesv2";
-import { awsErrorName, type Deadline, type SdkClientConfig } from "../aws/clients";
-import { DependencyError } from "../errors";
+import { type Deadline, errorLabel, networkErrorCode, type SdkClientConfig } from "../aws/clients";
+import {
+  type EmailSender,
+  type OutgoingEmail,
+  SendOutcomeUnknownError,
+  SendRefusedError,
+} from "./email";
 
-/** One email: a text body, and an HTML body when the message has one. */
-export interface OutgoingEmail {
-  readonly to: string;
-  readonly subject: string;
-  readonly text: string;
-  readonly html?: string;
-  /** Names the outbox file in local mode (`custom-auth`, `sign-up`...). */
-  readonly label: string;
-}
+// The contract (message, sender, outcomes) lives in ./email, free of the SDK, so code that
+// only sends through a given sender does not load the SES client.
+export {
+  type EmailSender,
+  type OutgoingEmail,
+  SendOutcomeUnknownError,
+  SendRefusedError,
+} from "./email";
 
-/** SES answered that it did not take the email (4xx), or the send was never started. */
-export class SendRefusedError extends DependencyError {}
-
-/** The email may or may not have been accepted (timeout, abort, 5xx, network): do not resend. */
-export class SendOutcomeUnknownError extends DependencyError {}
-
-/** Delivers an email; rejects with a {@link SendRefusedError} or a {@link SendOutcomeUnknownError}. */
-export interface EmailSender {
-  /** Send `message`; a sender that calls AWS stops at `deadline` when given. */
-  send(message: OutgoingEmail, deadline?: Deadline): Promise<void>;
-}
+// Network errors raised before a connection existed: the request cannot have reached SES.
+const NOT_CONNECTED = new Set([
+  "ECONNREFUSED",
+  "ENOTFOUND",
+  "EAI_AGAIN",
+  "EHOSTUNREACH",
+  "ENETUNREACH",
+]);
 
 /** SES v2 sender. Build its client with {@link sesClientConfig} (one attempt). */
 export class SesEmailSender implements EmailSender {
@@ -74,12 +75,16 @@ export class SesEmailSender implements EmailSender {
       );
     } catch (error) {
       // The cause is dropped on purpose: only its name and status are kept, never the request.
-      const name = awsErrorName(error) ?? "UnknownError";
+      const label = errorLabel(error) ?? "UnknownError";
       const status = (error as { $metadata?: { httpStatusCode?: number } })?.$metadata
         ?.httpStatusCode;
-      const detail = `SES SendEmail failed (${name}${status ? `, HTTP ${status}` : ""})`;
-      // Only a 4xx answer proves SES did not take the email.
-      if (status !== undefined && status >= 400 && status < 500 && !deadline?.expired) {
+      const detail = `SES SendEmail failed (${label}${status ? `, HTTP ${status}` : ""})`;
+      // Only a 4xx answer, or a connection that was never made, proves SES did not take the email.
+      const notReached = NOT_CONNECTED.has(networkErrorCode(error) ?? "");
+      if (
+        (notReached || (status !== undefined && status >= 400 && status < 500)) &&
+        !deadline?.expired
+      ) {
         throw new SendRefusedError(detail);
       }
       throw new SendOutcomeUnknownError(

@@ -7,7 +7,7 @@
  *   claim values may be strings, numbers, booleans or arrays of strings.
  * - V3 (`version` "3"): V2 plus `TokenGeneration_ClientCredentials` (M2M access tokens).
  */
-import { InvalidEventError } from "../errors";
+import { InvalidEventError, quoteUntrusted } from "../errors";
 import type { ClaimChanges, GroupOverride, TokenCustomisation } from "./claims";
 import type { ClaimValue } from "./config";
 import { isForbiddenTarget } from "./reserved";
@@ -36,7 +36,7 @@ export function detectVersion(event: {
   } else {
     const found = typeof version === "string" ? VERSIONS[version] : undefined;
     if (found === undefined)
-      throw new InvalidEventError(`unsupported event version ${JSON.stringify(version)}`);
+      throw new InvalidEventError(`unsupported event version ${quoteUntrusted(version)}`);
     detected = found;
   }
   if (event.triggerSource === "TokenGeneration_ClientCredentials" && detected !== 3) {

@@ -5,6 +5,7 @@
 
 import { randomUUID } from "node:crypto";
 import { FIXED_EMAIL_HINT } from "../../shared/custom-auth/mask";
+import { SendRefusedError } from "../../shared/messaging/sender";
 import { type CapturedOutput, captureOutput } from "../helpers/logs";
 import { CustomAuthHarness, JANE, type SimUser } from "./harness";
 
@@ -442,16 +443,22 @@ describe("custom auth sign-in, end to end", () => {
   });
 
   describe("failures", () => {
-    it("a sender failure fails the create step with the generic message", async () => {
+    it("a sender failure still answers with the challenge; the code is never delivered, so every answer is wrong", async () => {
       const harness = new CustomAuthHarness();
-      harness.sender.failWith = new Error("SES is down");
+      harness.sender.failWith = new SendRefusedError("SES SendEmail failed (MessageRejected)");
 
       const signIn = await harness.signIn(EMAIL);
+      const answers = [await signIn.answer("000000"), await signIn.answer("111111")];
 
-      expect(signIn.outcome).toEqual({
-        kind: "error",
-        message: "Something went wrong. Please try again later.",
+      expect(signIn.outcome).toMatchObject({
+        kind: "challenge",
+        challengeName: "CUSTOM_CHALLENGE",
+        parameters: { email: "j***@e***.com" },
       });
+      expect(answers.map((a) => a.kind)).toEqual(["challenge", "challenge"]);
+      // One attempt for the sign-in: the retries reuse the code and send nothing.
+      expect(harness.sender.attempted).toHaveLength(1);
+      expect(harness.sender.sent).toHaveLength(0);
     });
   });
 });

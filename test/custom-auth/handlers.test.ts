@@ -11,13 +11,13 @@ import {
   createCreateAuthChallengeHandler,
   createVerifyAuthChallengeHandler,
 } from "../../shared/custom-auth/handlers";
-import { SesCodeSender } from "../../shared/custom-auth/sender";
 import { GENERIC_ERROR_MESSAGE } from "../../shared/errors";
 import type {
   CreateAuthChallengeTriggerEvent,
   VerifyAuthChallengeResponseTriggerEvent,
 } from "../../shared/events";
 import { createLogger } from "../../shared/logger";
+import { SesEmailSender } from "../../shared/messaging/sender";
 import { loadEvent } from "../helpers/events";
 import { type CapturedOutput, captureOutput } from "../helpers/logs";
 import { CustomAuthHarness, MemorySender, TestClock } from "./harness";
@@ -79,7 +79,7 @@ describe("create and verify handlers", () => {
     await handler(loadEvent("custom-auth-create-first"));
 
     expect(sender.sent[0]?.subject).toBe("Code for Example (5 min)");
-    expect(sender.sent[0]?.body).toMatch(/^Use \d{8}\.\nValid 5 minutes\.$/);
+    expect(sender.sent[0]?.text).toMatch(/^Use \d{8}\.\nValid 5 minutes\.$/);
   });
 
   it("puts no user attribute in the email: a crafted name cannot add headers or text", async () => {
@@ -93,7 +93,7 @@ describe("create and verify handlers", () => {
     const message = sender.sent[0];
     expect(message?.to).toBe("jane.doe@example.com");
     expect(message?.subject).toBe("Your sign-in code");
-    expect(`${message?.subject}${message?.body}`).not.toMatch(/attacker|Bcc|Click|[\r\u2028]/);
+    expect(`${message?.subject}${message?.text}`).not.toMatch(/attacker|Bcc|Click|[\r\u2028]/);
     expect(message?.subject).not.toMatch(/\n/);
   });
 
@@ -212,14 +212,14 @@ describe("create and verify handlers", () => {
     expect(sender.sent).toHaveLength(0);
   });
 
-  it("fails with the generic message when SES fails, and logs neither the code nor the message", async () => {
+  it("answers with the challenge when SES rejects the email, logging the failure at ERROR without the code", async () => {
     ses.on(SendEmailCommand).rejects(
       Object.assign(new Error("Email address is not verified."), {
         name: "MessageRejected",
         $metadata: { httpStatusCode: 400 },
       }),
     );
-    const sender = new SesCodeSender(
+    const sender = new SesEmailSender(
       new SESv2Client({ region: "eu-west-1" }),
       "no-reply@example.com",
     );
@@ -231,16 +231,24 @@ describe("create and verify handlers", () => {
       sleep: async () => undefined,
     });
 
-    const error = await sesHandler(loadEvent("custom-auth-create-first")).catch((e: Error) => e);
+    const result = await sesHandler(loadEvent("custom-auth-create-first"));
 
-    expect(error).toEqual(new Error(GENERIC_ERROR_MESSAGE));
+    expect(result.response.publicChallengeParameters).toEqual({ email: "j***@e***.com" });
+    expect(result.response.challengeMetadata).toMatch(/^OTP1\./);
+    const failure = output.jsonLines().find((l) => l.level === "ERROR");
+    expect(failure).toMatchObject({
+      delivery: "not-sent",
+      errorType: "SendRefusedError",
+      error: expect.objectContaining({
+        message: "SES SendEmail failed (MessageRejected, HTTP 400)",
+      }),
+    });
     const text = output.text();
-    expect(text).toContain("MessageRejected");
     expect(text).not.toContain("333333");
     expect(text).not.toContain("Your sign-in code is");
   });
 
-  it("stops a hanging SES call at the invocation deadline (AWS_CALL_BUDGET_MS), generic error", async () => {
+  it("stops a hanging SES call at the invocation deadline (AWS_CALL_BUDGET_MS) and answers with the challenge", async () => {
     // Prepare: SES never answers; it only gives up when the call's abort signal fires.
     const calls: { abortSignal?: AbortSignal; requestTimeout?: number }[] = [];
     const hanging = {
@@ -261,20 +269,27 @@ describe("create and verify handlers", () => {
     const handler = createCreateAuthChallengeHandler({
       config,
       logger: createLogger("createAuthChallenge"),
-      sender: new SesCodeSender(hanging as never, "no-reply@example.com"),
+      sender: new SesEmailSender(hanging as never, "no-reply@example.com"),
       randomInt: () => 3,
     });
     const started = Date.now();
 
     // Act
-    const error = await handler(loadEvent("custom-auth-create-first")).catch((e: Error) => e);
+    const result = await handler(loadEvent("custom-auth-create-first"));
 
-    // Assess
-    expect(error).toEqual(new Error(GENERIC_ERROR_MESSAGE));
+    // Assess: one attempt, stopped at the deadline; the outcome is unknown, so the challenge
+    // carries that code (SES may deliver it yet).
+    expect(result.response.challengeMetadata).toMatch(/^OTP1\./);
     expect(Date.now() - started).toBeLessThan(2000);
     expect(calls).toHaveLength(1);
     expect(calls[0]?.requestTimeout).toBeLessThanOrEqual(250);
-    expect(output.jsonLines().some((l) => l.errorType === "DeadlineExceededError")).toBe(true);
+    expect(output.jsonLines().find((l) => l.level === "ERROR")).toMatchObject({
+      delivery: "unknown",
+      errorType: "SendOutcomeUnknownError",
+      error: expect.objectContaining({
+        message: "SES SendEmail stopped at the invocation deadline",
+      }),
+    });
     expect(output.text()).not.toContain("333333");
   });
 
@@ -294,13 +309,18 @@ describe("create and verify handlers", () => {
 
   it("the SES sender sends exactly one plain-text email from the configured address", async () => {
     ses.on(SendEmailCommand).resolves({ MessageId: "m-1" });
-    const sender = new SesCodeSender(
+    const sender = new SesEmailSender(
       new SESv2Client({ region: "eu-west-1" }),
       "no-reply@example.com",
       "auth-emails",
     );
 
-    await sender.send({ to: "jane.doe@example.com", subject: "S", body: "B 123456" });
+    await sender.send({
+      to: "jane.doe@example.com",
+      subject: "S",
+      text: "B 123456",
+      label: "custom-auth",
+    });
 
     const calls = ses.commandCalls(SendEmailCommand);
     expect(calls).toHaveLength(1);
@@ -321,17 +341,18 @@ describe("create and verify handlers", () => {
     ses
       .on(SendEmailCommand)
       .rejects(Object.assign(new Error("throttled 123456"), { name: "TooManyRequestsException" }));
-    const sender = new SesCodeSender(
+    const sender = new SesEmailSender(
       new SESv2Client({ region: "eu-west-1" }),
       "no-reply@example.com",
     );
 
     const error = await sender
-      .send({ to: "a@b.c", subject: "S", body: "123456" })
+      .send({ to: "a@b.c", subject: "S", text: "123456", label: "custom-auth" })
       .catch((e: Error) => e);
 
+    // No HTTP status: SES may have taken it, so the outcome is unknown (never resent).
     expect(error).toMatchObject({
-      name: "DependencyError",
+      name: "SendOutcomeUnknownError",
       message: "SES SendEmail failed (TooManyRequestsException)",
     });
     expect((error as Error).cause).toBeUndefined();

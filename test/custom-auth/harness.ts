@@ -24,24 +24,27 @@ import {
   createDefineAuthChallengeHandler,
   createVerifyAuthChallengeHandler,
 } from "../../shared/custom-auth/handlers";
-import type { CodeSender, EmailMessage } from "../../shared/custom-auth/sender";
 import type { SessionEntry } from "../../shared/custom-auth/session";
 import { createLogger } from "../../shared/logger";
+import type { EmailSender, OutgoingEmail } from "../../shared/messaging/sender";
 
 /** A sender that keeps every message in memory (the test's mailbox). */
-export class MemorySender implements CodeSender {
-  readonly sent: EmailMessage[] = [];
-  /** When set, `send` rejects with it. */
+export class MemorySender implements EmailSender {
+  readonly sent: OutgoingEmail[] = [];
+  /** Every message handed to `send`, delivered or not. */
+  readonly attempted: OutgoingEmail[] = [];
+  /** When set, `send` rejects with it (the message is not delivered). */
   failWith: Error | undefined;
 
-  async send(message: EmailMessage): Promise<void> {
+  async send(message: OutgoingEmail): Promise<void> {
+    this.attempted.push(message);
     if (this.failWith) throw this.failWith;
     this.sent.push(message);
   }
 
   /** The code in the last email (the first run of digits in its body). */
   lastCode(): string {
-    const body = this.sent.at(-1)?.body ?? "";
+    const body = this.sent.at(-1)?.text ?? "";
     const match = /\d{4,10}/.exec(body);
     if (!match) throw new Error("no code in the mailbox");
     return match[0];

@@ -11,11 +11,17 @@ import {
   loadDefineAuthConfig,
   loadVerifyAuthConfig,
 } from "../../shared/custom-auth/config";
-import { buildCodeSender, LocalCodeSender, SesCodeSender } from "../../shared/custom-auth/sender";
+import { buildCodeSender } from "../../shared/custom-auth/sender";
 import { renderTemplate } from "../../shared/custom-auth/templates";
-import { ConfigError } from "../../shared/errors";
+import { ConfigError, DependencyError } from "../../shared/errors";
+import {
+  LocalOutboxSender,
+  SendRefusedError,
+  SesEmailSender,
+  sesClientConfig,
+} from "../../shared/messaging/sender";
 
-describe("LocalCodeSender", () => {
+describe("LocalOutboxSender", () => {
   let dir: string;
   beforeEach(() => {
     dir = mkdtempSync(join(tmpdir(), "custom-auth-outbox-"));
@@ -25,13 +31,18 @@ describe("LocalCodeSender", () => {
   });
 
   it("writes each email to a new file in the outbox, readable by the owner only", async () => {
-    const sender = new LocalCodeSender(
+    const sender = new LocalOutboxSender(
       "no-reply@example.com",
       join(dir, "outbox"),
       undefined,
       () => 1000,
     );
-    const message = { to: "jane.doe@example.com", subject: "Your code", body: "Code 123456" };
+    const message = {
+      to: "jane.doe@example.com",
+      subject: "Your code",
+      text: "Code 123456",
+      label: "custom-auth",
+    };
 
     await sender.send(message);
     await sender.send(message);
@@ -48,9 +59,16 @@ describe("LocalCodeSender", () => {
 
   it("writes to stderr when no outbox directory is set", async () => {
     const written: string[] = [];
-    const sender = new LocalCodeSender("no-reply@example.com", undefined, (t) => written.push(t));
+    const sender = new LocalOutboxSender("no-reply@example.com", undefined, (t: string) =>
+      written.push(t),
+    );
 
-    await sender.send({ to: "a@example.com", subject: "S", body: "Code 123456" });
+    await sender.send({
+      to: "a@example.com",
+      subject: "S",
+      text: "Code 123456",
+      label: "custom-auth",
+    });
 
     expect(written.join("")).toContain(
       "----- local email (not sent) -----\nFrom: no-reply@example.com\nTo: a@example.com",
@@ -58,23 +76,24 @@ describe("LocalCodeSender", () => {
     expect(written.join("")).toContain("Code 123456");
   });
 
-  it("fails with a DependencyError that does not carry the message", async () => {
+  it("fails with a SendRefusedError (nothing written) that does not carry the message", async () => {
     // A file where the outbox directory should be: mkdir fails.
     const blocker = join(dir, "blocker");
     writeFileSync(blocker, "");
-    const sender = new LocalCodeSender("x@example.com", join(blocker, "outbox"));
+    const sender = new LocalOutboxSender("x@example.com", join(blocker, "outbox"));
 
     const error = await sender
-      .send({ to: "a@b.c", subject: "S", body: "Code 987654" })
+      .send({ to: "a@b.c", subject: "S", text: "Code 987654", label: "custom-auth" })
       .catch((e: Error) => e);
 
-    expect(error).toMatchObject({ name: "DependencyError" });
+    expect(error).toBeInstanceOf(SendRefusedError);
+    expect(error).toBeInstanceOf(DependencyError);
     expect((error as Error).message).not.toContain("987654");
   });
 });
 
 describe("buildCodeSender", () => {
-  it("in AWS mode builds one SES client with bounded timeouts from the common config", () => {
+  it("in AWS mode builds one SES client with bounded timeouts and ONE attempt (no SDK resend)", () => {
     const makeSes = jest.fn(() => ({ send: jest.fn() }));
     const config = loadCreateAuthConfig({
       LOCAL_MODE: "false",
@@ -85,12 +104,12 @@ describe("buildCodeSender", () => {
 
     const sender = buildCodeSender(config, makeSes as never);
 
-    expect(sender).toBeInstanceOf(SesCodeSender);
+    expect(sender).toBeInstanceOf(SesEmailSender);
     expect(makeSes).toHaveBeenCalledTimes(1);
-    expect(makeSes).toHaveBeenCalledWith(sdkClientConfig(config.common));
+    expect(makeSes).toHaveBeenCalledWith(sesClientConfig(sdkClientConfig(config.common)));
     expect(makeSes).toHaveBeenCalledWith(
       expect.objectContaining({
-        maxAttempts: 2,
+        maxAttempts: 1,
         requestHandler: expect.objectContaining({ requestTimeout: 1200, connectionTimeout: 400 }),
       }),
     );
@@ -105,8 +124,8 @@ describe("buildCodeSender", () => {
       makeSes as never,
     );
 
-    expect(local).toBeInstanceOf(LocalCodeSender);
-    expect(endpoint).toBeInstanceOf(SesCodeSender);
+    expect(local).toBeInstanceOf(LocalOutboxSender);
+    expect(endpoint).toBeInstanceOf(SesEmailSender);
     expect(makeSes).toHaveBeenCalledTimes(1);
   });
 
@@ -119,7 +138,7 @@ describe("buildCodeSender", () => {
       }),
     );
 
-    expect(sender).toBeInstanceOf(SesCodeSender);
+    expect(sender).toBeInstanceOf(SesEmailSender);
   });
 });
 
@@ -198,7 +217,7 @@ describe("configuration", () => {
       () => ({ send }) as never,
     );
 
-    await sender.send({ to: "a@example.com", subject: "S", body: "B" });
+    await sender.send({ to: "a@example.com", subject: "S", text: "B", label: "custom-auth" });
 
     expect(send.mock.calls[0]?.[0].input).not.toHaveProperty("ConfigurationSetName");
   });
