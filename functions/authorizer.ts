@@ -5,10 +5,10 @@
  */
 import { loadAuthorizerConfig } from "../shared/authorizer/config";
 import { createAuthorizerHandler, UNAUTHORIZED } from "../shared/authorizer/handler";
+import { createAuthorizerLogger } from "../shared/authorizer/log";
 import { createTokenVerifier } from "../shared/authorizer/verifier";
-import { createLogger } from "../shared/logger";
 
-const logger = createLogger("authorizer");
+const logger = createAuthorizerLogger("authorizer");
 
 function build() {
   // Cold start: config and verifier once per container.
@@ -23,7 +23,9 @@ function build() {
 
 function failClosed(error: unknown) {
   // A broken config must not turn into API Gateway 500s: log it loudly, answer 401.
-  logger.error("Authorizer configuration is invalid; every request is refused", error as Error);
+  logger.error("Authorizer configuration is invalid; every request is refused", {
+    error: error as Error,
+  });
   return async (): Promise<never> => {
     throw new Error(UNAUTHORIZED);
   };

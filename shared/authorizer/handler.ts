@@ -8,15 +8,23 @@
  * allow the current route, API Gateway answers 403) or the exact decision for the current
  * route (HTTP API simple response).
  */
+
+import type { JwtPayload } from "aws-jwt-verify/jwt-model";
 import type {
   APIGatewayAuthorizerResult,
   APIGatewaySimpleAuthorizerWithContextResult,
 } from "aws-lambda";
-import type { Logger } from "../logger";
 import type { AuthorizerPolicyConfig } from "./config";
 import { parseAuthorizerEvent } from "./event";
-import { createPolicyBuilder, parseExecuteApiArn } from "./policy";
+import type { AuthorizerLogger } from "./log";
+import {
+  createPolicyBuilder,
+  type ExecuteApiArn,
+  type PolicyDecision,
+  parseExecuteApiArn,
+} from "./policy";
 import { type AuthorizerContext, authorizerContext, principalFromClaims } from "./principal";
+import type { Principal } from "./routes";
 import type { TokenVerifier } from "./verifier";
 
 /** The only error an authorizer may throw: API Gateway maps exactly this message to 401. */
@@ -31,7 +39,14 @@ export type AuthorizerResult =
 export interface AuthorizerDeps {
   readonly config: AuthorizerPolicyConfig & { readonly maxTokenLength: number };
   readonly verifier: TokenVerifier;
-  readonly logger: Logger;
+  readonly logger: AuthorizerLogger;
+}
+
+/** What a verified payload always yields (its policy decisions memoised per request ARN). */
+interface Derived {
+  readonly principal: Principal;
+  readonly context: AuthorizerContext;
+  readonly decisions: Map<string, PolicyDecision>;
 }
 
 class Refused extends Error {
@@ -45,6 +60,19 @@ function errorName(error: unknown): string {
 /** Create the handler. */
 export function createAuthorizerHandler({ config, verifier, logger }: AuthorizerDeps) {
   const policyFor = createPolicyBuilder(config.routes);
+  // A repeated token (the verifier's cache hands back the same payload object) reuses its
+  // principal, context and decisions: a hit then costs a few map lookups (docs: Speed).
+  const derived = new WeakMap<JwtPayload, Derived>();
+  const apis = new Map<string, ExecuteApiArn>();
+  const apiFor = (arn: string): ExecuteApiArn | undefined => {
+    const hit = apis.get(arn);
+    if (hit !== undefined) return hit;
+    const api = parseExecuteApiArn(arn);
+    if (api === undefined) return undefined;
+    if (apis.size >= 1000) apis.clear();
+    apis.set(arn, api);
+    return api;
+  };
   // Powertools' level is fixed at cold start (POWERTOOLS_LOG_LEVEL): skip building debug lines.
   const debug = logger.getLevelName() === "DEBUG";
   return async (event: unknown): Promise<AuthorizerResult> => {
@@ -52,15 +80,26 @@ export function createAuthorizerHandler({ config, verifier, logger }: Authorizer
     try {
       const request = parseAuthorizerEvent(event, config.maxTokenLength);
       if (request.kind === "refuse") throw new Refused(request.reason);
-      const api = parseExecuteApiArn(request.arn);
+      const api = apiFor(request.arn);
       if (api === undefined) throw new Refused("unexpected methodArn/routeArn");
 
       stage = "verify";
       const payload = await verifier.verify(request.token);
       stage = "policy";
-      const principal = principalFromClaims(payload, config.contextClaims);
-      const { policy, decision, policyDecision, route } = policyFor(principal, api, request.arn);
-      const context = authorizerContext(principal);
+      let known = derived.get(payload);
+      if (known === undefined) {
+        const principal = principalFromClaims(payload, config.contextClaims);
+        known = { principal, context: authorizerContext(principal), decisions: new Map() };
+        derived.set(payload, known);
+      }
+      const { principal, context } = known;
+      let decided = known.decisions.get(request.arn);
+      if (decided === undefined) {
+        decided = policyFor(principal, api, request.arn);
+        if (known.decisions.size >= 32) known.decisions.clear();
+        known.decisions.set(request.arn, decided);
+      }
+      const { policy, decision, policyDecision, route } = decided;
       // HTTP API: the exact decision. REST: what IAM makes of the policy (API Gateway applies it).
       const allowed = request.shape === "http" ? decision === "allow" : policyDecision === "allow";
       if (decision === "allow" && policyDecision === "deny" && request.shape !== "http") {

@@ -16,12 +16,23 @@ export interface VerifiedTokenCacheOptions {
 }
 
 interface Entry {
+  /** The whole token: a hit must equal it, not only its signature. */
+  readonly token: string;
   readonly payload: JwtPayload;
   /** `exp` in ms: the entry is never returned at or after it. */
   readonly expMs: number;
 }
 
-/** Verified tokens by token string, bounded in entries and characters. */
+/**
+ * The map key: the token's last 43 characters (256 bits of its signature), so a lookup hashes
+ * 43 characters instead of the whole token. The entry holds the whole token, which a hit must
+ * equal: two tokens sharing a tail only share a slot (the later one is not cached).
+ */
+function keyOf(token: string): string {
+  return token.slice(-43);
+}
+
+/** Verified tokens, bounded in entries and characters. */
 export class VerifiedTokenCache {
   private readonly entries = new Map<string, Entry>();
   private chars = 0;
@@ -38,10 +49,10 @@ export class VerifiedTokenCache {
 
   /** The payload of `token` if it was verified and its `exp` has not passed; else undefined. */
   get(token: string): JwtPayload | undefined {
-    const entry = this.entries.get(token);
-    if (entry === undefined) return undefined;
+    const entry = this.entries.get(keyOf(token));
+    if (entry === undefined || entry.token !== token) return undefined;
     if (this.now() < entry.expMs) return entry.payload;
-    this.delete(token);
+    this.delete(keyOf(token));
     return undefined;
   }
 
@@ -49,17 +60,19 @@ export class VerifiedTokenCache {
   set(token: string, payload: JwtPayload): void {
     const { maxEntries, maxChars } = this.options;
     if (maxEntries === 0 || token.length > maxChars || typeof payload.exp !== "number") return;
-    if (this.entries.has(token)) return;
+    const key = keyOf(token);
+    if (this.entries.has(key)) return;
     // Oldest first (Map keeps insertion order): bounded work per insert.
     while (this.entries.size >= maxEntries || this.chars + token.length > maxChars) {
       const oldest = this.entries.keys().next().value as string;
       this.delete(oldest);
     }
-    this.entries.set(token, { payload, expMs: payload.exp * 1000 });
+    this.entries.set(key, { token, payload, expMs: payload.exp * 1000 });
     this.chars += token.length;
   }
 
-  private delete(token: string): void {
-    if (this.entries.delete(token)) this.chars -= token.length;
+  private delete(key: string): void {
+    const entry = this.entries.get(key);
+    if (entry !== undefined && this.entries.delete(key)) this.chars -= entry.token.length;
   }
 }

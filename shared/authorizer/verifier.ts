@@ -4,7 +4,7 @@
  * replicated pools, the local issuer in local mode), the Cognito field checks, our
  * `iat`/`exp` rules, one shared JWKS cache and a bounded cache of verified tokens.
  */
-import { JwtVerifier } from "aws-jwt-verify";
+
 import { validateCognitoJwtFields } from "aws-jwt-verify/cognito-verifier";
 import {
   JwksNotAvailableInCacheError,
@@ -14,6 +14,7 @@ import {
 import type { Fetcher } from "aws-jwt-verify/https";
 import { type Jwks, SimpleJwksCache, SimplePenaltyBox } from "aws-jwt-verify/jwk";
 import type { JwtPayload } from "aws-jwt-verify/jwt-model";
+import { JwtVerifier } from "aws-jwt-verify/jwt-verifier";
 import { type AuthorizerConfig, MAX_TOKEN_LIFETIME_SECONDS, type TokenUse } from "./config";
 import { BoundedFetcher } from "./fetcher";
 import { VerifiedTokenCache } from "./token-cache";

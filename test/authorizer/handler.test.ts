@@ -5,9 +5,9 @@
 
 import { BoundedFetcher } from "../../shared/authorizer/fetcher";
 import { type AuthorizerResult, createAuthorizerHandler } from "../../shared/authorizer/handler";
+import { createAuthorizerLogger as createLogger } from "../../shared/authorizer/log";
 import { evaluatePolicy, type PolicyDocument } from "../../shared/authorizer/policy";
 import { createTokenVerifier } from "../../shared/authorizer/verifier";
-import { createLogger } from "../../shared/logger";
 import { captureOutput } from "../helpers/logs";
 import {
   API_BASE,

@@ -8,8 +8,8 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo, Socket } from "node:net";
 import { BoundedFetcher, JwksFetchError } from "../../shared/authorizer/fetcher";
 import { createAuthorizerHandler } from "../../shared/authorizer/handler";
+import { createAuthorizerLogger as createLogger } from "../../shared/authorizer/log";
 import { createTokenVerifier } from "../../shared/authorizer/verifier";
-import { createLogger } from "../../shared/logger";
 import { captureOutput } from "../helpers/logs";
 import { accessClaims, generateKey, signJwt, testConfig, tokenEvent } from "./tokens";
 

@@ -6,9 +6,9 @@
  */
 import fc from "fast-check";
 import { createAuthorizerHandler } from "../../shared/authorizer/handler";
+import { createAuthorizerLogger as createLogger } from "../../shared/authorizer/log";
 import { evaluatePolicy, type PolicyDocument } from "../../shared/authorizer/policy";
 import { createTokenVerifier } from "../../shared/authorizer/verifier";
-import { createLogger } from "../../shared/logger";
 import { captureOutput } from "../helpers/logs";
 import {
   API_BASE,

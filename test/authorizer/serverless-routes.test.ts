@@ -37,6 +37,48 @@ function usesAuthorizer(authorizer: unknown): boolean {
 }
 
 /**
+ * An `httpApi` event (`{ method, path, authorizer }`, or `"GET /items"`, or `"*"`) as
+ * `{ method, path }` when its authorizer is one of `provider.httpApi.authorizers` whose
+ * `functionName` is the authorizer function; `*` as a method is every method.
+ */
+function httpApiEvent(
+  event: unknown,
+  authorizers: Yaml,
+): { method: string; path: string; authorizer: unknown } | undefined {
+  const httpApi = record(event).httpApi;
+  let method: unknown;
+  let path: unknown;
+  let authorizer: unknown;
+  if (typeof httpApi === "string") {
+    [method, path] = httpApi === "*" ? ["*", "{proxy+}"] : httpApi.split(" ");
+  } else {
+    ({ method, path, authorizer } = record(httpApi));
+  }
+  if (typeof method !== "string" || typeof path !== "string") return undefined;
+  const name = typeof authorizer === "string" ? authorizer : record(authorizer).name;
+  const declared = typeof name === "string" ? record(authorizers[name]) : {};
+  const ours = declared.functionName === AUTHORIZER_FUNCTION;
+  return {
+    method: method === "*" ? "any" : method,
+    path: path === "*" ? "{proxy+}" : path,
+    authorizer: ours ? AUTHORIZER_FUNCTION : undefined,
+  };
+}
+
+/** Every `http` and `httpApi` endpoint of a serverless.yml document behind the authorizer. */
+function endpointsBehindAuthorizer(yml: Yaml): { name: string; method: string; path: string }[] {
+  const functions = record(yml.functions);
+  const authorizers = record(record(record(yml.provider).httpApi).authorizers);
+  return Object.entries(functions).flatMap(([name, fn]) => {
+    const events = record(fn).events;
+    return (Array.isArray(events) ? events : [])
+      .map((event) => httpEvent(event) ?? httpApiEvent(event, authorizers))
+      .filter((e) => e !== undefined && usesAuthorizer(e.authorizer))
+      .map((e) => ({ name, method: e?.method ?? "", path: (e?.path ?? "").replace(/^\/+/, "") }));
+  });
+}
+
+/**
  * True when `rule` covers every request of the endpoint template `path` (`items/{id}`,
  * `files/{proxy+}`) for `method` (`any`: every method).
  */
@@ -64,14 +106,7 @@ describe("serverless.yml", () => {
     // Prepare
     const env = localEnvironment(ROOT, AUTHORIZER_FUNCTION);
     const { routes } = parsePolicyConfig(JSON.parse(env.AUTHORIZER_CONFIG ?? "null"));
-    const functions = record(readServerlessYml(ROOT).functions);
-    const endpoints = Object.entries(functions).flatMap(([name, fn]) => {
-      const events = record(fn).events;
-      return (Array.isArray(events) ? events : [])
-        .map(httpEvent)
-        .filter((e) => e !== undefined && usesAuthorizer(e.authorizer))
-        .map((e) => ({ name, method: e?.method ?? "", path: e?.path ?? "" }));
-    });
+    const endpoints = endpointsBehindAuthorizer(readServerlessYml(ROOT));
 
     // Act
     const uncovered = endpoints.filter(
@@ -81,6 +116,44 @@ describe("serverless.yml", () => {
     // Assess: the sample endpoint is found, and nothing lacks a rule
     expect(endpoints).toContainEqual({ name: "hello", method: "get", path: "hello" });
     expect(uncovered).toEqual([]);
+  });
+
+  it("also reads httpApi endpoints behind the authorizer (object, string and catch-all forms)", () => {
+    // Prepare: an HTTP API wired as docs/authorizer.md shows, plus one not behind it
+    const yml = {
+      provider: {
+        httpApi: { authorizers: { cognitoJwt: { type: "request", functionName: "authorizer" } } },
+      },
+      functions: {
+        items: {
+          events: [
+            {
+              httpApi: { method: "POST", path: "/items/{id}", authorizer: { name: "cognitoJwt" } },
+            },
+            { httpApi: { method: "*", path: "/admin/{proxy+}", authorizer: "cognitoJwt" } },
+            { httpApi: { method: "GET", path: "/open" } },
+          ],
+        },
+        hello: { events: [{ http: { method: "get", path: "hello", authorizer: "authorizer" } }] },
+      },
+    };
+    const { routes } = parsePolicyConfig({
+      routes: [{ route: "GET /hello" }, { route: "POST /items/{id}" }],
+    });
+
+    // Act
+    const endpoints = endpointsBehindAuthorizer(yml);
+    const uncovered = endpoints.filter(
+      ({ method, path }) => !routes.some((rule) => covers(rule, method, path)),
+    );
+
+    // Assess
+    expect(endpoints).toEqual([
+      { name: "items", method: "POST", path: "items/{id}" },
+      { name: "items", method: "any", path: "admin/{proxy+}" },
+      { name: "hello", method: "get", path: "hello" },
+    ]);
+    expect(uncovered).toEqual([{ name: "items", method: "any", path: "admin/{proxy+}" }]);
   });
 
   it("the coverage check knows one-segment parameters from greedy ones", () => {

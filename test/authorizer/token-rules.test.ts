@@ -6,9 +6,9 @@
 import fc from "fast-check";
 import { parsePolicyConfig } from "../../shared/authorizer/config";
 import { createAuthorizerHandler } from "../../shared/authorizer/handler";
+import { createAuthorizerLogger as createLogger } from "../../shared/authorizer/log";
 import { VerifiedTokenCache } from "../../shared/authorizer/token-cache";
 import { createTokenVerifier, globalIssuer } from "../../shared/authorizer/verifier";
-import { createLogger } from "../../shared/logger";
 import { captureOutput } from "../helpers/logs";
 import {
   accessClaims,
