@@ -3,6 +3,10 @@
  * cold import 20 ms, no AWS SDK or Encryption SDK in it), and the custom email sender's bundle
  * and cold import against a minimal Encryption SDK decrypt handler built and measured in the
  * same run (target: within 1.2x, the SDK modules they require included).
+ *
+ * Cold imports are held to their targets by the median of the runs, as in the bundles bench; the
+ * fastest run is printed beside (other work on a shared machine only ever adds time, so it is
+ * the figure closest to the code's own cost). The two sides of the ratio run alternately.
  */
 import { execFileSync } from "node:child_process";
 import { mkdirSync, rmSync, statSync } from "node:fs";
@@ -25,7 +29,7 @@ const RENDER_TARGET_US = 50;
 const CUSTOM_MESSAGE_KB = 50;
 const CUSTOM_MESSAGE_IMPORT_MS = 20;
 const SENDER_RATIO = 1.2;
-const RUNS = 11;
+const RUNS = 15;
 const KEY_ARN = "arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab";
 
 /** Milliseconds `require(bundle)` takes in a fresh node process, everything it requires included. */
@@ -100,12 +104,11 @@ export async function run(): Promise<BenchRow[]> {
     });
     const messageEnv = functionEnv("customMessage");
     coldImportMs(message.file, messageEnv);
-    const messageMs = median(
-      Array.from({ length: RUNS }, () => coldImportMs(message.file, messageEnv)),
-    );
+    const messageRuns = Array.from({ length: RUNS }, () => coldImportMs(message.file, messageEnv));
+    const messageMs = median(messageRuns);
     rows.push({
-      name: `messages: customMessage cold import (median of ${RUNS})`,
-      value: `${messageMs.toFixed(1)} ms`,
+      name: `messages: customMessage cold import (median of ${RUNS}; fastest)`,
+      value: `${messageMs.toFixed(1)} ms (${Math.min(...messageRuns).toFixed(1)} ms)`,
       target: `<= ${CUSTOM_MESSAGE_IMPORT_MS} ms`,
       ok: messageMs <= CUSTOM_MESSAGE_IMPORT_MS,
     });
@@ -142,13 +145,14 @@ export async function run(): Promise<BenchRow[]> {
     }
     const s = median(senderMs);
     const m = median(minimalMs);
+    const fastest = Math.min(...senderMs) / Math.min(...minimalMs);
     rows.push({
-      name: `messages: minimal decrypt handler cold import incl. SDK (median of ${RUNS})`,
-      value: `${m.toFixed(1)} ms`,
+      name: `messages: minimal decrypt handler cold import incl. SDK (median of ${RUNS}; fastest)`,
+      value: `${m.toFixed(1)} ms (${Math.min(...minimalMs).toFixed(1)} ms)`,
     });
     rows.push({
-      name: "messages: customEmailSender cold import incl. SDK / minimal",
-      value: `${s.toFixed(1)} ms (${(s / m).toFixed(2)}x)`,
+      name: "messages: customEmailSender cold import incl. SDK / minimal (medians; fastest)",
+      value: `${s.toFixed(1)} ms (${(s / m).toFixed(2)}x; fastest ${fastest.toFixed(2)}x)`,
       target: `<= ${SENDER_RATIO}x`,
       ok: s / m <= SENDER_RATIO,
     });

@@ -15,6 +15,9 @@ import {
   requireString,
 } from "../config/env";
 import { ConfigError } from "../errors";
+import { loadMessagingConfig } from "../messaging/config";
+import { loadMessageCatalog } from "../messaging/messages";
+import type { Catalog } from "../messaging/templates";
 import { compileTemplate, type EmailTemplate } from "./templates";
 
 /** The two sign-in flows this suite offers through CUSTOM_AUTH. */
@@ -102,6 +105,13 @@ export interface CreateAuthConfig {
   readonly configurationSet: string | undefined;
   /** CUSTOM_AUTH_EMAIL_SUBJECT / CUSTOM_AUTH_EMAIL_BODY: templates with `{code}` and `{minutes}` (empty: default); the subject is one line. */
   readonly template: EmailTemplate;
+  /**
+   * The repository's `custom-auth-code` templates (subject, HTML and text, in the user's
+   * locale: MESSAGES_DEFAULT_LOCALE, MESSAGES_APP_NAME, MESSAGES_LINK_BASE_URL), used when neither
+   * CUSTOM_AUTH_EMAIL_SUBJECT nor CUSTOM_AUTH_EMAIL_BODY is set; undefined when one is (that
+   * plain-text template then wins, as before the templates existed).
+   */
+  readonly messages: Catalog | undefined;
   /** AWS_ENDPOINT_URL_SESV2 (or AWS_ENDPOINT_URL): a local SES endpoint; in local mode, use SES there instead of the outbox. */
   readonly sesEndpoint: string | undefined;
   /** AWS_REGION: the region of the SES client at `sesEndpoint` in local mode (default eu-west-1). */
@@ -229,6 +239,15 @@ export function loadCreateAuthConfig(env: Env = process.env): CreateAuthConfig {
         { needsCode: true, singleLine: false },
       ),
     },
+    messages:
+      optionalString(env, "CUSTOM_AUTH_EMAIL_SUBJECT") === undefined &&
+      optionalString(env, "CUSTOM_AUTH_EMAIL_BODY") === undefined
+        ? loadMessageCatalog(
+            loadMessagingConfig(env, { requireAppName: false }),
+            ["custom-auth-code"],
+            false,
+          )
+        : undefined,
     sesEndpoint:
       optionalString(env, "AWS_ENDPOINT_URL_SESV2") ?? optionalString(env, "AWS_ENDPOINT_URL"),
     sesRegion: optionalString(env, "AWS_REGION"),

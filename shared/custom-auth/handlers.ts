@@ -35,7 +35,7 @@ import { CUSTOM_CHALLENGE, decideNextStep } from "./define";
 import { failsOpen, isLockedOut } from "./lockout";
 import { publicEmailHint } from "./mask";
 import { type PretendReason, readSession, recipientOf } from "./session";
-import { renderTemplate } from "./templates";
+import { renderCodeEmail } from "./templates";
 
 /** A trigger handler as Lambda calls it (the context is optional so tests can omit it). */
 type TriggerHandler<E> = (event: E, context?: Context) => Promise<E>;
@@ -311,8 +311,12 @@ export function createCreateAuthChallengeHandler(deps: CreateAuthDeps): CreateHa
               sender,
               {
                 to: recipient.email,
-                subject: renderTemplate(config.template.subject, { code, minutes }),
-                text: renderTemplate(config.template.body, { code, minutes }),
+                ...renderCodeEmail(config.template, config.messages, {
+                  code,
+                  minutes,
+                  userName: typeof event.userName === "string" ? event.userName : "",
+                  attributes: readStringMap(event.request.userAttributes),
+                }),
                 label: CODE_EMAIL_LABEL,
               },
               deadline,

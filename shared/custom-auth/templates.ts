@@ -3,6 +3,8 @@
  * cold start so a typo (`{cod}`) fails the deploy's first invocation, not a user's sign-in.
  */
 import { ConfigError } from "../errors";
+import { writeMessage } from "../messaging/messages";
+import type { Catalog } from "../messaging/templates";
 
 /** A validated template string. */
 export interface Template {
@@ -60,4 +62,36 @@ export function renderTemplate(
   return template.source.replace(PLACEHOLDER, (whole, key: string) =>
     key === "code" ? values.code : key === "minutes" ? String(values.minutes) : whole,
   );
+}
+
+/** The code email, ready to send: subject, text, and HTML when the repository's templates wrote it. */
+export interface CodeEmail {
+  readonly subject: string;
+  readonly text: string;
+  readonly html?: string;
+}
+
+/**
+ * Render the code email: through the messaging layer's `custom-auth-code` templates in the
+ * user's locale when `catalog` is given, else with the plain-text `template` (the
+ * CUSTOM_AUTH_EMAIL_SUBJECT / CUSTOM_AUTH_EMAIL_BODY override).
+ */
+export function renderCodeEmail(
+  template: EmailTemplate,
+  catalog: Catalog | undefined,
+  values: {
+    readonly code: string;
+    readonly minutes: number;
+    readonly userName: string;
+    readonly attributes: Readonly<Record<string, string>>;
+  },
+): CodeEmail {
+  if (catalog === undefined) {
+    return {
+      subject: renderTemplate(template.subject, values),
+      text: renderTemplate(template.body, values),
+    };
+  }
+  const message = writeMessage(catalog, "custom-auth-code", values);
+  return { subject: message.subject, text: message.text, html: message.html };
 }

@@ -10,8 +10,12 @@ import { ConfigError } from "../errors";
 export interface MessagingConfig {
   /** MESSAGES_DEFAULT_LOCALE: the templates used when the user's `locale` has none (default `en`). */
   readonly defaultLocale: string;
-  /** MESSAGES_APP_NAME: the `{appName}` in every message (required; one line, at most 64 characters, no braces). */
-  readonly appName: string;
+  /**
+   * MESSAGES_APP_NAME: the `{appName}` in every message (one line, at most 64 characters, no
+   * braces). Required by the custom message and custom email sender triggers; for the
+   * custom-auth code email only when its templates use `{appName}`.
+   */
+  readonly appName: string | undefined;
   /**
    * MESSAGES_LINK_BASE_URL: the base of `{link}` (`https://app.example.com/auth`); unset, a
    * template using `{link}` is refused at cold start. Links are never built from the event.
@@ -43,8 +47,11 @@ export function parseLinkBaseUrl(name: string, value: string): string {
   return url.href.replace(/\/+$/, "");
 }
 
-/** Parse the messaging settings from `env`. */
-export function loadMessagingConfig(env: Env = process.env): MessagingConfig {
+/** Parse the messaging settings from `env` (`requireAppName`: MESSAGES_APP_NAME must be set). */
+export function loadMessagingConfig(
+  env: Env = process.env,
+  { requireAppName = true }: { readonly requireAppName?: boolean } = {},
+): MessagingConfig {
   const defaultLocale = optionalString(env, "MESSAGES_DEFAULT_LOCALE", DEFAULT_LOCALE);
   if (!LOCALE.test(defaultLocale)) {
     throw new ConfigError(
@@ -52,8 +59,10 @@ export function loadMessagingConfig(env: Env = process.env): MessagingConfig {
       `must be a locale folder name like en or pt-BR, got "${defaultLocale}"`,
     );
   }
-  const appName = requireString(env, "MESSAGES_APP_NAME");
-  if (appName.length > 64 || /[\p{Cc}\u2028\u2029{}]/u.test(appName)) {
+  const appName = requireAppName
+    ? requireString(env, "MESSAGES_APP_NAME")
+    : optionalString(env, "MESSAGES_APP_NAME");
+  if (appName !== undefined && (appName.length > 64 || /[\p{Cc}\u2028\u2029{}]/u.test(appName))) {
     throw new ConfigError(
       "MESSAGES_APP_NAME",
       "must be one line of at most 64 characters without braces",

@@ -100,8 +100,8 @@ export interface CatalogOptions {
   readonly kinds: readonly MessageKind[];
   /** Whether the trigger writes SMS (then `sms.txt` is required). */
   readonly sms: boolean;
-  /** The `{appName}` value. */
-  readonly appName: string;
+  /** The `{appName}` value; unset, a template using `{appName}` is refused. */
+  readonly appName: string | undefined;
   /** The `{link}` base (no trailing slash); a template using `{link}` without it is refused. */
   readonly linkBaseUrl: string | undefined;
   /** The variable naming the link base URL, for the error. */
@@ -127,7 +127,7 @@ function templateError(file: string, problem: string): ConfigError {
 function maxLength(placeholder: Placeholder, options: CatalogOptions): number {
   switch (placeholder) {
     case "appName":
-      return escapeHtml(options.appName).length;
+      return escapeHtml(options.appName ?? "").length;
     case "minutes":
       return 4;
     case "link":
@@ -170,6 +170,9 @@ export function compileTemplate(
     }
     if (placeholder === "####" && KINDS_WITHOUT_CODE.has(kind)) {
       throw templateError(file, "may not use {####}: this message carries no code");
+    }
+    if (placeholder === "appName" && options.appName === undefined) {
+      throw templateError(file, "uses {appName} but MESSAGES_APP_NAME is not set");
     }
     if (placeholder === "link" && options.linkBaseUrl === undefined) {
       throw templateError(file, `uses {link} but ${options.linkVariable} is not set`);
@@ -235,8 +238,8 @@ export function renderSegments(
 }
 
 /**
- * Check every template file and build the catalog. `files` maps paths relative to
- * {@link TEMPLATE_ROOT} (`en/sign-up.body.html`) to their text. Throws a ConfigError naming the
+ * Check the template files of `options.kinds` (every file's name) and build the catalog. `files`
+ * maps paths relative to {@link TEMPLATE_ROOT} (`en/sign-up.body.html`) to their text. Throws a ConfigError naming the
  * file at fault: an unknown file, locale folder or placeholder, a required placeholder or part
  * missing, a size over Cognito's limits, or a default locale without every message.
  */
@@ -260,6 +263,8 @@ export function loadCatalog(
         `is not a template name: <kind>.<part> with kind one of ${MESSAGE_KINDS.join(", ")} and part one of ${Object.values(MESSAGE_PARTS).join(", ")}`,
       );
     }
+    // Another trigger's message: that trigger checks it (its name was checked above).
+    if (!options.kinds.includes(kind)) continue;
     // A trailing newline is an editor's, not the message's.
     const text = source.replace(/\r?\n$/, "");
     const byKind = parts.get(locale) ?? new Map();
@@ -274,7 +279,6 @@ export function loadCatalog(
     const messages = new Map<MessageKind, MessageTemplate>();
     catalog.set(locale, messages);
     for (const [kind, entry] of byKind) {
-      if (!options.kinds.includes(kind)) continue;
       // A message is complete or absent (then the default locale's is used), never half.
       for (const part of [
         "subject",
@@ -302,11 +306,23 @@ export function loadCatalog(
       );
     }
   }
-  return {
-    options,
-    locales: new Set(catalog.keys()),
-    get: (locale, kind) => catalog.get(locale)?.get(kind),
-  };
+  return new MessageCatalog(options, catalog);
+}
+
+/** The checked templates by locale and kind (a class: two loads of the same files compare equal). */
+class MessageCatalog implements Catalog {
+  readonly locales: ReadonlySet<string>;
+
+  constructor(
+    readonly options: CatalogOptions,
+    private readonly byLocale: ReadonlyMap<string, ReadonlyMap<MessageKind, MessageTemplate>>,
+  ) {
+    this.locales = new Set(byLocale.keys());
+  }
+
+  get(locale: string, kind: MessageKind): MessageTemplate | undefined {
+    return this.byLocale.get(locale)?.get(kind);
+  }
 }
 
 /** The user and code a message is written for. Values are raw; rendering escapes them. */
@@ -361,7 +377,7 @@ export function renderMessage(
     username: usernameIsParameter ? (input.usernameParameter ?? "") : plainValue(input.userName),
     name: plainValue(name),
     email: plainValue(email),
-    appName: options.appName,
+    appName: options.appName ?? "",
     minutes: String(input.minutes ?? ""),
   };
   const html: Partial<Record<Placeholder, string>> = {
@@ -369,7 +385,7 @@ export function renderMessage(
     username: usernameIsParameter ? (input.usernameParameter ?? "") : htmlValue(input.userName),
     name: htmlValue(name),
     email: htmlValue(email),
-    appName: escapeHtml(options.appName),
+    appName: escapeHtml(options.appName ?? ""),
     minutes: String(input.minutes ?? ""),
   };
   if (options.linkBaseUrl !== undefined) {

@@ -261,7 +261,7 @@ describe("the custom-auth code email", () => {
     });
 
     // Assess
-    expect(en.subject).toBe("Your Acme sign-in code");
+    expect(en.subject).toBe("Your sign-in code");
     expect(en.text).toContain("Your sign-in code is 424242. It expires in 3 minutes.");
     expect(en.html).toContain("<strong>424242</strong>");
     expect(fr.text).toContain("Il expire dans 3 minutes.");
