@@ -58,7 +58,7 @@ async function openStack(): Promise<LocalStack> {
     }
   }
   process.stdout.write("No `npm run dev` stack is running: starting one (about 10 s)...\n");
-  return startLocalStack();
+  return startLocalStack({ onProgress: (message) => process.stdout.write(`  ... ${message}\n`) });
 }
 
 async function main(): Promise<void> {
