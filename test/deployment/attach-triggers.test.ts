@@ -327,7 +327,8 @@ describe("planAttach: the triggers the stack wires", () => {
     expect([...deployedWiredFunctions({ WiredTriggers: "preTokenGeneration" })]).toEqual([
       "preTokenGeneration",
     ]);
-    expect(deployedWiredFunctions({}).size).toBe(9);
+    // Every trigger function: the nine before user migration and inbound federation, and those two.
+    expect(deployedWiredFunctions({}).size).toBe(11);
     expect(() => deployedWiredFunctions({ WiredTriggers: "preSignup" })).toThrow(
       'unknown trigger "preSignup"',
     );
