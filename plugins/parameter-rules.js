@@ -3,6 +3,8 @@
 // instead of at deploy time on the user's account (docs/deployment.md, "Parameter validation").
 // Plain CommonJS: the framework loads it without a TypeScript loader.
 
+const { parseTriggers } = require("../resources/triggers.js");
+
 /** Stages on which the `example.com` SES placeholders are accepted (local runs, no email sent). */
 const LOCAL_STAGES = ["dev", "local"];
 
@@ -64,6 +66,17 @@ const RULES = {
     return undefined;
   },
   preTokenLambdaVersion: oneOf(["V2_0", "V3_0"]),
+  triggers: (value) => {
+    try {
+      parseTriggers(value);
+      return undefined;
+    } catch (error) {
+      return error.message.replace(/^.*?: allowed values/, "allowed values");
+    }
+  },
+  // These two decide pre-signup's Cognito grants (resources/triggers.yml): exact values only.
+  preSignUpLinkFederated: oneOf(["true", "false"]),
+  preSignUpNoNativeUser: oneOf(["allow-separate", "create-native"]),
   userPoolTier: oneOf(["LITE", "ESSENTIALS", "PLUS"]),
   userPoolDomainPrefix: (value) =>
     value === "" ||

@@ -105,6 +105,8 @@ async function main(): Promise<void> {
     version,
     optIn: wiring.optIn,
     ...(wiring.kmsKeyArn === undefined ? {} : { kmsKeyArn: wiring.kmsKeyArn }),
+    // Only the triggers the stack wires (its `triggers` parameter); ours elsewhere are cleared.
+    ...(wiring.wired === undefined ? {} : { wired: wiring.wired }),
     detach,
     replace: command.replace,
     dryRun,

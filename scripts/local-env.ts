@@ -53,39 +53,69 @@ const CFN_TAGS = [
   ];
 });
 
-// A whole value that is `${file(./path.yml)}` or `${file(./path.yml):a.b}` (the framework's include).
-const FILE_INCLUDE = /^\$\{file\((\.\/[^)]+\.ya?ml)\)(?::([\w.]+))?\}$/;
+// A whole value that is `${file(./path.yml)}`, `${file(./path.js)}` or either with `:a.b`
+// (the framework's include: a YAML file, or a JS variable source).
+const FILE_INCLUDE = /^\$\{file\((\.\/[^)]+\.(?:ya?ml|js))\)(?::([\w.]+))?\}$/;
+
+/** The default parameters (`params.default` over which `params.dev` wins), for JS sources. */
+type Params = Readonly<Record<string, unknown>>;
 
 /** Parse one YAML file of the service, CloudFormation tags kept, `${file(...)}` includes followed. */
-function readYaml(root: string, path: string, follow = true): unknown {
+function readYaml(root: string, path: string, params?: Params): unknown {
   const doc: unknown = parse(readFileSync(join(root, path), "utf8"), { customTags: CFN_TAGS });
-  return follow ? followIncludes(root, doc) : doc;
+  return params === undefined ? doc : followIncludes(root, doc, params);
 }
 
-/** Replace every `${file(./x.yml)}` value by the file's content (or its `:key.path` part). */
-function followIncludes(root: string, value: unknown): unknown {
-  if (Array.isArray(value)) return value.map((v) => followIncludes(root, v));
+/**
+ * Run a JS variable source as the framework does, with `param:` variables from `params`. The
+ * sources here answer synchronously when `resolveVariable` does (resources/triggers.js).
+ */
+function runJsSource(root: string, path: string, params: Params): unknown {
+  const source = require(join(root, path)) as (input: {
+    options: Record<string, unknown>;
+    resolveVariable: (address: string) => unknown;
+  }) => unknown;
+  const result = source({
+    options: {},
+    resolveVariable: (address) => {
+      if (!address.startsWith("param:")) throw new Error(`${path}: cannot resolve ${address} here`);
+      return params[address.slice("param:".length)];
+    },
+  });
+  if (result instanceof Promise) throw new Error(`${path} answered asynchronously`);
+  return result;
+}
+
+/** Replace every `${file(./x.yml|js)}` value by the file's content (or its `:key.path` part). */
+function followIncludes(root: string, value: unknown, params: Params): unknown {
+  if (Array.isArray(value)) return value.map((v) => followIncludes(root, v, params));
   if (typeof value === "object" && value !== null) {
     return Object.fromEntries(
-      Object.entries(value).map(([k, v]) => [k, followIncludes(root, v)] as const),
+      Object.entries(value).map(([k, v]) => [k, followIncludes(root, v, params)] as const),
     );
   }
   const include = typeof value === "string" ? FILE_INCLUDE.exec(value) : null;
   if (!include?.[1]) return value;
-  let found = readYaml(root, include[1]);
+  let found = include[1].endsWith(".js")
+    ? runJsSource(root, include[1], params)
+    : readYaml(root, include[1], params);
   for (const key of include[2]?.split(".") ?? []) found = asRecord(found)[key];
   return found;
 }
 
 /**
  * Parse serverless.yml as the framework reads it: CloudFormation tags (`!Ref`, `!GetAtt`...)
- * kept as their `Fn::` objects, `${file(./x.yml)}` includes followed, and a `resources:` list
+ * kept as their `Fn::` objects, `${file(./x.yml)}` includes followed (and `${file(./x.js)}`
+ * sources run with the default `dev` parameters), and a `resources:` list
  * (one file per concern) merged into one `{ Resources, Conditions, Outputs }` object.
  * `followIncludes: false` returns the file as written (the includes as strings).
  */
 export function readServerlessYml(root: string, options?: { followIncludes?: boolean }): Yaml {
   const follow = options?.followIncludes ?? true;
-  const doc = asRecord(readYaml(root, "serverless.yml", follow));
+  const raw = asRecord(readYaml(root, "serverless.yml"));
+  const paramsBlock = asRecord(raw.params);
+  const params = { ...asRecord(paramsBlock.default), ...asRecord(paramsBlock[STAGE]) };
+  const doc = follow ? asRecord(followIncludes(root, raw, params)) : raw;
   if (follow && Array.isArray(doc.resources)) {
     const merged: Record<string, Yaml> = {};
     for (const part of doc.resources) {

@@ -58,9 +58,40 @@ export const OPT_IN = cognitoTriggers().flatMap(([name, trigger]) =>
 export type TriggerArns = Readonly<Record<AlwaysWired, string>> &
   Partial<Readonly<Record<OptInTrigger, string>>>;
 
+/** The stack output listing the triggers the stack wires (the `triggers` parameter). */
+export const WIRED_TRIGGERS_OUTPUT = "WiredTriggers";
+
+// resources/triggers.js: trigger name -> its functions (CommonJS, shared with serverless.yml).
+const { TRIGGERS } = require("../resources/triggers.js") as {
+  TRIGGERS: Record<string, { functions: readonly string[] }>;
+};
+
+/**
+ * The functions the deployed stack wires, from its WiredTriggers output (trigger names, comma-
+ * separated); every trigger function when the output is absent (a stack older than the
+ * parameter). Throws on a name it does not know.
+ */
+export function deployedWiredFunctions(outputs: Readonly<Record<string, string>>): Set<string> {
+  const listed = outputs[WIRED_TRIGGERS_OUTPUT];
+  const names = listed === undefined ? Object.keys(TRIGGERS) : listed.split(",").filter(Boolean);
+  return new Set(
+    names.flatMap((name) => {
+      const trigger = TRIGGERS[name.trim()];
+      if (trigger === undefined) {
+        throw new Error(
+          `the stack's ${WIRED_TRIGGERS_OUTPUT} output names an unknown trigger "${name}"`,
+        );
+      }
+      return trigger.functions;
+    }),
+  );
+}
+
 /** The opt-in triggers a deployed stack turned on, and the key they need (from its outputs). */
 export interface DeployedWiring {
   readonly optIn: readonly OptInTrigger[];
+  /** The trigger functions the stack wires at all (its `triggers` parameter); absent: all. */
+  readonly wired?: ReadonlySet<string>;
   /** The KMS key for triggers that need one (`kmsKey` in the registry), when one is on. */
   readonly kmsKeyArn?: string;
 }
@@ -72,15 +103,18 @@ export interface DeployedWiring {
  */
 export function deployedWiring(outputs: Readonly<Record<string, string>>): DeployedWiring {
   const optIn = OPT_IN.filter(({ output }) => outputs[output] === "true").map(({ name }) => name);
+  // A stack older than the `triggers` parameter has no such output: it wires every trigger.
+  const wired =
+    outputs[WIRED_TRIGGERS_OUTPUT] === undefined ? undefined : deployedWiredFunctions(outputs);
   const needsKey = optIn.filter((name) => entryOf(name).cognito?.kmsKey === true);
-  if (needsKey.length === 0) return { optIn };
+  if (needsKey.length === 0) return { optIn, ...(wired ? { wired } : {}) };
   const kmsKeyArn = outputs[KMS_KEY_OUTPUT];
   if (kmsKeyArn === undefined) {
     throw new Error(
       `the stack turns ${needsKey.join(", ")} on but has no ${KMS_KEY_OUTPUT} output: deploy the stage again`,
     );
   }
-  return { optIn, kmsKeyArn };
+  return { optIn, ...(wired ? { wired } : {}), kmsKeyArn };
 }
 
 /** The CloudFormation stack the framework deploys a stage to (no `provider.stackName` is set). */
@@ -268,6 +302,11 @@ export interface AttachOptions {
   readonly optIn?: readonly OptInTrigger[];
   /** The pool's `KMSKeyID`, required when an opt-in trigger that needs it is attached. */
   readonly kmsKeyArn?: string;
+  /**
+   * The trigger functions the stack wires (its `triggers` parameter, deployedWiredFunctions);
+   * default: all. One left out is not attached, and taken off a slot that holds ours.
+   */
+  readonly wired?: ReadonlySet<string>;
 }
 
 /**
@@ -280,7 +319,7 @@ export function planAttach(
   pool: UserPoolType,
   arns: TriggerArns,
   version: PreTokenVersion,
-  { replace = false, optIn = [], kmsKeyArn }: AttachOptions = {},
+  { replace = false, optIn = [], kmsKeyArn, wired }: AttachOptions = {},
 ): TriggerPlan {
   const input = unchangedUpdate(pool);
   const current: LambdaConfigType = input.LambdaConfig ?? {};
@@ -293,10 +332,17 @@ export function planAttach(
     const existing =
       slotArn(current, trigger) ??
       (trigger.legacySlot === undefined ? undefined : current[trigger.legacySlot]);
-    const wanted = trigger.wiring === "always" || optIn.includes(name as OptInTrigger);
+    const wanted =
+      (wired === undefined || wired.has(name)) &&
+      (trigger.wiring === "always" || optIn.includes(name as OptInTrigger));
     if (!wanted) {
-      // Deployed with it off: Cognito runs its default behaviour again.
-      if (arn !== undefined && existing === arn) delete next[trigger.slot];
+      // Deployed with it off or left out: Cognito runs its default behaviour again.
+      if (arn !== undefined && existing === arn) {
+        delete next[trigger.slot];
+        if (trigger.legacySlot !== undefined && current[trigger.legacySlot] === arn) {
+          delete next[trigger.legacySlot];
+        }
+      }
       continue;
     }
     if (arn === undefined) throw new Error(`the ${name} function is missing: deploy the stage`);
@@ -347,6 +393,8 @@ export async function updatePoolTriggers(
     /** The opt-in triggers the stack was deployed with on, and their KMS key. */
     readonly optIn?: readonly OptInTrigger[];
     readonly kmsKeyArn?: string;
+    /** The trigger functions the stack wires (its WiredTriggers output); default: all. */
+    readonly wired?: ReadonlySet<string>;
     readonly detach?: boolean;
     readonly replace?: boolean;
     readonly dryRun?: boolean;
@@ -366,6 +414,7 @@ export async function updatePoolTriggers(
       ...(request.replace === undefined ? {} : { replace: request.replace }),
       ...(request.optIn === undefined ? {} : { optIn: request.optIn }),
       ...(request.kmsKeyArn === undefined ? {} : { kmsKeyArn: request.kmsKeyArn }),
+      ...(request.wired === undefined ? {} : { wired: request.wired }),
     });
     if (plan.conflicts.length > 0) {
       throw new Error(

@@ -16,6 +16,7 @@ import {
   choosePreTokenVersion,
   deployedOutputs,
   deployedPreTokenVersion,
+  deployedWiredFunctions,
   deployedWiring,
   planAttach,
   planDetach,
@@ -286,6 +287,46 @@ describe("planAttach: the post-authentication backstop", () => {
     expect(refused.conflicts).toEqual([`PostAuthentication (${CUSTOM_MESSAGE})`]);
     expect(replaced.input.LambdaConfig?.PostAuthentication).toBe(WITH_BACKSTOP.postAuthentication);
     expect(missing).toThrow(/postAuthentication function is missing/);
+  });
+});
+
+describe("planAttach: the triggers the stack wires", () => {
+  test("only the wired slots are set; ours in the others are cleared, another function's kept", () => {
+    // Prepare: the stack wires pre-signup and custom auth only; the pool still names our
+    // post-confirmation and pre-token functions (an earlier deploy) and another CustomMessage.
+    const { wired } = deployedWiring({ WiredTriggers: "preSignUp,customAuth" });
+    const pool = describedPool({
+      LambdaConfig: {
+        PostConfirmation: ARNS.postConfirmation,
+        PreTokenGeneration: ARNS.preTokenGeneration,
+        PreTokenGenerationConfig: { LambdaArn: ARNS.preTokenGeneration, LambdaVersion: "V2_0" },
+        CustomMessage: CUSTOM_MESSAGE,
+      },
+    });
+
+    // Act
+    const { input, conflicts } = planAttach(pool, ARNS, "V2_0", { ...(wired ? { wired } : {}) });
+
+    // Assess
+    expect(conflicts).toEqual([]);
+    expect(input.LambdaConfig).toEqual({
+      PreSignUp: ARNS.preSignUp,
+      DefineAuthChallenge: ARNS.defineAuthChallenge,
+      CreateAuthChallenge: ARNS.createAuthChallenge,
+      VerifyAuthChallengeResponse: ARNS.verifyAuthChallenge,
+      // Not ours: kept (customMessage is not wired, but the slot holds another function).
+      CustomMessage: CUSTOM_MESSAGE,
+    });
+  });
+
+  test("the WiredTriggers output decides; a stack without it wires everything", () => {
+    expect([...deployedWiredFunctions({ WiredTriggers: "preTokenGeneration" })]).toEqual([
+      "preTokenGeneration",
+    ]);
+    expect(deployedWiredFunctions({}).size).toBe(9);
+    expect(() => deployedWiredFunctions({ WiredTriggers: "preSignup" })).toThrow(
+      'unknown trigger "preSignup"',
+    );
   });
 });
 

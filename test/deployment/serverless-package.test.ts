@@ -207,7 +207,7 @@ describe.each([
     for (const statement of cognito) expect(statement.Resource).toEqual(expectedPool(template()));
   });
 
-  test("pre-signup: the linking calls through PreSignUpCognitoPolicy on its own role", () => {
+  test("pre-signup: the linking calls (no AdminCreateUser with allow-separate) through PreSignUpCognitoPolicy", () => {
     // Prepare
     const active = activeResources(template());
 
@@ -221,11 +221,7 @@ describe.each([
     expect(statementsOf(policy as Resource)).toEqual([
       {
         Effect: "Allow",
-        Action: [
-          "cognito-idp:ListUsers",
-          "cognito-idp:AdminCreateUser",
-          "cognito-idp:AdminLinkProviderForUser",
-        ],
+        Action: ["cognito-idp:ListUsers", "cognito-idp:AdminLinkProviderForUser"],
         Resource: expectedPool(template()),
       },
     ]);
@@ -728,7 +724,10 @@ describe("mode (b): triggers for an existing pool", () => {
     // output (scripts/pool-triggers.ts, deployedPreTokenVersion); the (inactive) pool
     // definition carries the same value, so both modes honour the parameter.
     expect(existing.Outputs?.PreTokenLambdaVersion?.Value).toBe("V3_0");
-    const config = existing.Resources.UserPool?.Properties?.LambdaConfig as Record<string, unknown>;
+    const config = resolveIfs(
+      existing.Resources.UserPool?.Properties?.LambdaConfig,
+      evaluateConditions(existing),
+    ) as Record<string, unknown>;
     expect(config.PreTokenGenerationConfig).toMatchObject({ LambdaVersion: "V3_0" });
   });
 

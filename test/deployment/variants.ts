@@ -45,6 +45,18 @@ export const VARIANTS: readonly Variant[] = [
     },
   },
   {
+    name: "created-some-triggers",
+    params: { triggers: "preSignUp,preTokenGeneration", preSignUpNoNativeUser: "create-native" },
+  },
+  {
+    name: "existing-some-triggers",
+    params: {
+      existingUserPoolId: EXISTING_POOL_ID,
+      triggers: "postConfirmation,customAuth,postAuthentication",
+      postAuthenticationBackstop: "true",
+    },
+  },
+  {
     name: "created-domain-ses-set",
     params: {
       userPoolDomainPrefix: "triggers-test-login",

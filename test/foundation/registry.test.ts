@@ -187,7 +187,10 @@ describe("the registry's Cognito triggers and serverless.yml", () => {
   test.each(TRIGGERS)("%s: an opt-in has its parameter (off by default) and output", (_name, t) => {
     // Assess
     if (t.wiring === "always") {
-      expect(JSON.stringify(lambdaConfig[t.slot])).not.toContain("Fn::If");
+      // Only the `triggers` parameter's Wire<Name> condition decides (resources/triggers.yml).
+      const text = JSON.stringify(lambdaConfig[t.slot]);
+      const conditions = [...text.matchAll(/"Fn::If":\["(\w+)"/g)].map((m) => m[1]);
+      expect(conditions).toEqual([expect.stringMatching(/^Wire[A-Z]\w+$/)]);
       return;
     }
     expect(SERVICE.params.default[t.wiring.param]).toBe("false");

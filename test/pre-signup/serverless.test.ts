@@ -35,10 +35,22 @@ describe("serverless.yml preSignUp block", () => {
 
   it("allows exactly ListUsers, AdminCreateUser and AdminLinkProviderForUser on user pools", () => {
     const statements = preSignUpStatements();
-    expect(statements.flatMap((s) => s.Action).sort()).toEqual([
-      "cognito-idp:AdminCreateUser",
-      "cognito-idp:AdminLinkProviderForUser",
-      "cognito-idp:ListUsers",
+    // AdminCreateUser only in the mode that creates native users (create-native).
+    expect(
+      statements
+        .flatMap((s) => s.Action)
+        .map((a) => JSON.stringify(a))
+        .sort(),
+    ).toEqual([
+      '"cognito-idp:AdminLinkProviderForUser"',
+      '"cognito-idp:ListUsers"',
+      JSON.stringify({
+        "Fn::If": [
+          "PreSignUpCreatesNative",
+          "cognito-idp:AdminCreateUser",
+          { Ref: "AWS::NoValue" },
+        ],
+      }),
     ]);
     for (const statement of statements) {
       expect(statement.Effect).toBe("Allow");
