@@ -37,14 +37,6 @@ export class InvalidEventError extends AppError {}
 /** A call to an AWS service failed in a way that is not "already done". */
 export class DependencyError extends AppError {}
 
-/**
- * The message that may reach the end user for `error`: its own message for a
- * {@link UserFacingError}, the generic message for everything else.
- */
-export function publicMessage(error: unknown): string {
-  return error instanceof UserFacingError ? error.message : GENERIC_ERROR_MESSAGE;
-}
-
 /** How many characters of an untrusted value an error message quotes. */
 export const QUOTE_LIMIT = 64;
 
