@@ -67,6 +67,9 @@ function benchConfig(jwk: Record<string, unknown>, tokenCacheSize: number) {
     jwksPenaltySeconds: 10,
     maxTokenLength: 8192,
     clockSkewSeconds: 60,
+    revocation: undefined,
+    awsCallTimeoutMs: 1000,
+    awsMaxAttempts: 2,
     tokenCacheSize,
   };
 }

@@ -69,6 +69,8 @@ interface Figures {
   /** A bare node requiring the clients the real process loaded (= bare when none). */
   readonly clientsOnly: Times;
   readonly clients: readonly string[];
+  /** The real process's largest peak resident memory over the runs, MB. */
+  readonly maxRssMb: number;
 }
 
 function medians(samples: readonly Times[]): Times {
@@ -89,10 +91,13 @@ async function measure(node: string, p: PreparedCase): Promise<Figures> {
   const stubbed: Times[] = [];
   const bare: Times[] = [];
   const clientsOnly: Times[] = [];
+  let maxRssMb = first.maxRssMb;
   for (let i = 0; i < RUNS; i++) {
     bare.push(await runBare(node));
     stubbed.push(await runCold(node, p, true));
-    real.push(await runCold(node, p, false));
+    const run = await runCold(node, p, false);
+    real.push(run);
+    maxRssMb = Math.max(maxRssMb, run.maxRssMb);
     if (clients.length > 0) clientsOnly.push(await runBare(node, clients));
   }
   return {
@@ -101,6 +106,7 @@ async function measure(node: string, p: PreparedCase): Promise<Figures> {
     bare: medians(bare),
     clientsOnly: clients.length > 0 ? medians(clientsOnly) : medians(bare),
     clients,
+    maxRssMb,
   };
 }
 
@@ -113,7 +119,8 @@ function rowsOf(c: ColdStartCase, label: string, f: Figures): BenchRow[] {
       value:
         `${f.real.cpuMs.toFixed(0)} (${f.real.ms.toFixed(0)}) ms; ` +
         `SDK stubbed ${f.stubbed.cpuMs.toFixed(0)} (${f.stubbed.ms.toFixed(0)}) ms; ` +
-        `bare node ${f.bare.cpuMs.toFixed(0)} (${f.bare.ms.toFixed(0)}) ms`,
+        `bare node ${f.bare.cpuMs.toFixed(0)} (${f.bare.ms.toFixed(0)}) ms; ` +
+        `peak RSS ${f.maxRssMb.toFixed(0)} MB`,
     },
   ];
   if (c.awsFree) {

@@ -6,6 +6,7 @@
 import { loadAuthorizerConfig } from "../shared/authorizer/config";
 import { createAuthorizerHandler, UNAUTHORIZED } from "../shared/authorizer/handler";
 import { createAuthorizerLogger } from "../shared/authorizer/log";
+import { createRevocationCheck, type RevocationStore } from "../shared/authorizer/revocation";
 import { createTokenVerifier } from "../shared/authorizer/verifier";
 
 const logger = createAuthorizerLogger("authorizer");
@@ -18,7 +19,50 @@ function build() {
   verifier.hydrate().catch((error: unknown) => {
     logger.warn("JWKS download at cold start failed", { error: (error as Error)?.name });
   });
-  return createAuthorizerHandler({ config, verifier, logger });
+  const revocation = config.revocation;
+  return createAuthorizerHandler({
+    config,
+    verifier,
+    logger,
+    revocation:
+      revocation &&
+      createRevocationCheck({
+        store: lazyDynamoStore(revocation.tableName, config),
+        failureMode: revocation.failureMode,
+        maxAgeMs: revocation.cacheSeconds * 1000,
+        maxEntries: 10_000,
+        onStoreError: (error) =>
+          logger.error(`Revocation table unreadable: failing ${revocation.failureMode}`, {
+            error: (error as Error)?.name,
+          }),
+      }),
+  });
+}
+
+/**
+ * The DynamoDB store, its module (and the SDK) loaded at the first read: with revocation off
+ * nothing of it runs, and with it on the cold start does not pay for it before a token needs it.
+ */
+function lazyDynamoStore(
+  tableName: string,
+  bounds: { awsCallTimeoutMs: number; awsMaxAttempts: number },
+): RevocationStore {
+  let store: Promise<RevocationStore> | undefined;
+  return {
+    revokedAt: (sub) => {
+      store ??= Promise.all([
+        import("../shared/authorizer/revocation-dynamodb"),
+        import("@aws-sdk/client-dynamodb"),
+        import("../shared/aws/clients"),
+      ]).then(([adapter, sdk, clients]) =>
+        adapter.dynamoRevocationStore(
+          tableName,
+          new sdk.DynamoDBClient(clients.sdkClientConfig(bounds)),
+        ),
+      );
+      return store.then((s) => s.revokedAt(sub));
+    },
+  };
 }
 
 function failClosed(error: unknown) {

@@ -11,7 +11,10 @@ import { buildCodeSender } from "../shared/custom-auth/sender";
 import { createLogger } from "../shared/logger";
 
 // Cold start: a bad setting fails here, naming the variable; the SES and DynamoDB clients
-// are built once.
+// are built once. Both load here, not on first use: only a real account's challenge sends (an
+// unknown or locked-out one takes the pretend path), so an SES client loaded by the first send
+// would make a real account's first challenge on a container ~100 ms slower than an unknown
+// one's. The lockout read runs for every challenge and loads with the rest.
 const config = loadCreateAuthConfig(process.env);
 const logger = createLogger("createAuthChallenge");
 const sender = buildCodeSender(config);

@@ -9,6 +9,8 @@ import { createVerifyAuthChallengeHandler } from "../shared/custom-auth/handlers
 import { createLogger } from "../shared/logger";
 
 // Cold start: a bad setting fails here, naming the variable; the DynamoDB client is built once.
+// It loads here, not on first use: every answer, of a known user or not, counts or clears, and
+// a client loaded by the first call would time that answer against the ones after it.
 const config = loadVerifyAuthConfig(process.env);
 const logger = createLogger("verifyAuthChallenge");
 const attempts = config.lockout && buildAttemptStore(config.lockout, config.common);

@@ -1,7 +1,7 @@
 // One cold start as Lambda pays it: require a deployment bundle, call its handler once per event
 // file, exit. Prints one JSON line: the AWS SDK packages the bundle required during the require
 // (`coldStart`) and after the events (`afterEvents`), each event's outcome, and the CPU time the
-// whole process used (`cpuMs`).
+// whole process used (`cpuMs`) with its peak resident memory (`maxRssMb`).
 // Usage: node cold-start-runner.cjs [--stub-sdk] <bundle.js> <exportName> <function> <event.json>...
 // With --stub-sdk every `@aws-sdk/client-*` the bundle requires is a stand-in whose commands
 // answer the operation's canned response (cold-start-responses.json) without loading the SDK.
@@ -107,7 +107,10 @@ async function main() {
   // CPU time of the whole process so far (every thread, user + system): node's start included.
   const usage = process.resourceUsage();
   const cpuMs = (usage.userCPUTime + usage.systemCPUTime) / 1000;
-  write(`${JSON.stringify({ coldStart, afterEvents: [...loaded].sort(), outcomes, cpuMs })}\n`);
+  const maxRssMb = usage.maxRSS / 1024;
+  write(
+    `${JSON.stringify({ coldStart, afterEvents: [...loaded].sort(), outcomes, cpuMs, maxRssMb })}\n`,
+  );
 }
 
 main().then(

@@ -148,6 +148,8 @@ export interface ColdRun {
   readonly ms: number;
   /** CPU milliseconds the whole process used (user + system, every thread), node's start included. */
   readonly cpuMs: number;
+  /** The process's peak resident memory in MB (what the function's memory size must hold). */
+  readonly maxRssMb: number;
   /** AWS SDK packages the bundle required while it was required (its cold start). */
   readonly coldStart: readonly string[];
   /** ... and by the time its events were handled. */

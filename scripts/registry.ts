@@ -303,11 +303,16 @@ export const REGISTRY = {
     area: "authorizer",
     docs: "docs/authorizer.md",
     events: ["authorizer-"],
-    sdkModules: [],
+    // DynamoDB only with revocation on (AUTHORIZER_REVOCATION_TABLE_NAME), loaded at the first read.
+    sdkModules: [DYNAMODB],
     // docs/authorizer.md#speed: no larger and no slower to import than these.
     bench: { sizeKb: 50, importMs: 20 },
     // A REST TOKEN authorizer; the bench signs the token for a deployed-mode pool.
-    coldStart: { paths: [{ events: ["authorizer-token.json"], awsFree: true }] },
+    coldStart: {
+      paths: [{ events: ["authorizer-token.json"], awsFree: true }],
+      // Revocation on: every token reads the table once per cache period, whoever the user is.
+      lazySdkModules: [DYNAMODB],
+    },
   },
   hello: {
     handler: "functions/hello.handler",

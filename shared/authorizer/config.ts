@@ -8,7 +8,15 @@
  */
 import { readFileSync } from "node:fs";
 import { loadCommonConfig } from "../config/common";
-import { type Env, optionalString, readInteger, readJson, readList } from "../config/env";
+import {
+  type Env,
+  optionalString,
+  optionalTableName,
+  readEnum,
+  readInteger,
+  readJson,
+  readList,
+} from "../config/env";
 import { ConfigError } from "../errors";
 import { type CompiledRoute, compileRoute } from "./routes";
 
@@ -81,6 +89,21 @@ export interface AuthorizerConfig extends AuthorizerPolicyConfig {
   readonly clockSkewSeconds: number;
   /** AUTHORIZER_TOKEN_CACHE_SIZE: verified tokens kept per container (0 turns the cache off). */
   readonly tokenCacheSize: number;
+  /** Revocation, on when AUTHORIZER_REVOCATION_TABLE_NAME is set; undefined when off. */
+  readonly revocation: RevocationConfig | undefined;
+  /** AWS_CALL_TIMEOUT_MS / AWS_MAX_ATTEMPTS (common config): bounds of the revocation read. */
+  readonly awsCallTimeoutMs: number;
+  readonly awsMaxAttempts: number;
+}
+
+/** Opt-in revocation (docs/authorizer.md#revocation). */
+export interface RevocationConfig {
+  /** AUTHORIZER_REVOCATION_TABLE_NAME: the DynamoDB table of `sub -> revokedAt`. */
+  readonly tableName: string;
+  /** AUTHORIZER_REVOCATION_FAILURE_MODE: `closed` (default) refuses when the table cannot be read, `open` allows. */
+  readonly failureMode: "closed" | "open";
+  /** AUTHORIZER_REVOCATION_CACHE_SECONDS: how long a read is reused, 0-30 (default 10). */
+  readonly cacheSeconds: number;
 }
 
 /** The longest lifetime (`exp - iat`) Cognito gives an ID or access token: one day. */
@@ -295,6 +318,21 @@ function readLocalIssuer(env: Env, localMode: boolean): LocalIssuerConfig | unde
   return { issuer, clientIds };
 }
 
+function readRevocation(env: Env): RevocationConfig | undefined {
+  const tableName = optionalTableName(env, "AUTHORIZER_REVOCATION_TABLE_NAME");
+  const failureMode = readEnum(
+    env,
+    "AUTHORIZER_REVOCATION_FAILURE_MODE",
+    ["closed", "open"],
+    "closed",
+  );
+  const cacheSeconds = readInteger(env, "AUTHORIZER_REVOCATION_CACHE_SECONDS", 10, {
+    min: 0,
+    max: 30,
+  });
+  return tableName === undefined ? undefined : { tableName, failureMode, cacheSeconds };
+}
+
 /** Parse and validate the authorizer's environment. Throws a ConfigError naming the variable. */
 export function loadAuthorizerConfig(env: Env = process.env): AuthorizerConfig {
   const common = loadCommonConfig(env);
@@ -330,5 +368,8 @@ export function loadAuthorizerConfig(env: Env = process.env): AuthorizerConfig {
     }),
     clockSkewSeconds: readInteger(env, "AUTHORIZER_CLOCK_SKEW_SECONDS", 60, { min: 0, max: 300 }),
     tokenCacheSize: readInteger(env, "AUTHORIZER_TOKEN_CACHE_SIZE", 1000, { min: 0, max: 100_000 }),
+    revocation: readRevocation(env),
+    awsCallTimeoutMs: common.awsCallTimeoutMs,
+    awsMaxAttempts: common.awsMaxAttempts,
   };
 }

@@ -24,6 +24,7 @@ import {
   parseExecuteApiArn,
 } from "./policy";
 import { type AuthorizerContext, authorizerContext, principalFromClaims } from "./principal";
+import type { RevocationCheck } from "./revocation";
 import type { Principal } from "./routes";
 import type { TokenVerifier } from "./verifier";
 
@@ -40,6 +41,8 @@ export interface AuthorizerDeps {
   readonly config: AuthorizerPolicyConfig & { readonly maxTokenLength: number };
   readonly verifier: TokenVerifier;
   readonly logger: AuthorizerLogger;
+  /** The revocation check, when revocation is on (after every verification, cached or not). */
+  readonly revocation?: RevocationCheck;
 }
 
 /** What a verified payload always yields (its policy decisions memoised per request ARN). */
@@ -58,7 +61,7 @@ function errorName(error: unknown): string {
 }
 
 /** Create the handler. */
-export function createAuthorizerHandler({ config, verifier, logger }: AuthorizerDeps) {
+export function createAuthorizerHandler({ config, verifier, logger, revocation }: AuthorizerDeps) {
   const policyFor = createPolicyBuilder(config.routes);
   // A repeated token (the verifier's cache hands back the same payload object) reuses its
   // principal, context and decisions: a hit then costs a few map lookups (docs: Speed).
@@ -85,6 +88,11 @@ export function createAuthorizerHandler({ config, verifier, logger }: Authorizer
 
       stage = "verify";
       const payload = await verifier.verify(request.token);
+      if (revocation !== undefined) {
+        stage = "revocation";
+        // The verifier guarantees a numeric iat; a missing sub is refused just below anyway.
+        await revocation(typeof payload.sub === "string" ? payload.sub : "", payload.iat as number);
+      }
       stage = "policy";
       let known = derived.get(payload);
       if (known === undefined) {

@@ -125,6 +125,9 @@ export function testConfig(
     jwksPenaltySeconds: 10,
     maxTokenLength: 8192,
     clockSkewSeconds: 60,
+    revocation: undefined,
+    awsCallTimeoutMs: 1000,
+    awsMaxAttempts: 2,
     tokenCacheSize: 0,
     ...rest,
   };

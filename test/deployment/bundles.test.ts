@@ -136,8 +136,9 @@ test("the registry's cold-start expectations are what the bench and this test ne
     (fn) => !run.has(fn) && entryOf(fn).coldStart?.skipReason === undefined,
   );
   expect(unexplained).toEqual([]);
-  // The only lazy client today, and why it may be (docs/deployment.md, "Cold starts").
+  // The lazy clients today, and why they may be (docs/deployment.md, "Cold starts";
+  // the authorizer's revocation read: docs/authorizer.md#revocation).
   expect(
     FUNCTION_NAMES.filter((fn) => (entryOf(fn).coldStart?.lazySdkModules ?? []).length > 0),
-  ).toEqual(["preSignUp"]);
+  ).toEqual(["preSignUp", "authorizer"]);
 });
