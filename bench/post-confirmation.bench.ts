@@ -5,8 +5,8 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import type { PostConfirmationTriggerEvent } from "aws-lambda";
-import { loadPostConfirmationConfig } from "../shared/post-confirmation/config";
 import { planPostConfirmation } from "../shared/post-confirmation/decide";
+import { loadProvisioningConfig } from "../shared/provisioning/config";
 import { type BenchRow, formatMicros, medianMicros } from "./lib";
 
 const TARGET_US = 50;
@@ -19,7 +19,7 @@ function event(name: string): PostConfirmationTriggerEvent {
 
 /** Median time of `planPostConfirmation` for a native and a federated event. */
 export async function run(): Promise<BenchRow[]> {
-  const config = loadPostConfirmationConfig({
+  const config = loadProvisioningConfig({
     PROFILE_TABLE_NAME: "bench-profiles",
     DEFAULT_GROUP: "members",
     GROUP_BY_EMAIL_DOMAIN: JSON.stringify(

@@ -7,13 +7,13 @@
 import type { PostAuthenticationTriggerHandler } from "aws-lambda";
 import { createLogger } from "../shared/logger";
 import { createPostAuthenticationHandler } from "../shared/post-authentication/handler";
-import { createPostConfirmationAdapters } from "../shared/post-confirmation/adapters";
-import { loadPostConfirmationConfig } from "../shared/post-confirmation/config";
+import { createProvisioningAdapters } from "../shared/provisioning/adapters";
+import { loadProvisioningConfig } from "../shared/provisioning/config";
 
 // Cold start: the post-confirmation settings and adapters, parsed and created once per container.
-const config = loadPostConfirmationConfig(process.env);
+const config = loadProvisioningConfig(process.env);
 const logger = createLogger("postAuthentication");
-const adapters = createPostConfirmationAdapters(config, logger);
+const adapters = createProvisioningAdapters(config, logger);
 logger.debug("Post-authentication adapters", adapters.describe);
 
 const postAuthentication = createPostAuthenticationHandler({

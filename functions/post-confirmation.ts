@@ -6,14 +6,14 @@
  */
 import type { PostConfirmationTriggerHandler } from "aws-lambda";
 import { createLogger } from "../shared/logger";
-import { createPostConfirmationAdapters } from "../shared/post-confirmation/adapters";
-import { loadPostConfirmationConfig } from "../shared/post-confirmation/config";
 import { createPostConfirmationHandler } from "../shared/post-confirmation/handler";
+import { createProvisioningAdapters } from "../shared/provisioning/adapters";
+import { loadProvisioningConfig } from "../shared/provisioning/config";
 
 // Cold start: config parsed and clients created once per container.
-const config = loadPostConfirmationConfig(process.env);
+const config = loadProvisioningConfig(process.env);
 const logger = createLogger("postConfirmation");
-const adapters = createPostConfirmationAdapters(config, logger);
+const adapters = createProvisioningAdapters(config, logger);
 logger.debug("Post-confirmation adapters", adapters.describe);
 
 const postConfirmation = createPostConfirmationHandler({

@@ -32,7 +32,7 @@ import {
 import { CreateTableCommand, DynamoDBClient, GetItemCommand } from "@aws-sdk/client-dynamodb";
 import { unmarshall } from "@aws-sdk/util-dynamodb";
 import { attemptsTableDefinition } from "../shared/custom-auth/attempts";
-import { profileTableDefinition } from "../shared/post-confirmation/profiles";
+import { profileTableDefinition } from "../shared/provisioning/profiles";
 import { cognitoTriggers, type TriggerName } from "./registry";
 
 const ROOT = resolve(__dirname, "..");

@@ -19,6 +19,7 @@ import type {
   VerifyAuthChallengeResponseTriggerEvent,
 } from "aws-lambda";
 import { InvalidEventError, quoteUntrusted } from "./errors";
+import { isRecord } from "./guards";
 
 export type {
   CreateAuthChallengeTriggerEvent,
@@ -75,10 +76,6 @@ export interface AnyTriggerEvent {
   userName?: string;
   request: Record<string, unknown>;
   response: Record<string, unknown>;
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
 /**

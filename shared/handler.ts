@@ -4,6 +4,7 @@
  * and turns any failure into an error that is safe to show the end user.
  */
 import type { Context } from "aws-lambda";
+import { type CallTiming, Deadline } from "./aws/clients";
 import { AppError, GENERIC_ERROR_MESSAGE, UserFacingError } from "./errors";
 import { assertTriggerEvent } from "./events";
 import { appendEventKeys, type Logger } from "./logger";
@@ -14,6 +15,19 @@ export type TriggerLogic<E> = (
   context: Context | undefined,
 ) => Promise<E | undefined> | E | undefined;
 
+/** Trigger logic that makes AWS calls: it also gets the invocation's {@link Deadline}. */
+export type TimedTriggerLogic<E> = (
+  event: E,
+  context: Context | undefined,
+  deadline: Deadline,
+) => Promise<E | undefined> | E | undefined;
+
+/** Options of {@link cognitoTrigger} for logic that makes AWS calls. */
+export interface TimedTriggerOptions {
+  /** The invocation budget and per-call timeout its {@link Deadline} is built from. */
+  readonly timing: CallTiming;
+}
+
 /**
  * Build a Lambda handler for a Cognito trigger.
  *
@@ -21,21 +35,41 @@ export type TriggerLogic<E> = (
  * - A {@link UserFacingError} reaches the user with its own message, logged at info.
  * - Anything else is logged with its cause and becomes {@link GENERIC_ERROR_MESSAGE}, so
  *   no stack trace or internal detail reaches the end user (and Cognito may retry).
+ * - With `options.timing`, the wrapper starts the invocation's one {@link Deadline} once the
+ *   event is valid, hands it to `logic`, and disposes of it when the invocation ends, however
+ *   it ends (its timer stopped, any call still running aborted).
  */
 export function cognitoTrigger<E extends { triggerSource: string }>(
   logger: Logger,
   sources: readonly E["triggerSource"][],
   logic: TriggerLogic<E>,
+): (event: E, context?: Context) => Promise<E>;
+export function cognitoTrigger<E extends { triggerSource: string }>(
+  logger: Logger,
+  sources: readonly E["triggerSource"][],
+  logic: TimedTriggerLogic<E>,
+  options: TimedTriggerOptions,
+): (event: E, context?: Context) => Promise<E>;
+export function cognitoTrigger<E extends { triggerSource: string }>(
+  logger: Logger,
+  sources: readonly E["triggerSource"][],
+  logic: TimedTriggerLogic<E>,
+  options?: TimedTriggerOptions,
 ): (event: E, context?: Context) => Promise<E> {
   return async (event: E, context?: Context): Promise<E> => {
     appendEventKeys(logger, event);
     if (context) logger.addContext(context);
+    let deadline: Deadline | undefined;
     try {
       assertTriggerEvent<E>(event, sources);
-      const result = await logic(event, context);
+      // Without timing the logic makes no AWS call and never reads its third argument.
+      deadline = options === undefined ? undefined : Deadline.start(options.timing, context);
+      const result = await logic(event, context, deadline as Deadline);
       return result ?? event;
     } catch (error) {
       throw toPublicError(logger, error);
+    } finally {
+      deadline?.dispose();
     }
   };
 }

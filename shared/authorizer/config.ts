@@ -18,6 +18,7 @@ import {
   readList,
 } from "../config/env";
 import { ConfigError } from "../errors";
+import { isRecord } from "../guards";
 import { type CompiledRoute, compileRoute } from "./routes";
 
 /** A Cognito user pool whose tokens are accepted, and the app clients they must come from. */
@@ -121,10 +122,6 @@ export const RESERVED_CONTEXT_KEYS = [
   "groups",
   "tokenUse",
 ];
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
-}
 
 function stringArray(value: unknown, where: string, pattern?: RegExp): string[] {
   if (!Array.isArray(value) || value.some((v) => typeof v !== "string" || v.trim() === "")) {

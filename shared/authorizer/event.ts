@@ -2,6 +2,7 @@
  * The three event shapes the authorizer answers, narrowed from untrusted input:
  * REST TOKEN, REST REQUEST, and HTTP API payload 2.0 (simple response).
  */
+import { isRecord } from "../guards";
 
 /** The request to authorize, or the reason it is refused (401). */
 export type AuthorizationRequest =
@@ -29,10 +30,6 @@ function hasJwtShape(token: string): boolean {
   const second = token.indexOf(".", first + 1);
   if (second <= first + 1 || second === token.length - 1) return false;
   return token.indexOf(".", second + 1) === -1;
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
 /** All values of the header `name` (case-insensitive) in `headers` and `multiValueHeaders`. */

@@ -4,6 +4,7 @@
  * Why each bound exists: docs/authorizer.md#jwks-downloads.
  */
 import type { Fetcher } from "aws-jwt-verify/https";
+import { isRecord } from "../guards";
 
 /** Thrown for any failed download; the handler turns it into 401. */
 export class JwksFetchError extends Error {
@@ -32,11 +33,7 @@ export function isJwksBody(body: Uint8Array): boolean {
     const parsed = JSON.parse(new TextDecoder("utf-8", { fatal: true }).decode(body)) as unknown;
     if (typeof parsed !== "object" || parsed === null) return false;
     const keys = (parsed as { keys?: unknown }).keys;
-    return (
-      Array.isArray(keys) &&
-      keys.length > 0 &&
-      keys.every((k) => typeof k === "object" && k !== null && !Array.isArray(k))
-    );
+    return Array.isArray(keys) && keys.length > 0 && keys.every(isRecord);
   } catch {
     return false;
   }

@@ -248,3 +248,36 @@ export function callFailure(
     ? deadline.failure(operation, error, message)
     : new DependencyError(message, { cause: error });
 }
+
+/** How {@link awsCall} treats a failed call. */
+export interface CallHandling<T> {
+  /** SDK error names that are an expected answer, not a failure, and the result each means. */
+  readonly expected?: Readonly<Record<string, T>>;
+  /** The domain error for any other failure; {@link callFailure} by default. */
+  readonly fail?: (operation: string, error: unknown, deadline: Deadline | undefined) => Error;
+}
+
+/**
+ * One AWS call within the invocation's deadline: `send` runs with the call's options (none
+ * without a deadline: the client's own bounds only); an SDK error named in `expected` becomes
+ * its result (`ConditionalCheckFailedException` -> "exists"), any other failure the domain error
+ * of `fail`. Throws a {@link DeadlineExceededError}, without calling, when too little time is left.
+ */
+export async function awsCall<T>(
+  operation: string,
+  deadline: Deadline | undefined,
+  send: (options: CallOptions | undefined) => Promise<T>,
+  handling: CallHandling<T> = {},
+): Promise<T> {
+  const options = deadline?.callOptions(operation);
+  try {
+    return await send(options);
+  } catch (error) {
+    const name = awsErrorName(error);
+    const { expected } = handling;
+    if (name !== undefined && expected !== undefined && Object.hasOwn(expected, name)) {
+      return expected[name] as T;
+    }
+    throw (handling.fail ?? callFailure)(operation, error, deadline);
+  }
+}

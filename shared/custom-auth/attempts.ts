@@ -21,8 +21,10 @@ import {
   DynamoDBClient,
   GetItemCommand,
   UpdateItemCommand,
+  type UpdateItemCommandOutput,
 } from "@aws-sdk/client-dynamodb";
 import {
+  awsCall,
   awsErrorName,
   type Deadline,
   errorLabel,
@@ -31,7 +33,7 @@ import {
 } from "../aws/clients";
 import { stringKeyTable } from "../aws/tables";
 import type { CommonConfig } from "../config/common";
-import { DependencyError } from "../errors";
+import type { DependencyError } from "../errors";
 import {
   type AttemptStore,
   AttemptStoreMisconfiguredError,
@@ -118,52 +120,51 @@ export function dynamoAttemptStore(
   ): Promise<FailureCount | "condition-failed"> {
     const operation = `UpdateItem(${tableName})`;
     // Throws a DeadlineExceededError (a DependencyError: fail open) when too little time is left.
-    const options = deadline?.callOptions(operation);
-    try {
-      const out = await client.send(
-        new UpdateItemCommand({
-          TableName: tableName,
-          Key: keyOf(key),
-          UpdateExpression: expression,
-          ConditionExpression: condition,
-          ExpressionAttributeNames: names,
-          ExpressionAttributeValues: values,
-          ReturnValues: "ALL_NEW",
-        }),
-        options,
-      );
-      const count = countOf(out.Attributes);
-      if (count === undefined) {
-        throw new AttemptStoreUnavailableError(`${operation} returned no count`);
-      }
-      return count;
-    } catch (error) {
-      if (awsErrorName(error) === CONDITION_FAILED) return "condition-failed";
-      if (error instanceof DependencyError) throw error;
-      throw storeError(operation, error, deadline);
-    }
+    const out = await awsCall<UpdateItemCommandOutput | "condition-failed">(
+      operation,
+      deadline,
+      (options) =>
+        client.send(
+          new UpdateItemCommand({
+            TableName: tableName,
+            Key: keyOf(key),
+            UpdateExpression: expression,
+            ConditionExpression: condition,
+            ExpressionAttributeNames: names,
+            ExpressionAttributeValues: values,
+            ReturnValues: "ALL_NEW",
+          }),
+          options,
+        ),
+      { expected: { [CONDITION_FAILED]: "condition-failed" as const }, fail: storeError },
+    );
+    if (out === "condition-failed") return out;
+    const count = countOf(out.Attributes);
+    if (count === undefined)
+      throw new AttemptStoreUnavailableError(`${operation} returned no count`);
+    return count;
   }
 
   return {
     async read(key, nowMs, deadline) {
-      const operation = `GetItem(${tableName})`;
-      const options = deadline?.callOptions(operation);
-      try {
-        const out = await client.send(
-          new GetItemCommand({
-            TableName: tableName,
-            Key: keyOf(key),
-            ConsistentRead: true,
-            ProjectionExpression: "#f, #e",
-            ExpressionAttributeNames: names,
-          }),
-          options,
-        );
-        const count = countOf(out.Item);
-        return count !== undefined && count.windowEndsAt > toSeconds(nowMs) ? count : undefined;
-      } catch (error) {
-        throw storeError(operation, error, deadline);
-      }
+      const out = await awsCall(
+        `GetItem(${tableName})`,
+        deadline,
+        (options) =>
+          client.send(
+            new GetItemCommand({
+              TableName: tableName,
+              Key: keyOf(key),
+              ConsistentRead: true,
+              ProjectionExpression: "#f, #e",
+              ExpressionAttributeNames: names,
+            }),
+            options,
+          ),
+        { fail: storeError },
+      );
+      const count = countOf(out.Item);
+      return count !== undefined && count.windowEndsAt > toSeconds(nowMs) ? count : undefined;
     },
 
     async recordFailure(key, nowMs, windowSeconds, deadline) {
@@ -199,28 +200,28 @@ export function dynamoAttemptStore(
     },
 
     async clearUnlessLocked(key, nowMs, threshold, deadline) {
-      const operation = `DeleteItem(${tableName})`;
-      const options = deadline?.callOptions(operation);
-      try {
-        await client.send(
-          new DeleteItemCommand({
-            TableName: tableName,
-            Key: keyOf(key),
-            // No item, under the threshold, or a passed window: clear. Else keep it: locked.
-            ConditionExpression: "attribute_not_exists(#f) OR #f < :threshold OR #e <= :now",
-            ExpressionAttributeNames: names,
-            ExpressionAttributeValues: {
-              ":threshold": { N: String(threshold) },
-              ":now": { N: String(toSeconds(nowMs)) },
-            },
-          }),
-          options,
-        );
-        return "cleared";
-      } catch (error) {
-        if (awsErrorName(error) === CONDITION_FAILED) return "locked";
-        throw storeError(operation, error, deadline);
-      }
+      return awsCall<"cleared" | "locked">(
+        `DeleteItem(${tableName})`,
+        deadline,
+        async (options) => {
+          await client.send(
+            new DeleteItemCommand({
+              TableName: tableName,
+              Key: keyOf(key),
+              // No item, under the threshold, or a passed window: clear. Else keep it: locked.
+              ConditionExpression: "attribute_not_exists(#f) OR #f < :threshold OR #e <= :now",
+              ExpressionAttributeNames: names,
+              ExpressionAttributeValues: {
+                ":threshold": { N: String(threshold) },
+                ":now": { N: String(toSeconds(nowMs)) },
+              },
+            }),
+            options,
+          );
+          return "cleared";
+        },
+        { expected: { [CONDITION_FAILED]: "locked" }, fail: storeError },
+      );
     },
   };
 }

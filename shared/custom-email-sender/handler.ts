@@ -4,7 +4,7 @@
  * decrypter and send-once function.
  */
 import type { Context, CustomEmailSenderTriggerEvent } from "aws-lambda";
-import { type CallTiming, Deadline } from "../aws/clients";
+import type { CallTiming } from "../aws/clients";
 import { InvalidEventError } from "../errors";
 import { cognitoTrigger } from "../handler";
 import type { Logger } from "../logger";
@@ -35,35 +35,31 @@ export function createCustomEmailSenderHandler(
   return cognitoTrigger<CustomEmailSenderTriggerEvent>(
     logger,
     CUSTOM_EMAIL_SENDER_SOURCES,
-    async (event, context) => {
+    async (event, context, deadline) => {
       const source = event.triggerSource;
       const encrypted: unknown = event.request.code;
       const notification = source === "CustomEmailSender_AccountTakeOverNotification";
       if (!notification && (typeof encrypted !== "string" || encrypted === "")) {
         throw new InvalidEventError("request.code is missing");
       }
-      const deadline = Deadline.start(timing, context);
-      try {
-        const code = notification ? undefined : await decrypt(encrypted as string);
-        const plan = planEmail(event, code, catalog, codeHashKey);
-        if (plan.kind === "skip") {
-          // Nothing to send to; failing would only make Cognito retry the same event.
-          logger.warn("Custom email not sent", { source, reason: plan.reason });
-          return event;
-        }
-        const result = await sendOnce(plan.key, plan.email, deadline, context);
-        const fields = { source, locale: plan.locale, result };
-        if (result === "unknown") {
-          logger.error("Custom email: SES outcome unknown; recorded as sent, not resent", fields);
-        } else if (result === "sent-unrecorded") {
-          logger.error("Custom email sent without an idempotency record (table unusable)", fields);
-        } else {
-          logger.info("Custom email handled", fields);
-        }
-      } finally {
-        deadline.dispose();
+      const code = notification ? undefined : await decrypt(encrypted as string);
+      const plan = planEmail(event, code, catalog, codeHashKey);
+      if (plan.kind === "skip") {
+        // Nothing to send to; failing would only make Cognito retry the same event.
+        logger.warn("Custom email not sent", { source, reason: plan.reason });
+        return event;
+      }
+      const result = await sendOnce(plan.key, plan.email, deadline, context);
+      const fields = { source, locale: plan.locale, result };
+      if (result === "unknown") {
+        logger.error("Custom email: SES outcome unknown; recorded as sent, not resent", fields);
+      } else if (result === "sent-unrecorded") {
+        logger.error("Custom email sent without an idempotency record (table unusable)", fields);
+      } else {
+        logger.info("Custom email handled", fields);
       }
       return event;
     },
+    { timing },
   );
 }

@@ -15,17 +15,16 @@
  * event still fails with the generic message (it is not a transient failure).
  */
 import type { Context } from "aws-lambda";
-import { DEFAULT_CALL_TIMING, Deadline } from "../aws/clients";
+import { DEFAULT_CALL_TIMING } from "../aws/clients";
 import { InvalidEventError } from "../errors";
 import { type PostAuthenticationTriggerEvent, TRIGGER_SOURCES } from "../events";
 import { cognitoTrigger } from "../handler";
-import { planProvisioning } from "../post-confirmation/decide";
-import type { PostConfirmationDeps } from "../post-confirmation/handler";
-import type { ProfileLookup, ProfileStore } from "../post-confirmation/profiles";
-import { applyProvisioning } from "../post-confirmation/provision";
+import { applyProvisioning, type ProvisioningDeps } from "../provisioning/apply";
+import { planProvisioning } from "../provisioning/plan";
+import type { ProfileLookup, ProfileStore } from "../provisioning/profiles";
 
-/** What the handler needs: post-confirmation's dependencies, with a profile store that can also look up. */
-export interface PostAuthenticationDeps extends Omit<PostConfirmationDeps, "profiles"> {
+/** What the handler needs: the provisioning dependencies, with a profile store that can also look up. */
+export interface PostAuthenticationDeps extends Omit<ProvisioningDeps, "profiles"> {
   readonly profiles: ProfileStore & ProfileLookup;
 }
 
@@ -43,7 +42,7 @@ export function createPostAuthenticationHandler(
   return cognitoTrigger<PostAuthenticationTriggerEvent>(
     logger,
     TRIGGER_SOURCES.postAuthentication,
-    async (event, context) => {
+    async (event, _context, deadline) => {
       // Pure and cheap (microseconds): validates the event before any call.
       const plan = planProvisioning(
         {
@@ -58,7 +57,6 @@ export function createPostAuthenticationHandler(
       if (plan.kind === "invalid") throw new InvalidEventError(plan.reason);
       const { sub } = plan.profile;
 
-      const deadline = Deadline.start(timing, context);
       try {
         if (await profiles.exists(sub, deadline)) {
           logger.debug("Post-authentication: profile exists", { sub });
@@ -85,10 +83,9 @@ export function createPostAuthenticationHandler(
           sub,
           error: error instanceof Error ? error : new Error(String(error)),
         });
-      } finally {
-        deadline.dispose();
       }
       return event;
     },
+    { timing },
   );
 }

@@ -3,28 +3,16 @@
  * so tests (and the local stack) choose their own stores and clients.
  */
 import type { Context } from "aws-lambda";
-import { type CallTiming, DEFAULT_CALL_TIMING, Deadline } from "../aws/clients";
+import { DEFAULT_CALL_TIMING, type Deadline } from "../aws/clients";
 import { InvalidEventError } from "../errors";
 import type { PostConfirmationTriggerEvent } from "../events";
 import { TRIGGER_SOURCES } from "../events";
 import { cognitoTrigger } from "../handler";
-import type { Logger } from "../logger";
-import { type DecisionConfig, planPostConfirmation } from "./decide";
-import type { GroupMembership } from "./groups";
-import type { ProfileStore } from "./profiles";
-import { applyProvisioning } from "./provision";
+import { applyProvisioning, type ProvisioningDeps } from "../provisioning/apply";
+import { planPostConfirmation } from "./decide";
 
-/** What the handler needs. */
-export interface PostConfirmationDeps {
-  readonly config: DecisionConfig;
-  readonly logger: Logger;
-  readonly groups: GroupMembership;
-  readonly profiles: ProfileStore;
-  /** The clock for `createdAt`; defaults to the system clock. */
-  readonly now?: () => Date;
-  /** The invocation budget and per-attempt timeout (the parsed config); the shared defaults when absent. */
-  readonly timing?: CallTiming;
-}
+/** What the handler needs: the provisioning dependencies. */
+export type PostConfirmationDeps = ProvisioningDeps;
 
 /**
  * Build the post-confirmation handler.
@@ -49,6 +37,7 @@ export function createPostConfirmationHandler(
 
   async function provision(
     event: PostConfirmationTriggerEvent,
+    _context: Context | undefined,
     deadline: Deadline,
   ): Promise<PostConfirmationTriggerEvent> {
     const plan = planPostConfirmation(
@@ -90,13 +79,7 @@ export function createPostConfirmationHandler(
   return cognitoTrigger<PostConfirmationTriggerEvent>(
     logger,
     TRIGGER_SOURCES.postConfirmation,
-    async (event, context) => {
-      const deadline = Deadline.start(timing, context);
-      try {
-        return await provision(event, deadline);
-      } finally {
-        deadline.dispose();
-      }
-    },
+    provision,
+    { timing },
   );
 }

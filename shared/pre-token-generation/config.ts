@@ -9,6 +9,7 @@
  */
 import { type Env, readEnum, readJson } from "../config/env";
 import { ConfigError } from "../errors";
+import { isRecord } from "../guards";
 import {
   CLAIM_NAME_PATTERN,
   LIMITS,
@@ -162,10 +163,6 @@ export function loadPreTokenConfig(env: Env): PreTokenConfig {
 
 function fail(path: string, problem: string): never {
   throw new Error(`${path} ${problem}`);
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
 function record(value: unknown, path: string, allowed: readonly string[]): Record<string, unknown> {

@@ -171,3 +171,35 @@ describe("revocation cache", () => {
     expect(reads).toBe(5);
   });
 });
+
+describe("admin script (scripts/revoke.ts)", () => {
+  it("writes a revocation by sub, and by username through AdminGetUser", async () => {
+    const { mockClient } = await import("aws-sdk-client-mock");
+    const { AdminGetUserCommand, CognitoIdentityProviderClient } = await import(
+      "@aws-sdk/client-cognito-identity-provider"
+    );
+    const { revokeUser } = await import("../../scripts/revoke");
+    const cognito = new CognitoIdentityProviderClient({ region: "eu-west-1" });
+    const mock = mockClient(cognito);
+    mock
+      .on(AdminGetUserCommand, { UserPoolId: "eu-west-1_Pool", Username: "jane" })
+      .resolves({ Username: "jane", UserAttributes: [{ Name: "sub", Value: "sub-jane" }] });
+
+    await revokeUser(
+      { table: TABLE, sub: "sub-direct", ttlSeconds: 3600 },
+      { dynamo: dynamo.client },
+      5000,
+    );
+    const byName = await revokeUser(
+      { table: TABLE, userPoolId: "eu-west-1_Pool", username: "jane", ttlSeconds: 3600 },
+      { dynamo: dynamo.client, cognito },
+      6000,
+    );
+
+    const store = dynamoRevocationStore(TABLE, dynamo.client);
+    expect(await store.revokedAt("sub-direct")).toBe(5000);
+    expect(byName).toEqual({ sub: "sub-jane", revokedAt: 6000 });
+    expect(await store.revokedAt("sub-jane")).toBe(6000);
+    mock.reset();
+  });
+});

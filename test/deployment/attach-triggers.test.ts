@@ -13,6 +13,7 @@ import {
 } from "@aws-sdk/client-cognito-identity-provider";
 import { mockClient } from "aws-sdk-client-mock";
 import {
+  ALWAYS_WIRED,
   choosePreTokenVersion,
   deployedOutputs,
   deployedPreTokenVersion,
@@ -24,19 +25,19 @@ import {
   type TriggerArns,
   updatePoolTriggers,
 } from "../../scripts/pool-triggers";
+import { cognitoTriggers } from "../../scripts/registry";
 
 const POOL_ID = "eu-west-1_AbCdEf123";
 const fnArn = (fn: string) =>
   `arn:aws:lambda:eu-west-1:123456789012:function:cognito-triggers-prod-${fn}`;
-const ARNS: TriggerArns = {
-  preSignUp: fnArn("preSignUp"),
-  postConfirmation: fnArn("postConfirmation"),
-  preTokenGeneration: fnArn("preTokenGeneration"),
-  defineAuthChallenge: fnArn("defineAuthChallenge"),
-  createAuthChallenge: fnArn("createAuthChallenge"),
-  verifyAuthChallenge: fnArn("verifyAuthChallenge"),
-  customMessage: fnArn("customMessage"),
-};
+/** An ARN for every always-attached trigger (the registry's), as attach-triggers looks them up. */
+const ARNS = Object.fromEntries(ALWAYS_WIRED.map((fn) => [fn, fnArn(fn)])) as TriggerArns;
+/** The always-attached triggers whose slot holds a bare ARN: LambdaConfig key -> ARN. */
+const ARN_SLOTS = Object.fromEntries(
+  cognitoTriggers()
+    .filter(([, t]) => t.wiring === "always" && t.version === undefined)
+    .map(([fn, t]) => [t.slot, fnArn(fn)]),
+);
 /** The ARNs with the backstop function (deployed by every stack that has it). */
 const WITH_BACKSTOP = { ...ARNS, postAuthentication: fnArn("postAuthentication") };
 const CUSTOM_MESSAGE =
@@ -174,14 +175,17 @@ describe("planAttach", () => {
       UserPoolTier: "ESSENTIALS",
       VerificationMessageTemplate: { DefaultEmailOption: "CONFIRM_WITH_CODE" },
     });
-    expect(input.LambdaConfig).toEqual({
-      PreAuthentication: CUSTOM_MESSAGE,
+    expect(ARN_SLOTS).toMatchObject({
       PreSignUp: ARNS.preSignUp,
       PostConfirmation: ARNS.postConfirmation,
       DefineAuthChallenge: ARNS.defineAuthChallenge,
       CreateAuthChallenge: ARNS.createAuthChallenge,
       VerifyAuthChallengeResponse: ARNS.verifyAuthChallenge,
       CustomMessage: ARNS.customMessage,
+    });
+    expect(input.LambdaConfig).toEqual({
+      PreAuthentication: CUSTOM_MESSAGE,
+      ...ARN_SLOTS,
       PreTokenGeneration: ARNS.preTokenGeneration,
       PreTokenGenerationConfig: { LambdaArn: ARNS.preTokenGeneration, LambdaVersion: "V3_0" },
     });

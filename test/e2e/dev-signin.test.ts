@@ -16,8 +16,10 @@ import {
   connectLocalStack,
   freePort,
   type LocalStack,
+  LocalStackStartError,
   type StackInfo,
   signUp,
+  startLocalStack,
 } from "../../scripts/local-stack";
 import { codeFromOutbox } from "../../scripts/outbox";
 
@@ -66,6 +68,32 @@ describe("npm run dev: a port in use", () => {
       });
     } finally {
       await new Promise<void>((ok) => busy.close(() => ok()));
+    }
+  });
+
+  it("cognito-local failing to start: one line naming it, the services' output kept apart", async () => {
+    // Prepare: a Node option every child Node process refuses (cognito-local starts first).
+    const saved = process.env.NODE_OPTIONS;
+    process.env.NODE_OPTIONS = "--no-such-node-option";
+
+    try {
+      // Act
+      const failure = startLocalStack().then(
+        () => undefined,
+        (error: unknown) => error,
+      );
+
+      // Assess
+      const error = (await failure) as LocalStackStartError;
+      expect(error).toBeInstanceOf(LocalStackStartError);
+      expect(error.message).toMatch(
+        /^local stack failed to start: cognito-local exited \(code \d+/,
+      );
+      expect(error.message).not.toContain("\n");
+      expect(error.output).toContain("--no-such-node-option");
+    } finally {
+      if (saved === undefined) delete process.env.NODE_OPTIONS;
+      else process.env.NODE_OPTIONS = saved;
     }
   });
 

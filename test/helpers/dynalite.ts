@@ -8,10 +8,11 @@ import type { AddressInfo } from "node:net";
 import {
   CreateTableCommand,
   type CreateTableCommandInput,
+  DescribeTableCommand,
   DynamoDBClient,
 } from "@aws-sdk/client-dynamodb";
 import { attemptsTableDefinition } from "../../shared/custom-auth/attempts";
-import { profileTableDefinition } from "../../shared/post-confirmation/profiles";
+import { profileTableDefinition } from "../../shared/provisioning/profiles";
 
 type DynaliteFactory = (options: { createTableMs: number }) => Server;
 // dynalite ships no type declarations; its factory returns a plain http.Server.
@@ -28,6 +29,20 @@ export interface LocalDynamo {
   /** Create a custom-auth attempts table called `name` (the definition serverless.yml's is checked against). */
   createAttemptsTable(name: string): Promise<void>;
   stop(): Promise<void>;
+}
+
+/**
+ * Create a table and wait until it is ACTIVE: even with createTableMs 0, dynalite marks it
+ * active on a later tick, and a call in between (a loaded machine) gets ResourceNotFoundException.
+ */
+async function createActive(client: DynamoDBClient, definition: CreateTableCommandInput) {
+  await client.send(new CreateTableCommand(definition));
+  for (let i = 0; i < 200; i++) {
+    const out = await client.send(new DescribeTableCommand({ TableName: definition.TableName }));
+    if (out.Table?.TableStatus === "ACTIVE") return;
+    await new Promise((ok) => setTimeout(ok, 10));
+  }
+  throw new Error(`table ${definition.TableName} did not become ACTIVE`);
 }
 
 /** Start dynalite on 127.0.0.1 and a free port. */
@@ -48,15 +63,9 @@ export async function startDynalite(): Promise<LocalDynamo> {
   return {
     endpoint,
     client,
-    async createTable(definition) {
-      await client.send(new CreateTableCommand(definition));
-    },
-    async createProfileTable(name) {
-      await client.send(new CreateTableCommand(profileTableDefinition(name)));
-    },
-    async createAttemptsTable(name) {
-      await client.send(new CreateTableCommand(attemptsTableDefinition(name)));
-    },
+    createTable: (definition) => createActive(client, definition),
+    createProfileTable: (name) => createActive(client, profileTableDefinition(name)),
+    createAttemptsTable: (name) => createActive(client, attemptsTableDefinition(name)),
     async stop() {
       client.destroy();
       await new Promise<void>((resolve, reject) =>

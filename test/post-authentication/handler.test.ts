@@ -20,8 +20,8 @@ import { GENERIC_ERROR_MESSAGE } from "../../shared/errors";
 import type { PostAuthenticationTriggerEvent } from "../../shared/events";
 import { createLogger } from "../../shared/logger";
 import { createPostAuthenticationHandler } from "../../shared/post-authentication/handler";
-import { cognitoGroupMembership } from "../../shared/post-confirmation/groups";
-import { dynamoProfileStore, fromItem, toItem } from "../../shared/post-confirmation/profiles";
+import { cognitoGroupMembership } from "../../shared/provisioning/groups";
+import { dynamoProfileStore, fromItem, toItem } from "../../shared/provisioning/profiles";
 import { loadEvent } from "../helpers/events";
 import { useProvisioningEngines } from "../post-confirmation/engines";
 

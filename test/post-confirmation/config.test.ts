@@ -1,14 +1,14 @@
 import { ConfigError } from "../../shared/errors";
 import {
   DEFAULT_LOCAL_PROFILE_FILE,
-  loadPostConfirmationConfig,
-} from "../../shared/post-confirmation/config";
+  loadProvisioningConfig,
+} from "../../shared/provisioning/config";
 
 const BASE = { PROFILE_TABLE_NAME: "cognito-triggers-dev-profiles" };
 
 function configError(env: Record<string, string>): ConfigError {
   try {
-    loadPostConfirmationConfig(env);
+    loadProvisioningConfig(env);
   } catch (error) {
     if (error instanceof ConfigError) return error;
     throw error;
@@ -16,7 +16,7 @@ function configError(env: Record<string, string>): ConfigError {
   throw new Error("expected a ConfigError");
 }
 
-describe("loadPostConfirmationConfig", () => {
+describe("loadProvisioningConfig", () => {
   it("reads the table, the default group and the domain rule", () => {
     // Prepare
     const env = {
@@ -27,7 +27,7 @@ describe("loadPostConfirmationConfig", () => {
     };
 
     // Act
-    const config = loadPostConfirmationConfig(env);
+    const config = loadProvisioningConfig(env);
 
     // Assess
     expect(config).toMatchObject({
@@ -43,7 +43,7 @@ describe("loadPostConfirmationConfig", () => {
 
   it("defaults to no default group and no rule", () => {
     // Act
-    const config = loadPostConfirmationConfig({ ...BASE, DEFAULT_GROUP: " " });
+    const config = loadProvisioningConfig({ ...BASE, DEFAULT_GROUP: " " });
 
     // Assess
     expect(config.defaultGroup).toBeUndefined();
@@ -52,7 +52,7 @@ describe("loadPostConfirmationConfig", () => {
 
   it("falls back to AWS_ENDPOINT_URL for both engines", () => {
     // Act
-    const config = loadPostConfirmationConfig({
+    const config = loadProvisioningConfig({
       ...BASE,
       AWS_ENDPOINT_URL: "http://localhost:4566",
     });

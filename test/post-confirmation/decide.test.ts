@@ -1,10 +1,10 @@
 import fc from "fast-check";
+import { planPostConfirmation } from "../../shared/post-confirmation/decide";
 import {
   chooseGroups,
   type DecisionConfig,
   federatedProvider,
-  planPostConfirmation,
-} from "../../shared/post-confirmation/decide";
+} from "../../shared/provisioning/plan";
 
 const CONFIG: DecisionConfig = {
   defaultGroup: "members",

@@ -14,9 +14,9 @@ import { type CallTiming, sdkClientConfig } from "../../shared/aws/clients";
 import { GENERIC_ERROR_MESSAGE } from "../../shared/errors";
 import type { PostConfirmationTriggerEvent } from "../../shared/events";
 import { createLogger } from "../../shared/logger";
-import { cognitoGroupMembership } from "../../shared/post-confirmation/groups";
 import { createPostConfirmationHandler } from "../../shared/post-confirmation/handler";
-import { dynamoProfileStore, fromItem, toItem } from "../../shared/post-confirmation/profiles";
+import { cognitoGroupMembership } from "../../shared/provisioning/groups";
+import { dynamoProfileStore, fromItem, toItem } from "../../shared/provisioning/profiles";
 import { loadEvent } from "../helpers/events";
 import { useProvisioningEngines } from "./engines";
 

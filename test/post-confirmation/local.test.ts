@@ -8,9 +8,9 @@ import { join } from "node:path";
 import { ScanCommand } from "@aws-sdk/client-dynamodb";
 import type { Callback, Context, PostConfirmationTriggerEvent } from "aws-lambda";
 import { createLogger } from "../../shared/logger";
-import { createPostConfirmationAdapters } from "../../shared/post-confirmation/adapters";
-import { loadPostConfirmationConfig } from "../../shared/post-confirmation/config";
-import { jsonLinesProfileStore } from "../../shared/post-confirmation/profiles";
+import { createProvisioningAdapters } from "../../shared/provisioning/adapters";
+import { loadProvisioningConfig } from "../../shared/provisioning/config";
+import { jsonLinesProfileStore } from "../../shared/provisioning/local";
 import { type LocalDynamo, startDynalite } from "../helpers/dynalite";
 import { loadEvent } from "../helpers/events";
 import { captureOutput } from "../helpers/logs";
@@ -80,19 +80,19 @@ describe("jsonLinesProfileStore", () => {
   });
 });
 
-describe("createPostConfirmationAdapters", () => {
+describe("createProvisioningAdapters", () => {
   it("uses the stand-ins in local mode without endpoints, and AWS otherwise", () => {
     // Prepare
     const logger = createLogger("postConfirmation");
     const base = { PROFILE_TABLE_NAME: "profiles", LOCAL_PROFILE_FILE: join(dir, "p.jsonl") };
 
     // Act
-    const local = createPostConfirmationAdapters(
-      loadPostConfirmationConfig({ ...base, LOCAL_MODE: "true" }),
+    const local = createProvisioningAdapters(
+      loadProvisioningConfig({ ...base, LOCAL_MODE: "true" }),
       logger,
     );
-    const engines = createPostConfirmationAdapters(
-      loadPostConfirmationConfig({
+    const engines = createProvisioningAdapters(
+      loadProvisioningConfig({
         ...base,
         IS_LOCAL: "true",
         AWS_ENDPOINT_URL_DYNAMODB: "http://127.0.0.1:1",
@@ -100,8 +100,8 @@ describe("createPostConfirmationAdapters", () => {
       }),
       logger,
     );
-    const aws = createPostConfirmationAdapters(
-      loadPostConfirmationConfig({ ...base, AWS_REGION: "eu-west-1" }),
+    const aws = createProvisioningAdapters(
+      loadProvisioningConfig({ ...base, AWS_REGION: "eu-west-1" }),
       logger,
     );
 

@@ -7,7 +7,7 @@ import { type Env, optionalString, readJson, requireTableName } from "../config/
 import { ConfigError } from "../errors";
 
 /** Settings of the post-confirmation trigger. */
-export interface PostConfirmationConfig extends CommonConfig {
+export interface ProvisioningConfig extends CommonConfig {
   /** PROFILE_TABLE_NAME: the DynamoDB table (partition key `sub`, string) that holds one profile per user. Required. */
   readonly profileTableName: string;
   /** DEFAULT_GROUP: the group every confirmed user joins; unset means no default group. */
@@ -60,7 +60,7 @@ export function parseGroupByEmailDomain(value: unknown): Record<string, string> 
 }
 
 /** Parse the trigger's settings from `env`. */
-export function loadPostConfirmationConfig(env: Env = process.env): PostConfirmationConfig {
+export function loadProvisioningConfig(env: Env = process.env): ProvisioningConfig {
   const defaultGroup = optionalString(env, "DEFAULT_GROUP");
   if (defaultGroup !== undefined && !GROUP_NAME.test(defaultGroup)) {
     throw new ConfigError("DEFAULT_GROUP", `"${defaultGroup}" is not a valid Cognito group name`);

@@ -1,11 +1,9 @@
 /**
- * Profile store adapters: a conditional put into DynamoDB, or the local JSON-lines
- * stand-in. Both write a profile at most once per `sub`: an existing record is
+ * Profile store: the interfaces, and DynamoDB's conditional put behind them (the local
+ * JSON-lines stand-in is in local.ts). Both write a profile at most once per `sub`: an existing record is
  * success ("exists") and is never overwritten, so Cognito's retries are harmless
  * and a record another process has updated since keeps its newer data.
  */
-import { appendFile, mkdir, readFile } from "node:fs/promises";
-import { dirname } from "node:path";
 import {
   type AttributeValue,
   type CreateTableCommandInput,
@@ -13,9 +11,9 @@ import {
   GetItemCommand,
   PutItemCommand,
 } from "@aws-sdk/client-dynamodb";
-import { awsErrorName, callFailure, type Deadline } from "../aws/clients";
+import { awsCall, type Deadline } from "../aws/clients";
 import { stringKeyTable } from "../aws/tables";
-import type { Profile, ProfileSource } from "./decide";
+import type { Profile, ProfileSource } from "./plan";
 
 /** What a put did: wrote a new record, or found one already there (left unchanged). */
 export type PutOutcome = "created" | "exists";
@@ -80,10 +78,8 @@ export function dynamoProfileStore(
 ): ProfileStore & ProfileLookup {
   return {
     async exists(sub, deadline) {
-      const operation = `GetItem(${tableName})`;
-      const options = deadline?.callOptions(operation);
-      try {
-        const out = await client.send(
+      const out = await awsCall(`GetItem(${tableName})`, deadline, (options) =>
+        client.send(
           new GetItemCommand({
             TableName: tableName,
             Key: { [PROFILE_KEY]: { S: sub } },
@@ -91,65 +87,28 @@ export function dynamoProfileStore(
             ExpressionAttributeNames: { "#sub": PROFILE_KEY },
           }),
           options,
-        );
-        return out.Item !== undefined;
-      } catch (error) {
-        throw callFailure(operation, error, deadline);
-      }
+        ),
+      );
+      return out.Item !== undefined;
     },
-    async putIfAbsent(profile, deadline) {
-      const operation = `PutItem(${tableName})`;
-      const options = deadline?.callOptions(operation);
-      try {
-        await client.send(
-          new PutItemCommand({
-            TableName: tableName,
-            Item: toItem(profile),
-            ConditionExpression: "attribute_not_exists(#sub)",
-            ExpressionAttributeNames: { "#sub": PROFILE_KEY },
-          }),
-          options,
-        );
-        return "created";
-      } catch (error) {
+    putIfAbsent: (profile, deadline) =>
+      awsCall<PutOutcome>(
+        `PutItem(${tableName})`,
+        deadline,
+        async (options) => {
+          await client.send(
+            new PutItemCommand({
+              TableName: tableName,
+              Item: toItem(profile),
+              ConditionExpression: "attribute_not_exists(#sub)",
+              ExpressionAttributeNames: { "#sub": PROFILE_KEY },
+            }),
+            options,
+          );
+          return "created";
+        },
         // The record exists already (an earlier attempt, or a newer write): that is success.
-        if (awsErrorName(error) === "ConditionalCheckFailedException") return "exists";
-        throw callFailure(operation, error, deadline);
-      }
-    },
-  };
-}
-
-/**
- * Local stand-in (local mode, no DynamoDB endpoint): appends each new profile as one
- * JSON line to `file` and, like the conditional put, leaves an existing `sub` alone.
- * Not safe for concurrent writers; it is for `npm run invoke` only.
- */
-export function jsonLinesProfileStore(file: string): ProfileStore & ProfileLookup {
-  async function has(sub: string): Promise<boolean> {
-    let existing = "";
-    try {
-      existing = await readFile(file, "utf8");
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
-    }
-    for (const line of existing.split("\n")) {
-      if (line.trim() === "") continue;
-      try {
-        if ((JSON.parse(line) as { sub?: unknown }).sub === sub) return true;
-      } catch {
-        // A hand-edited, broken line: ignore it rather than block local work.
-      }
-    }
-    return false;
-  }
-  return {
-    exists: has,
-    async putIfAbsent(profile) {
-      if (await has(profile.sub)) return "exists";
-      await mkdir(dirname(file), { recursive: true });
-      await appendFile(file, `${JSON.stringify(profile)}\n`, "utf8");
-      return "created";
-    },
+        { expected: { ConditionalCheckFailedException: "exists" } },
+      ),
   };
 }

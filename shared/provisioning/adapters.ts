@@ -11,17 +11,13 @@ import { CognitoIdentityProviderClient } from "@aws-sdk/client-cognito-identity-
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { localEngineOptions, sdkClientConfig } from "../aws/clients";
 import type { Logger } from "../logger";
-import type { PostConfirmationConfig } from "./config";
-import { cognitoGroupMembership, type GroupMembership, localGroupMembership } from "./groups";
-import {
-  dynamoProfileStore,
-  jsonLinesProfileStore,
-  type ProfileLookup,
-  type ProfileStore,
-} from "./profiles";
+import type { ProvisioningConfig } from "./config";
+import { cognitoGroupMembership, type GroupMembership } from "./groups";
+import { jsonLinesProfileStore, localGroupMembership } from "./local";
+import { dynamoProfileStore, type ProfileLookup, type ProfileStore } from "./profiles";
 
 /** The adapters the handler uses, plus a label of each for the cold-start log. */
-export interface PostConfirmationAdapters {
+export interface SelectedAdapters {
   readonly groups: GroupMembership;
   /** Writes profiles; `exists` is used by the post-authentication backstop only. */
   readonly profiles: ProfileStore & ProfileLookup;
@@ -29,10 +25,10 @@ export interface PostConfirmationAdapters {
 }
 
 /** Build the adapters for `config` (clients created here, once). */
-export function createPostConfirmationAdapters(
-  config: PostConfirmationConfig,
+export function createProvisioningAdapters(
+  config: ProvisioningConfig,
   logger: Logger,
-): PostConfirmationAdapters {
+): SelectedAdapters {
   const sdk = sdkClientConfig(config);
   let profiles: ProfileStore & ProfileLookup;
   let profilesLabel: string;

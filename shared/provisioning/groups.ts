@@ -1,5 +1,6 @@
 /**
- * Group membership adapters: Cognito's AdminAddUserToGroup, or the local stand-in.
+ * Group membership: the interface, and Cognito's AdminAddUserToGroup behind it (the local
+ * stand-in is in local.ts).
  *
  * AdminAddUserToGroup is idempotent in Cognito: adding a user who is already a
  * member succeeds and changes nothing, so a retried invocation simply repeats it.
@@ -8,8 +9,7 @@ import {
   AdminAddUserToGroupCommand,
   type CognitoIdentityProviderClient,
 } from "@aws-sdk/client-cognito-identity-provider";
-import { callFailure, type Deadline } from "../aws/clients";
-import type { Logger } from "../logger";
+import { awsCall, type Deadline } from "../aws/clients";
 
 /** Adds a user to a group of a user pool. Resolves when the user is a member. */
 export interface GroupMembership {
@@ -26,9 +26,7 @@ export interface GroupMembership {
 export function cognitoGroupMembership(client: CognitoIdentityProviderClient): GroupMembership {
   return {
     async addUserToGroup(userPoolId, username, group, deadline) {
-      const operation = `AdminAddUserToGroup(${group})`;
-      const options = deadline?.callOptions(operation);
-      try {
+      await awsCall(`AdminAddUserToGroup(${group})`, deadline, async (options) => {
         await client.send(
           new AdminAddUserToGroupCommand({
             UserPoolId: userPoolId,
@@ -37,24 +35,6 @@ export function cognitoGroupMembership(client: CognitoIdentityProviderClient): G
           }),
           options,
         );
-      } catch (error) {
-        throw callFailure(operation, error, deadline);
-      }
-    },
-  };
-}
-
-/**
- * Local stand-in (local mode, no Cognito endpoint): logs the call it would make.
- * Like the real call it is idempotent (it changes nothing).
- */
-export function localGroupMembership(logger: Logger): GroupMembership {
-  return {
-    async addUserToGroup(userPoolId, username, group) {
-      logger.info("LOCAL stand-in: AdminAddUserToGroup not sent", {
-        userPoolId,
-        username,
-        group,
       });
     },
   };

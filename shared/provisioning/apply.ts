@@ -7,17 +7,29 @@
  * would leave that group missing for good (Cognito does not always retry post-confirmation:
  * the user is confirmed even when the trigger fails).
  */
-import type { Deadline } from "../aws/clients";
+import type { CallTiming, Deadline } from "../aws/clients";
 import { DependencyError } from "../errors";
 import type { Logger } from "../logger";
-import type { ProvisionPlan } from "./decide";
 import type { GroupMembership } from "./groups";
+import type { DecisionConfig, ProvisionPlan } from "./plan";
 import type { ProfileStore, PutOutcome } from "./profiles";
 
 /** The adapters a provisioning run writes through. */
 export interface ProvisioningAdapters {
   readonly groups: GroupMembership;
   readonly profiles: ProfileStore;
+}
+
+/** What a provisioning handler (post-confirmation, the post-authentication backstop) needs. */
+export interface ProvisioningDeps {
+  readonly config: DecisionConfig;
+  readonly logger: Logger;
+  readonly groups: GroupMembership;
+  readonly profiles: ProfileStore;
+  /** The clock for `createdAt`; defaults to the system clock. */
+  readonly now?: () => Date;
+  /** The invocation budget and per-attempt timeout (the parsed config); the shared defaults when absent. */
+  readonly timing?: CallTiming;
 }
 
 /** How {@link applyProvisioning} labels its logs and errors. */
