@@ -66,6 +66,10 @@ const RULES = {
     return undefined;
   },
   preTokenLambdaVersion: oneOf(["V2_0", "V3_0"]),
+  alarmTopicArn: (value, { region }) =>
+    value === "" || new RegExp(`^arn:aws[a-z-]*:sns:${region}:\\d{12}:[\\w-]{1,256}$`).test(value)
+      ? undefined
+      : `allowed values: empty (no alarms) or an SNS topic ARN arn:aws:sns:${region}:<account>:<topic> in the stack's region`,
   triggers: (value) => {
     try {
       parseTriggers(value);

@@ -57,6 +57,10 @@ export const VARIANTS: readonly Variant[] = [
     },
   },
   {
+    name: "created-alarms",
+    params: { alarmTopicArn: "arn:aws:sns:eu-west-1:123456789012:ops-alarms" },
+  },
+  {
     name: "created-domain-ses-set",
     params: {
       userPoolDomainPrefix: "triggers-test-login",
