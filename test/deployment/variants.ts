@@ -61,6 +61,20 @@ export const VARIANTS: readonly Variant[] = [
     params: { alarmTopicArn: "arn:aws:sns:eu-west-1:123456789012:ops-alarms" },
   },
   {
+    name: "created-migration-federation",
+    params: { userMigration: "true", inboundFederation: "true" },
+  },
+  {
+    name: "existing-migration-endpoint-federation",
+    params: {
+      existingUserPoolId: EXISTING_POOL_ID,
+      userMigration: "true",
+      userMigrationSource: "endpoint",
+      userMigrationEndpointUrl: "https://legacy.example.org/migrate",
+      inboundFederation: "true",
+    },
+  },
+  {
     name: "created-domain-ses-set",
     params: {
       userPoolDomainPrefix: "triggers-test-login",
