@@ -9,6 +9,7 @@
 const Module = require("node:module");
 const { readFileSync } = require("node:fs");
 const { resolve } = require("node:path");
+const { invokeOnEvent } = require("./invoke-bundle.cjs");
 
 const args = process.argv.slice(2);
 const stubSdk = args[0] === "--stub-sdk";
@@ -85,24 +86,12 @@ async function main() {
   const coldStart = [...loaded].sort();
   const outcomes = [];
   for (const event of events) {
-    const deadline = Date.now() + 5000;
-    const context = {
-      callbackWaitsForEmptyEventLoop: true,
-      functionName: `cognito-triggers-dev-${name}`,
-      functionVersion: "$LATEST",
-      invokedFunctionArn: `arn:aws:lambda:eu-west-1:123456789012:function:cognito-triggers-dev-${name}`,
-      memoryLimitInMB: "256",
-      awsRequestId: "cold-start",
-      logGroupName: `/aws/lambda/cognito-triggers-dev-${name}`,
-      logStreamName: "cold-start",
-      getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
-    };
-    try {
-      const result = await handler(JSON.parse(readFileSync(event, "utf8")), context);
-      outcomes.push({ event, ok: true, result: result ?? null });
-    } catch (error) {
-      outcomes.push({ event, ok: false, errorType: error?.name, errorMessage: error?.message });
-    }
+    outcomes.push(
+      await invokeOnEvent(handler, name, event, {
+        requestId: "cold-start",
+        logStream: "cold-start",
+      }),
+    );
   }
   // CPU time of the whole process so far (every thread, user + system): node's start included.
   const usage = process.resourceUsage();
