@@ -28,10 +28,13 @@ const OUT_DIR = join(ROOT, ".esbuild", `bench-bundles-${process.pid}`);
  * starts, so the figure is the bundle's own code.
  */
 function coldImportMs(bundleFile: string, env: NodeJS.ProcessEnv, preload: string[] = []): number {
+  // Lines the bundle logs while it loads (the authorizer's cold-start notes) go to stdout too:
+  // silence them so that stdout carries the figure alone.
   const script =
+    "const w=process.stdout.write.bind(process.stdout);process.stdout.write=()=>true;" +
     "for(const m of JSON.parse(process.argv[2]))require(m);" +
     "const t=process.hrtime.bigint();require(process.argv[1]);" +
-    "process.stdout.write(String(Number(process.hrtime.bigint()-t)/1e6))";
+    "w(String(Number(process.hrtime.bigint()-t)/1e6))";
   const out = execFileSync(process.execPath, ["-e", script, bundleFile, JSON.stringify(preload)], {
     cwd: ROOT,
     env,
