@@ -31,7 +31,7 @@ import {
 } from "@aws-sdk/client-cognito-identity-provider";
 import { CreateTableCommand, DynamoDBClient, GetItemCommand } from "@aws-sdk/client-dynamodb";
 import { unmarshall } from "@aws-sdk/util-dynamodb";
-import { attemptsTableDefinition } from "../shared/custom-auth/attempts";
+import { attemptsTableDefinition } from "../shared/lockout/dynamodb-attempt-store";
 import { profileTableDefinition } from "../shared/provisioning/profiles";
 import { cognitoTriggers, type TriggerName } from "./registry";
 
