@@ -13,22 +13,24 @@
  */
 import { existsSync, readFileSync } from "node:fs";
 import {
+  connectLocalStack,
+  isRunning,
+  type LocalStack,
+  STACK_FILE,
+  type StackInfo,
+  startLocalStack,
+} from "./local-stack";
+import {
   callHello,
   confirm,
-  connectLocalStack,
   decodeClaims,
   describeUser,
   invocations,
-  isRunning,
-  type LocalStack,
   readProfile,
-  STACK_FILE,
-  type StackInfo,
   signIn,
   signUp,
-  startLocalStack,
   tokenLackingScope,
-} from "./local-stack";
+} from "./local-steps";
 
 let failures = 0;
 

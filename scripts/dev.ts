@@ -12,14 +12,8 @@
 import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { DEV_HELP, DevConfigError, devParams } from "./dev-config";
-import {
-  ATTEMPTS_TABLE_NAME,
-  LocalStackStartError,
-  STACK_FILE,
-  serviceEnvironment,
-  stackInfo,
-  startLocalStack,
-} from "./local-stack";
+import { LocalStackStartError, serviceEnvironment } from "./local-engines";
+import { ATTEMPTS_TABLE_NAME, STACK_FILE, stackInfo, startLocalStack } from "./local-stack";
 
 function port(name: string, fallback: number): number {
   const raw = process.env[name];

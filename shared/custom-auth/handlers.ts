@@ -14,10 +14,12 @@ import {
   type VerifyAuthChallengeResponseTriggerEvent,
 } from "../events";
 import { cognitoTrigger } from "../handler";
+import { type AttemptStore, attemptsKey, type FailureCount } from "../lockout/attempt-store";
+import type { LockoutConfig } from "../lockout/config";
+import { failsOpen, isLockedOut } from "../lockout/decide";
 import type { Logger } from "../logger";
 import { type DeliveryOutcome, sendOnce } from "../messaging/delivery";
 import type { EmailSender } from "../messaging/email";
-import { type AttemptStore, attemptsKey, type FailureCount } from "./attempt-store";
 import {
   type CodeState,
   checkAnswer,
@@ -30,9 +32,8 @@ import {
   toPrivateParameters,
   unmatchableState,
 } from "./code";
-import type { CreateAuthConfig, DefineAuthConfig, LockoutConfig, VerifyAuthConfig } from "./config";
+import type { CreateAuthConfig, DefineAuthConfig, VerifyAuthConfig } from "./config";
 import { CUSTOM_CHALLENGE, decideNextStep } from "./define";
-import { failsOpen, isLockedOut } from "./lockout";
 import { publicEmailHint } from "./mask";
 import { type PretendReason, readSession, recipientOf } from "./session";
 import { renderCodeEmail } from "./templates";
@@ -170,7 +171,7 @@ export interface CreateAuthDeps {
   readonly sleep?: (ms: number) => Promise<void>;
   /** Uniform number in [0, 1) for the wait's jitter (tests inject one); `Math.random` otherwise. */
   readonly random?: () => number;
-  /** The failure counters; required when `config.lockout` is set (see `buildAttemptStore`). */
+  /** The failure counters; required when `config.lockout` is set (see `createAttemptStore`). */
   readonly attempts?: AttemptStore;
 }
 
@@ -221,7 +222,8 @@ export class SendTimeEstimate {
 }
 
 /**
- * Build the create-auth-challenge handler. First code of a session: generate, hash, send once
+ * Build the handler of Cognito's Create auth challenge trigger, which issues the challenge.
+ * First code of a session: generate, hash, send once
  * (or pretend for users who cannot receive one, or who are locked out by the cross-sign-in
  * lockout). Retry within the session while the code is still valid: reuse the carried hash,
  * send nothing.
@@ -231,7 +233,7 @@ export class SendTimeEstimate {
  * same answer whatever SES does. The challenge carries the code that was (maybe) sent: if SES
  * accepted it after all, that is the code verify accepts.
  */
-export function createCreateAuthChallengeHandler(deps: CreateAuthDeps): CreateHandler {
+export function createIssueAuthChallengeHandler(deps: CreateAuthDeps): CreateHandler {
   const { config, logger, sender } = deps;
   const now = deps.now ?? Date.now;
   const sleep = deps.sleep ?? realSleep;
@@ -363,7 +365,7 @@ export interface VerifyAuthDeps {
   readonly logger: Logger;
   /** Clock in epoch ms (tests inject one). */
   readonly now?: () => number;
-  /** The failure counters; required when `config.lockout` is set (see `buildAttemptStore`). */
+  /** The failure counters; required when `config.lockout` is set (see `createAttemptStore`). */
   readonly attempts?: AttemptStore;
 }
 

@@ -6,10 +6,10 @@
  */
 import type { Context, UserMigrationTriggerEvent } from "aws-lambda";
 import { Deadline } from "../aws/clients";
-import { type AttemptStore, attemptsKey } from "../custom-auth/attempt-store";
-import { failsOpen, isLockedOut } from "../custom-auth/lockout";
 import { UserFacingError } from "../errors";
 import { cognitoTrigger } from "../handler";
+import { type AttemptStore, attemptsKey } from "../lockout/attempt-store";
+import { failsOpen, isLockedOut } from "../lockout/decide";
 import type { Logger } from "../logger";
 import type { UserMigrationConfig } from "./config";
 import { planMigration } from "./mapping";

@@ -11,16 +11,14 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { AdminUpdateUserAttributesCommand } from "@aws-sdk/client-cognito-identity-provider";
+import { freePort, LocalStackStartError } from "../../scripts/local-engines";
 import {
-  confirm,
   connectLocalStack,
-  freePort,
   type LocalStack,
-  LocalStackStartError,
   type StackInfo,
-  signUp,
   startLocalStack,
 } from "../../scripts/local-stack";
+import { confirm, signUp } from "../../scripts/local-steps";
 import { codeFromOutbox } from "../../scripts/outbox";
 
 const run = promisify(execFile);

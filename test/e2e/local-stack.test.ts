@@ -1,11 +1,12 @@
 /**
  * End to end, offline: dynalite + cognito-local + serverless-offline started on free
- * loopback ports (scripts/local-stack.ts), then the demo's steps, each asserted.
+ * loopback ports (scripts/local-stack.ts), then the demo's steps (scripts/local-steps.ts), each asserted.
  * cognito-local invokes PreSignUp, PostConfirmation, PostAuthentication (the opt-in
  * backstop), PreTokenGeneration (V1 event) and CustomMessage (the messages it prints) through
  * serverless-offline's Lambda endpoint; the custom-auth triggers are covered by
  * the custom-auth harness instead (cognito-local has no CUSTOM_AUTH flow).
  */
+import { type LocalStack, startLocalStack } from "../../scripts/local-stack";
 import {
   adminCreatedFirstSignIn,
   awaitInvocations,
@@ -15,15 +16,13 @@ import {
   describeUser,
   forgotPassword,
   invocations,
-  type LocalStack,
   readProfile,
   refresh,
   signIn,
   signUp,
-  startLocalStack,
   type Tokens,
   tokenLackingScope,
-} from "../../scripts/local-stack";
+} from "../../scripts/local-steps";
 
 /** What cognito-local printed as delivered messages, its box borders and line wraps removed. */
 function delivered(stack: LocalStack): string {
