@@ -8,8 +8,8 @@
 import createFirst from "../events/custom-auth-create-first.json";
 import createUnknown from "../events/custom-auth-create-user-not-found.json";
 import { loadCreateAuthConfig } from "../shared/custom-auth/config";
-import { createCreateAuthChallengeHandler } from "../shared/custom-auth/handlers";
-import { buildCodeSender } from "../shared/custom-auth/sender";
+import { createIssueAuthChallengeHandler } from "../shared/custom-auth/handlers";
+import { createCodeSender } from "../shared/custom-auth/sender";
 import type { CreateAuthChallengeTriggerEvent } from "../shared/events";
 import { createLogger } from "../shared/logger";
 import { type SesBehaviour, startSesServer } from "../test/helpers/ses-server";
@@ -32,10 +32,10 @@ async function gap(behaviour: SesBehaviour): Promise<{ real: number; unknown: nu
     const logger = createLogger("createAuthChallenge");
     // Every real create logs an ERROR line here; the bench prints figures only.
     logger.setLogLevel("SILENT");
-    const handler = createCreateAuthChallengeHandler({
+    const handler = createIssueAuthChallengeHandler({
       config,
       logger,
-      sender: buildCodeSender(config),
+      sender: createCodeSender(config),
     });
     const real = (): CreateAuthChallengeTriggerEvent => structuredClone(createFirst) as never;
     const unknown = (): CreateAuthChallengeTriggerEvent => {

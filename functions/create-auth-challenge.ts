@@ -4,10 +4,10 @@
  * Withholds it (pretend path) from a user locked out across sign-ins.
  * See docs/custom-auth.md.
  */
-import { buildAttemptStore } from "../shared/custom-auth/attempts";
 import { loadCreateAuthConfig } from "../shared/custom-auth/config";
-import { createCreateAuthChallengeHandler } from "../shared/custom-auth/handlers";
-import { buildCodeSender } from "../shared/custom-auth/sender";
+import { createIssueAuthChallengeHandler } from "../shared/custom-auth/handlers";
+import { createCodeSender } from "../shared/custom-auth/sender";
+import { createAttemptStore } from "../shared/lockout/adapters";
 import { createLogger } from "../shared/logger";
 
 // Cold start: a bad setting fails here, naming the variable; the SES and DynamoDB clients
@@ -17,12 +17,12 @@ import { createLogger } from "../shared/logger";
 // one's. The lockout read runs for every challenge and loads with the rest.
 const config = loadCreateAuthConfig(process.env);
 const logger = createLogger("createAuthChallenge");
-const sender = buildCodeSender(config);
-const attempts = config.lockout && buildAttemptStore(config.lockout, config.common);
+const sender = createCodeSender(config);
+const attempts = config.lockout && createAttemptStore(config.lockout, config.common);
 logger.debug("Custom auth attempts store", { attempts: attempts?.label ?? "off" });
 
 /** Lambda entry point. */
-export const handler = createCreateAuthChallengeHandler({
+export const handler = createIssueAuthChallengeHandler({
   config,
   logger,
   sender,

@@ -3,9 +3,9 @@
  * time, with expiry, and counts wrong answers across sign-ins (the lockout).
  * See docs/custom-auth.md.
  */
-import { buildAttemptStore } from "../shared/custom-auth/attempts";
 import { loadVerifyAuthConfig } from "../shared/custom-auth/config";
 import { createVerifyAuthChallengeHandler } from "../shared/custom-auth/handlers";
+import { createAttemptStore } from "../shared/lockout/adapters";
 import { createLogger } from "../shared/logger";
 
 // Cold start: a bad setting fails here, naming the variable; the DynamoDB client is built once.
@@ -13,7 +13,7 @@ import { createLogger } from "../shared/logger";
 // a client loaded by the first call would time that answer against the ones after it.
 const config = loadVerifyAuthConfig(process.env);
 const logger = createLogger("verifyAuthChallenge");
-const attempts = config.lockout && buildAttemptStore(config.lockout, config.common);
+const attempts = config.lockout && createAttemptStore(config.lockout, config.common);
 logger.debug("Custom auth attempts store", { attempts: attempts?.label ?? "off" });
 
 /** Lambda entry point. */

@@ -20,7 +20,7 @@ import {
 } from "@aws-sdk/client-cognito-identity-provider";
 import { CreateTableCommand, DynamoDBClient, PutItemCommand } from "@aws-sdk/client-dynamodb";
 import { marshall } from "@aws-sdk/util-dynamodb";
-import { attemptsTableDefinition } from "../shared/custom-auth/attempts";
+import { attemptsTableDefinition } from "../shared/lockout/dynamodb-attempt-store";
 import { profileTableDefinition } from "../shared/provisioning/profiles";
 import { DEFAULT_LOCAL_USERS_FILE } from "../shared/user-migration/config";
 import { legacyUsersTableDefinition } from "../shared/user-migration/dynamo-store";

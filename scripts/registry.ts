@@ -360,6 +360,16 @@ export const REGISTRY = {
       lazySdkModules: [DYNAMODB],
     },
   },
+  revocationWriter: {
+    handler: "functions/revocation-writer.handler",
+    area: "revocation",
+    docs: "docs/authorizer.md",
+    events: ["revocation-writer-"],
+    sdkModules: [COGNITO, DYNAMODB],
+    coldStart: {
+      paths: [{ events: ["revocation-writer-admin-user-global-sign-out.json"], awsFree: false }],
+    },
+  },
   hello: {
     handler: "functions/hello.handler",
     docs: "docs/authorizer.md",

@@ -53,6 +53,9 @@ const SECRET_KEYS = new Set([
   "codeparameter",
   "usernameparameter",
   "linkparameter",
+  // Magic links: the link itself (its token signs the user in once), and its nonce.
+  "magiclink",
+  "nonce",
 ]);
 
 // The fields of a trigger event's `request` that carry a secret whatever their name: the
@@ -75,15 +78,18 @@ const EVENT_SECRET_FIELDS = new Set([
 
 // Three base64url segments, the first starting like a JSON header ("eyJ" = '{"').
 const JWT_PATTERN = /eyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]*\.[A-Za-z0-9_-]*/g;
+// A magic-link token (shared/custom-auth/magic-link/token.ts): a JSON payload segment and an
+// 86-character signature, two segments only, so JWT_PATTERN does not see it.
+const MAGIC_LINK_PATTERN = /eyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]{86}(?![A-Za-z0-9_-])/g;
 
 /** True when a value stored under `key` must never be logged, wherever it is. */
 export function isSecretKey(key: string): boolean {
   return SECRET_KEYS.has(key.replace(/[-_]/g, "").toLowerCase());
 }
 
-/** Mask every JWT-looking substring of `text`. */
+/** Mask every JWT-looking (or magic-link-token-looking) substring of `text`. */
 export function redactString(text: string): string {
-  return text.replace(JWT_PATTERN, REDACTED);
+  return text.replace(JWT_PATTERN, REDACTED).replace(MAGIC_LINK_PATTERN, REDACTED);
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {

@@ -7,7 +7,6 @@ import { type CommonConfig, loadCommonConfig } from "../config/common";
 import {
   type Env,
   optionalString,
-  optionalTableName,
   readBoolean,
   readEnum,
   readInteger,
@@ -15,6 +14,7 @@ import {
   requireString,
 } from "../config/env";
 import { ConfigError } from "../errors";
+import { type LockoutConfig, loadLockoutConfig } from "../lockout/config";
 import { loadMessagingConfig } from "../messaging/config";
 import { loadMessageCatalog } from "../messaging/messages";
 import type { Catalog } from "../messaging/templates";
@@ -54,34 +54,6 @@ export const DEFAULT_FLOWS: readonly AuthFlow[] = ["password-code"];
 export const EMAIL_HINTS = ["masked", "fixed"] as const;
 /** `masked`: the typed email, masked (else a fixed text). `fixed`: the fixed text for everyone. */
 export type EmailHintMode = (typeof EMAIL_HINTS)[number];
-
-/**
- * The cross-sign-in lockout (shared/custom-auth/lockout.ts): wrong answers are counted per
- * user across sign-ins in a DynamoDB table; from `threshold` failures in a window on, create
- * issues no real code (pretend path) and verify accepts no answer until the window ends.
- * Absent (feature off) when CUSTOM_AUTH_ATTEMPTS_TABLE_NAME is unset; serverless.yml sets it.
- */
-export interface LockoutConfig {
-  /** CUSTOM_AUTH_ATTEMPTS_TABLE_NAME: the table of per-user failure counters (key `pk`, TTL attribute `expiresAt`). */
-  readonly tableName: string;
-  /** CUSTOM_AUTH_LOCKOUT_THRESHOLD: wrong answers, across sign-ins, that lock a user out until the window ends (default 10, 1-100). */
-  readonly threshold: number;
-  /** CUSTOM_AUTH_LOCKOUT_WINDOW_SECONDS: the counting window, from a user's first failure in it (default 900, 60-86400). */
-  readonly windowSeconds: number;
-  /** AWS_ENDPOINT_URL_DYNAMODB (or AWS_ENDPOINT_URL): in local mode, the DynamoDB engine to use (dynalite) instead of the local file. */
-  readonly dynamoEndpoint: string | undefined;
-  /** AWS_REGION: set by Lambda; a local engine gets `eu-west-1` when it is unset. */
-  readonly awsRegion: string | undefined;
-  /** LOCAL_AUTH_ATTEMPTS_FILE: in local mode without a DynamoDB endpoint, the JSON file that holds the counters. */
-  readonly localFile: string;
-}
-
-/** Default of {@link LockoutConfig.threshold}: more than three whole failed sign-ins (3 answers each). */
-export const DEFAULT_LOCKOUT_THRESHOLD = 10;
-/** Default of {@link LockoutConfig.windowSeconds}: 15 minutes. */
-export const DEFAULT_LOCKOUT_WINDOW_SECONDS = 900;
-/** Where local mode keeps the counters when no DynamoDB endpoint is set. */
-export const DEFAULT_LOCAL_ATTEMPTS_FILE = ".local/custom-auth/attempts.json";
 
 /** Settings of the define-auth-challenge trigger. */
 export interface DefineAuthConfig {
@@ -158,35 +130,6 @@ function readFlows(env: Env, name: string): Set<AuthFlow> {
     }
   }
   return new Set(items as AuthFlow[]);
-}
-
-/**
- * Parse the lockout settings shared by create and verify (they must agree: create reads the
- * counter verify writes). Undefined when CUSTOM_AUTH_ATTEMPTS_TABLE_NAME is unset.
- */
-export function loadLockoutConfig(env: Env): LockoutConfig | undefined {
-  const tableName = optionalTableName(env, "CUSTOM_AUTH_ATTEMPTS_TABLE_NAME");
-  // Parsed even when off, so a bad value is refused whatever the table setting.
-  const threshold = readInteger(env, "CUSTOM_AUTH_LOCKOUT_THRESHOLD", DEFAULT_LOCKOUT_THRESHOLD, {
-    min: 1,
-    max: 100,
-  });
-  const windowSeconds = readInteger(
-    env,
-    "CUSTOM_AUTH_LOCKOUT_WINDOW_SECONDS",
-    DEFAULT_LOCKOUT_WINDOW_SECONDS,
-    { min: 60, max: 86_400 },
-  );
-  if (tableName === undefined) return undefined;
-  return {
-    tableName,
-    threshold,
-    windowSeconds,
-    dynamoEndpoint:
-      optionalString(env, "AWS_ENDPOINT_URL_DYNAMODB") ?? optionalString(env, "AWS_ENDPOINT_URL"),
-    awsRegion: optionalString(env, "AWS_REGION"),
-    localFile: optionalString(env, "LOCAL_AUTH_ATTEMPTS_FILE", DEFAULT_LOCAL_ATTEMPTS_FILE),
-  };
 }
 
 function loadEligibility(env: Env): EligibilityPolicy {

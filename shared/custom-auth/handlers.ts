@@ -4,7 +4,6 @@
  * drive whole sign-ins. `functions/*-auth-challenge.ts` build them once per container.
  */
 import type { Context } from "aws-lambda";
-import { Deadline } from "../aws/clients";
 import { InvalidEventError } from "../errors";
 import {
   type CreateAuthChallengeTriggerEvent,
@@ -14,10 +13,12 @@ import {
   type VerifyAuthChallengeResponseTriggerEvent,
 } from "../events";
 import { cognitoTrigger } from "../handler";
+import { type AttemptStore, attemptsKey, type FailureCount } from "../lockout/attempt-store";
+import type { LockoutConfig } from "../lockout/config";
+import { failsOpen, isLockedOut } from "../lockout/decide";
 import type { Logger } from "../logger";
 import { type DeliveryOutcome, sendOnce } from "../messaging/delivery";
 import type { EmailSender } from "../messaging/email";
-import { type AttemptStore, attemptsKey, type FailureCount } from "./attempt-store";
 import {
   type CodeState,
   checkAnswer,
@@ -30,9 +31,8 @@ import {
   toPrivateParameters,
   unmatchableState,
 } from "./code";
-import type { CreateAuthConfig, DefineAuthConfig, LockoutConfig, VerifyAuthConfig } from "./config";
+import type { CreateAuthConfig, DefineAuthConfig, VerifyAuthConfig } from "./config";
 import { CUSTOM_CHALLENGE, decideNextStep } from "./define";
-import { failsOpen, isLockedOut } from "./lockout";
 import { publicEmailHint } from "./mask";
 import { type PretendReason, readSession, recipientOf } from "./session";
 import { renderCodeEmail } from "./templates";
@@ -170,7 +170,7 @@ export interface CreateAuthDeps {
   readonly sleep?: (ms: number) => Promise<void>;
   /** Uniform number in [0, 1) for the wait's jitter (tests inject one); `Math.random` otherwise. */
   readonly random?: () => number;
-  /** The failure counters; required when `config.lockout` is set (see `buildAttemptStore`). */
+  /** The failure counters; required when `config.lockout` is set (see `createAttemptStore`). */
   readonly attempts?: AttemptStore;
 }
 
@@ -221,7 +221,8 @@ export class SendTimeEstimate {
 }
 
 /**
- * Build the create-auth-challenge handler. First code of a session: generate, hash, send once
+ * Build the handler of Cognito's Create auth challenge trigger, which issues the challenge.
+ * First code of a session: generate, hash, send once
  * (or pretend for users who cannot receive one, or who are locked out by the cross-sign-in
  * lockout). Retry within the session while the code is still valid: reuse the carried hash,
  * send nothing.
@@ -231,7 +232,7 @@ export class SendTimeEstimate {
  * same answer whatever SES does. The challenge carries the code that was (maybe) sent: if SES
  * accepted it after all, that is the code verify accepts.
  */
-export function createCreateAuthChallengeHandler(deps: CreateAuthDeps): CreateHandler {
+export function createIssueAuthChallengeHandler(deps: CreateAuthDeps): CreateHandler {
   const { config, logger, sender } = deps;
   const now = deps.now ?? Date.now;
   const sleep = deps.sleep ?? realSleep;
@@ -244,7 +245,9 @@ export function createCreateAuthChallengeHandler(deps: CreateAuthDeps): CreateHa
   return cognitoTrigger<CreateAuthChallengeTriggerEvent>(
     logger,
     TRIGGER_SOURCES.createAuthChallenge,
-    async (event, context) => {
+    // The wrapper's one deadline bounds the lockout read and the send: AWS_CALL_BUDGET_MS, or
+    // less when the Lambda has less time left (Cognito waits 5 s).
+    async (event, _context, deadline) => {
       if (event.request.challengeName !== CUSTOM_CHALLENGE) {
         throw new InvalidEventError("create-auth-challenge called for a non-custom challenge");
       }
@@ -271,74 +274,67 @@ export function createCreateAuthChallengeHandler(deps: CreateAuthDeps): CreateHa
       } else {
         const code = generateCode(config.codeLength, deps.randomInt);
         state = hashCode(code, started + config.codeTtlSeconds * 1000);
-        // One deadline for the lockout read and the send: AWS_CALL_BUDGET_MS, or less when the
-        // Lambda has less time left (Cognito waits 5 s).
-        const deadline = Deadline.start(config.common, context);
-        try {
-          // Read for every user, known or not, so the step costs the same for all. The read
-          // gets at most half of the time left: a slow DynamoDB fails open, leaving the send
-          // time to run, instead of making every sign-in fail.
-          let locked = false;
-          if (lockout !== undefined) {
-            const subject = lockoutSubject(event);
-            const readDeadline = deadline.portion(0.5);
-            const count = await guarded(logger, "read", () =>
-              lockout.store.read(subject.key, started, readDeadline),
-            ).finally(() => {
-              readDeadline.dispose();
+        // Read for every user, known or not, so the step costs the same for all. The read
+        // gets at most half of the time left: a slow DynamoDB fails open, leaving the send
+        // time to run, instead of making every sign-in fail.
+        let locked = false;
+        if (lockout !== undefined) {
+          const subject = lockoutSubject(event);
+          const readDeadline = deadline.portion(0.5);
+          const count = await guarded(logger, "read", () =>
+            lockout.store.read(subject.key, started, readDeadline),
+          ).finally(() => {
+            readDeadline.dispose();
+          });
+          if (count !== undefined && isLockedOut(count, lockout.threshold, started)) {
+            locked = true;
+            logger.warn("Custom auth code withheld: too many wrong answers across sign-ins", {
+              lockout: "locked",
+              ...countFields(count),
+              ...subject.log,
             });
-            if (count !== undefined && isLockedOut(count, lockout.threshold, started)) {
-              locked = true;
-              logger.warn("Custom auth code withheld: too many wrong answers across sign-ins", {
-                lockout: "locked",
-                ...countFields(count),
-                ...subject.log,
-              });
-            }
           }
-          if (locked) {
-            // The pretend path, with a state no answer matches: the whole sign-in fails.
-            pretendReason = "locked-out";
-            state = unmatchableState(state.length, state.expiresAt);
+        }
+        if (locked) {
+          // The pretend path, with a state no answer matches: the whole sign-in fails.
+          pretendReason = "locked-out";
+          state = unmatchableState(state.length, state.expiresAt);
+        }
+        // Drawn the same way on both paths, at the same point: the pretend path waits this
+        // long, and so does a real send that fails sooner.
+        const slot = sendTime.slot(random(), deadline.remainingMs());
+        if (recipient.kind === "deliver" && !locked) {
+          step = "send-code";
+          const sendStarted = now();
+          const outcome = await sendOnce(
+            sender,
+            {
+              to: recipient.email,
+              ...renderCodeEmail(config.template, config.messages, {
+                code,
+                minutes,
+                userName: typeof event.userName === "string" ? event.userName : "",
+                attributes: readStringMap(event.request.userAttributes),
+              }),
+              label: CODE_EMAIL_LABEL,
+            },
+            deadline,
+          );
+          const took = now() - sendStarted;
+          sendTime.record(outcome.status, took);
+          delivery = outcome.status;
+          if (outcome.status !== "sent") {
+            logger.error("Custom auth code email failed: challenge issued, no code delivered", {
+              delivery: outcome.status,
+              error: outcome.error,
+              errorType: outcome.error.name,
+            });
+            // A quick failure (rejected, refused) waits out the rest of the pretend slot.
+            await sleep(Math.max(0, slot - took));
           }
-          // Drawn the same way on both paths, at the same point: the pretend path waits this
-          // long, and so does a real send that fails sooner.
-          const slot = sendTime.slot(random(), deadline.remainingMs());
-          if (recipient.kind === "deliver" && !locked) {
-            step = "send-code";
-            const sendStarted = now();
-            const outcome = await sendOnce(
-              sender,
-              {
-                to: recipient.email,
-                ...renderCodeEmail(config.template, config.messages, {
-                  code,
-                  minutes,
-                  userName: typeof event.userName === "string" ? event.userName : "",
-                  attributes: readStringMap(event.request.userAttributes),
-                }),
-                label: CODE_EMAIL_LABEL,
-              },
-              deadline,
-            );
-            const took = now() - sendStarted;
-            sendTime.record(outcome.status, took);
-            delivery = outcome.status;
-            if (outcome.status !== "sent") {
-              logger.error("Custom auth code email failed: challenge issued, no code delivered", {
-                delivery: outcome.status,
-                error: outcome.error,
-                errorType: outcome.error.name,
-              });
-              // A quick failure (rejected, refused) waits out the rest of the pretend slot.
-              await sleep(Math.max(0, slot - took));
-            }
-          } else {
-            step = "pretend-send";
-            await sleep(slot);
-          }
-        } finally {
-          deadline.dispose();
+        } else {
+          step = "pretend-send";
+          await sleep(slot);
         }
       }
       event.response = {
@@ -354,6 +350,7 @@ export function createCreateAuthChallengeHandler(deps: CreateAuthDeps): CreateHa
       });
       return event;
     },
+    { timing: config.common },
   );
 }
 
@@ -363,7 +360,7 @@ export interface VerifyAuthDeps {
   readonly logger: Logger;
   /** Clock in epoch ms (tests inject one). */
   readonly now?: () => number;
-  /** The failure counters; required when `config.lockout` is set (see `buildAttemptStore`). */
+  /** The failure counters; required when `config.lockout` is set (see `createAttemptStore`). */
   readonly attempts?: AttemptStore;
 }
 
@@ -384,7 +381,7 @@ export function createVerifyAuthChallengeHandler({
   return cognitoTrigger<VerifyAuthChallengeResponseTriggerEvent>(
     logger,
     TRIGGER_SOURCES.verifyAuthChallenge,
-    async (event, context) => {
+    async (event, _context, deadline) => {
       const nowMs = now();
       const state = fromPrivateParameters(readStringMap(event.request.privateChallengeParameters));
       const verdict = checkAnswer(state, event.request.challengeAnswer, nowMs);
@@ -394,37 +391,31 @@ export function createVerifyAuthChallengeHandler({
       let failures: number | undefined;
       if (lockout !== undefined) {
         const subject = lockoutSubject(event);
-        // One call either way (a wrong and a right answer cost the same), under one deadline.
-        const deadline = Deadline.start(config.common, context);
-        try {
-          if (answerCorrect) {
-            const outcome = await guarded(logger, "clear", () =>
-              lockout.store.clearUnlessLocked(subject.key, nowMs, lockout.threshold, deadline),
-            );
-            if (outcome === "locked") {
-              lockedOut = true;
-              answerCorrect = false;
-              logger.warn("Custom auth correct answer refused: locked out across sign-ins", {
-                lockout: "locked",
-                ...subject.log,
-              });
-            }
-          } else {
-            const count = await guarded(logger, "record-failure", () =>
-              lockout.store.recordFailure(subject.key, nowMs, lockout.windowSeconds, deadline),
-            );
-            failures = count?.failures;
-            // Exactly one call sees the threshold reached, even among concurrent ones.
-            if (count !== undefined && count.failures === lockout.threshold) {
-              logger.warn("Custom auth user locked out: too many wrong answers across sign-ins", {
-                lockout: "threshold-reached",
-                ...countFields(count),
-                ...subject.log,
-              });
-            }
+        if (answerCorrect) {
+          const outcome = await guarded(logger, "clear", () =>
+            lockout.store.clearUnlessLocked(subject.key, nowMs, lockout.threshold, deadline),
+          );
+          if (outcome === "locked") {
+            lockedOut = true;
+            answerCorrect = false;
+            logger.warn("Custom auth correct answer refused: locked out across sign-ins", {
+              lockout: "locked",
+              ...subject.log,
+            });
           }
-        } finally {
-          deadline.dispose();
+        } else {
+          const count = await guarded(logger, "record-failure", () =>
+            lockout.store.recordFailure(subject.key, nowMs, lockout.windowSeconds, deadline),
+          );
+          failures = count?.failures;
+          // Exactly one call sees the threshold reached, even among concurrent ones.
+          if (count !== undefined && count.failures === lockout.threshold) {
+            logger.warn("Custom auth user locked out: too many wrong answers across sign-ins", {
+              lockout: "threshold-reached",
+              ...countFields(count),
+              ...subject.log,
+            });
+          }
         }
       }
       event.response = { answerCorrect };
@@ -434,5 +425,6 @@ export function createVerifyAuthChallengeHandler({
       });
       return event;
     },
+    { timing: config.common },
   );
 }

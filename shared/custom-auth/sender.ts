@@ -14,7 +14,7 @@ import type { CreateAuthConfig } from "./config";
  * once with bounded timeouts and ONE attempt (an SDK retry could deliver a second email). A
  * local SES stand-in gets dummy credentials, as the local DynamoDB does.
  */
-export function buildCodeSender(
+export function createCodeSender(
   config: CreateAuthConfig,
   makeSes: (options: SdkClientConfig) => Pick<SESv2Client, "send"> = (options) =>
     new SESv2Client(

@@ -4,12 +4,13 @@
  */
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { localEngineOptions, sdkClientConfig } from "../aws/clients";
-import type { AttemptStore } from "../custom-auth/attempt-store";
-import { buildAttemptStore } from "../custom-auth/attempts";
+import { createAttemptStore } from "../lockout/adapters";
+import type { AttemptStore } from "../lockout/attempt-store";
 import type { UserMigrationConfig } from "./config";
-import { dynamoLegacyStore, localFileLegacyStore } from "./dynamo-store";
+import { dynamoLegacyStore } from "./dynamo-store";
 import { endpointLegacyStore } from "./endpoint-store";
 import { parseLegacyHash, verifyPassword } from "./hashes";
+import { localFileLegacyStore } from "./local-store";
 import type { LegacyUserStore } from "./store";
 
 /** What the handler runs on, and a description for the cold-start log line. */
@@ -26,7 +27,7 @@ export function createUserMigrationAdapters(
     new DynamoDBClient(options),
 ): UserMigrationAdapters {
   const attempts = config.lockout
-    ? buildAttemptStore(config.lockout, config.common, makeDynamo)
+    ? createAttemptStore(config.lockout, config.common, makeDynamo)
     : undefined;
   let store: LegacyUserStore;
   let label: string;

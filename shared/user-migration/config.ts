@@ -14,8 +14,8 @@ import {
   requireString,
   requireTableName,
 } from "../config/env";
-import { type LockoutConfig, loadLockoutConfig } from "../custom-auth/config";
 import { ConfigError } from "../errors";
+import { type LockoutConfig, loadLockoutConfig } from "../lockout/config";
 import { DEFAULT_DUMMY_HASH, type LegacyHash, parseLegacyHash } from "./hashes";
 import { type AttributeMap, RESERVED_TARGETS } from "./mapping";
 

@@ -1,7 +1,7 @@
 /**
  * The legacy user stores' contract, free of any SDK import: what a store returns and the
- * errors it throws. The implementations are dynamo-store.ts and endpoint-store.ts; config.ts
- * chooses one at cold start.
+ * errors it throws. The implementations are dynamo-store.ts, endpoint-store.ts and the local
+ * stand-in local-store.ts; adapters.ts chooses one at cold start.
  */
 import type { Deadline } from "../aws/clients";
 import { DependencyError } from "../errors";

@@ -8,7 +8,7 @@ import type { Context } from "aws-lambda";
 import { mockClient } from "aws-sdk-client-mock";
 import { loadCreateAuthConfig, loadVerifyAuthConfig } from "../../shared/custom-auth/config";
 import {
-  createCreateAuthChallengeHandler,
+  createIssueAuthChallengeHandler,
   createVerifyAuthChallengeHandler,
 } from "../../shared/custom-auth/handlers";
 import { GENERIC_ERROR_MESSAGE } from "../../shared/errors";
@@ -37,7 +37,7 @@ describe("create and verify handlers", () => {
 
   function createHandler(sender = new MemorySender(), clock = new TestClock(), env = {}) {
     const sleeps: number[] = [];
-    const handler = createCreateAuthChallengeHandler({
+    const handler = createIssueAuthChallengeHandler({
       config: loadCreateAuthConfig({ ...ENV, ...env }),
       logger: createLogger("createAuthChallenge"),
       sender,
@@ -223,7 +223,7 @@ describe("create and verify handlers", () => {
       new SESv2Client({ region: "eu-west-1" }),
       "no-reply@example.com",
     );
-    const sesHandler = createCreateAuthChallengeHandler({
+    const sesHandler = createIssueAuthChallengeHandler({
       config: loadCreateAuthConfig(ENV),
       logger: createLogger("createAuthChallenge"),
       sender,
@@ -266,7 +266,7 @@ describe("create and verify handlers", () => {
       AWS_CALL_TIMEOUT_MS: "250",
       AWS_MAX_ATTEMPTS: "1",
     });
-    const handler = createCreateAuthChallengeHandler({
+    const handler = createIssueAuthChallengeHandler({
       config,
       logger: createLogger("createAuthChallenge"),
       sender: new SesEmailSender(hanging as never, "no-reply@example.com"),

@@ -7,7 +7,6 @@
  * ends the sign-in with NotAuthorizedException.
  */
 import type { Logger } from "@aws-lambda-powertools/logger";
-import type { AttemptStore } from "../../shared/custom-auth/attempts";
 import type {
   AuthFlow,
   CreateAuthConfig,
@@ -20,11 +19,12 @@ import {
   loadVerifyAuthConfig,
 } from "../../shared/custom-auth/config";
 import {
-  createCreateAuthChallengeHandler,
   createDefineAuthChallengeHandler,
+  createIssueAuthChallengeHandler,
   createVerifyAuthChallengeHandler,
 } from "../../shared/custom-auth/handlers";
 import type { SessionEntry } from "../../shared/custom-auth/session";
+import type { AttemptStore } from "../../shared/lockout/attempt-store";
 import { createLogger } from "../../shared/logger";
 import type { EmailSender, OutgoingEmail } from "../../shared/messaging/sender";
 
@@ -157,7 +157,7 @@ export class CustomAuthHarness {
     this.verifyConfig = loadVerifyAuthConfig(env);
     this.define = createDefineAuthChallengeHandler({ config: this.defineConfig, logger });
     const attempts = options.attempts ? { attempts: options.attempts } : {};
-    this.create = createCreateAuthChallengeHandler({
+    this.create = createIssueAuthChallengeHandler({
       config: this.createConfig,
       logger,
       sender: this.sender,

@@ -10,7 +10,7 @@ import { join, resolve } from "node:path";
 import { promisify } from "node:util";
 import { GetItemCommand } from "@aws-sdk/client-dynamodb";
 import { localEnvironment } from "../../scripts/local-env";
-import { ATTEMPTS_KEY } from "../../shared/custom-auth/attempts";
+import { ATTEMPTS_KEY } from "../../shared/lockout/dynamodb-attempt-store";
 import { type LocalDynamo, startDynalite } from "../helpers/dynalite";
 import { loadEvent } from "../helpers/events";
 import { type CapturedOutput, captureOutput } from "../helpers/logs";

@@ -6,17 +6,14 @@
  */
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import type { Context } from "aws-lambda";
-import {
-  type AttemptStore,
-  attemptsKey,
-  dynamoAttemptStore,
-} from "../../shared/custom-auth/attempts";
 import { loadCreateAuthConfig, loadVerifyAuthConfig } from "../../shared/custom-auth/config";
 import {
-  createCreateAuthChallengeHandler,
+  createIssueAuthChallengeHandler,
   createVerifyAuthChallengeHandler,
 } from "../../shared/custom-auth/handlers";
 import { GENERIC_ERROR_MESSAGE } from "../../shared/errors";
+import { type AttemptStore, attemptsKey } from "../../shared/lockout/attempt-store";
+import { dynamoAttemptStore } from "../../shared/lockout/dynamodb-attempt-store";
 import { createLogger } from "../../shared/logger";
 import { type LocalDynamo, startDynalite } from "../helpers/dynalite";
 import { loadEvent } from "../helpers/events";
@@ -390,7 +387,7 @@ describe("when DynamoDB fails", () => {
         }),
     };
     const sendsLeft: number[] = [];
-    const handler = createCreateAuthChallengeHandler({
+    const handler = createIssueAuthChallengeHandler({
       config: loadCreateAuthConfig({
         LOCAL_MODE: "false",
         CUSTOM_AUTH_FROM_ADDRESS: "no-reply@example.com",
@@ -509,7 +506,7 @@ describe("when the lockout is off (CUSTOM_AUTH_ATTEMPTS_TABLE_NAME unset)", () =
     const logger = createLogger("test");
 
     expect(() =>
-      createCreateAuthChallengeHandler({
+      createIssueAuthChallengeHandler({
         config: loadCreateAuthConfig(withTable),
         logger,
         sender: { send: async () => undefined },

@@ -5,15 +5,15 @@ import { join } from "node:path";
 import { sdkClientConfig } from "../../shared/aws/clients";
 import {
   DEFAULT_BODY,
-  DEFAULT_LOCAL_ATTEMPTS_FILE,
   DEFAULT_SUBJECT,
   loadCreateAuthConfig,
   loadDefineAuthConfig,
   loadVerifyAuthConfig,
 } from "../../shared/custom-auth/config";
-import { buildCodeSender } from "../../shared/custom-auth/sender";
+import { createCodeSender } from "../../shared/custom-auth/sender";
 import { renderTemplate } from "../../shared/custom-auth/templates";
 import { ConfigError, DependencyError } from "../../shared/errors";
+import { DEFAULT_LOCAL_ATTEMPTS_FILE } from "../../shared/lockout/config";
 import {
   LocalOutboxSender,
   SendRefusedError,
@@ -92,7 +92,7 @@ describe("LocalOutboxSender", () => {
   });
 });
 
-describe("buildCodeSender", () => {
+describe("createCodeSender", () => {
   it("in AWS mode builds one SES client with bounded timeouts and ONE attempt (no SDK resend)", () => {
     const makeSes = jest.fn(() => ({ send: jest.fn() }));
     const config = loadCreateAuthConfig({
@@ -102,7 +102,7 @@ describe("buildCodeSender", () => {
       AWS_MAX_ATTEMPTS: "2",
     });
 
-    const sender = buildCodeSender(config, makeSes as never);
+    const sender = createCodeSender(config, makeSes as never);
 
     expect(sender).toBeInstanceOf(SesEmailSender);
     expect(makeSes).toHaveBeenCalledTimes(1);
@@ -118,8 +118,8 @@ describe("buildCodeSender", () => {
   it("in local mode uses the outbox, unless a local SES endpoint is set", () => {
     const makeSes = jest.fn(() => ({ send: jest.fn() }));
 
-    const local = buildCodeSender(loadCreateAuthConfig({ LOCAL_MODE: "true" }), makeSes as never);
-    const endpoint = buildCodeSender(
+    const local = createCodeSender(loadCreateAuthConfig({ LOCAL_MODE: "true" }), makeSes as never);
+    const endpoint = createCodeSender(
       loadCreateAuthConfig({ LOCAL_MODE: "true", AWS_ENDPOINT_URL_SESV2: "http://127.0.0.1:8005" }),
       makeSes as never,
     );
@@ -130,7 +130,7 @@ describe("buildCodeSender", () => {
   });
 
   it("really constructs an SES v2 client by default", () => {
-    const sender = buildCodeSender(
+    const sender = createCodeSender(
       loadCreateAuthConfig({
         LOCAL_MODE: "false",
         CUSTOM_AUTH_FROM_ADDRESS: "no-reply@example.com",
@@ -208,7 +208,7 @@ describe("configuration", () => {
 
   it("create: an empty configuration set sends without ConfigurationSetName", async () => {
     const send = jest.fn(async (_command: { input: Record<string, unknown> }) => ({}));
-    const sender = buildCodeSender(
+    const sender = createCodeSender(
       loadCreateAuthConfig({
         LOCAL_MODE: "false",
         CUSTOM_AUTH_FROM_ADDRESS: "no-reply@example.com",

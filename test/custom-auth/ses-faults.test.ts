@@ -11,10 +11,10 @@
 import type { CreateAuthChallengeTriggerEvent } from "aws-lambda";
 import { loadCreateAuthConfig, loadVerifyAuthConfig } from "../../shared/custom-auth/config";
 import {
-  createCreateAuthChallengeHandler,
+  createIssueAuthChallengeHandler,
   createVerifyAuthChallengeHandler,
 } from "../../shared/custom-auth/handlers";
-import { buildCodeSender } from "../../shared/custom-auth/sender";
+import { createCodeSender } from "../../shared/custom-auth/sender";
 import type { VerifyAuthChallengeResponseTriggerEvent } from "../../shared/events";
 import { createLogger } from "../../shared/logger";
 import type { EmailSender } from "../../shared/messaging/sender";
@@ -98,10 +98,10 @@ function setUp(endpoint: string, env: Record<string, string> = {}) {
     ...env,
   });
   const time = new VirtualTime();
-  const handler = createCreateAuthChallengeHandler({
+  const handler = createIssueAuthChallengeHandler({
     config,
     logger: createLogger("createAuthChallenge"),
-    sender: time.timed(buildCodeSender(config)),
+    sender: time.timed(createCodeSender(config)),
     now: time.now,
     sleep: time.sleep,
     // The middle of the +-25% jitter: the wait is exactly the current estimate.
@@ -268,14 +268,14 @@ describe("create-auth-challenge while SES fails (real SES v2 client, loopback fa
         challengeMetadata: first.response.challengeMetadata,
       },
     ];
-    const retry = await createCreateAuthChallengeHandler({
+    const retry = await createIssueAuthChallengeHandler({
       config: loadCreateAuthConfig({
         LOCAL_MODE: "true",
         AWS_ENDPOINT_URL_SESV2: server.endpoint,
         AWS_REGION: "eu-west-1",
       }),
       logger: createLogger("createAuthChallenge"),
-      sender: buildCodeSender(
+      sender: createCodeSender(
         loadCreateAuthConfig({ LOCAL_MODE: "true", AWS_ENDPOINT_URL_SESV2: server.endpoint }),
       ),
       now: time.now,

@@ -11,7 +11,7 @@ import {
   DescribeTableCommand,
   DynamoDBClient,
 } from "@aws-sdk/client-dynamodb";
-import { attemptsTableDefinition } from "../../shared/custom-auth/attempts";
+import { attemptsTableDefinition } from "../../shared/lockout/dynamodb-attempt-store";
 import { profileTableDefinition } from "../../shared/provisioning/profiles";
 
 type DynaliteFactory = (options: { createTableMs: number }) => Server;

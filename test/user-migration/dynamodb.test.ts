@@ -6,8 +6,8 @@
 import { GetItemCommand, PutItemCommand } from "@aws-sdk/client-dynamodb";
 import type { UserMigrationTriggerEvent } from "aws-lambda";
 import bcrypt from "bcryptjs";
-import { ATTEMPTS_KEY, dynamoAttemptStore } from "../../shared/custom-auth/attempts";
 import { GENERIC_ERROR_MESSAGE } from "../../shared/errors";
+import { ATTEMPTS_KEY, dynamoAttemptStore } from "../../shared/lockout/dynamodb-attempt-store";
 import { createLogger } from "../../shared/logger";
 import { loadUserMigrationConfig } from "../../shared/user-migration/config";
 import {

@@ -1,56 +1,28 @@
 /**
- * Where the cross-sign-in failure counters live: a DynamoDB table in AWS (and at a local
- * engine's endpoint), a JSON file in local mode. Both implement {@link AttemptStore}.
+ * The DynamoDB implementation of {@link AttemptStore} (in AWS, and at a local engine's endpoint).
  *
  * One item per user: `pk` = `<userPoolId>#<userName>`, `failures` (a number, incremented
  * atomically), `expiresAt` (epoch seconds: the end of the counting window, and the table's TTL
  * attribute). The window starts at the first failure and is not extended by later ones; an
  * item whose window has passed counts as absent (TTL deletes it later, within days).
- *
- * Errors are split for the handlers' fail-open / fail-closed decision (docs/custom-auth.md,
- * "Cross-sign-in lockout"): {@link AttemptStoreUnavailableError} for what passes (throttling,
- * timeouts, 5xx, the invocation deadline), {@link AttemptStoreMisconfiguredError} for what
- * refuses every call (no such table, access denied, an invalid request).
  */
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
-import { dirname } from "node:path";
 import {
   type AttributeValue,
   type CreateTableCommandInput,
   DeleteItemCommand,
-  DynamoDBClient,
+  type DynamoDBClient,
   GetItemCommand,
   UpdateItemCommand,
   type UpdateItemCommandOutput,
 } from "@aws-sdk/client-dynamodb";
-import {
-  awsCall,
-  awsErrorName,
-  type Deadline,
-  errorLabel,
-  localEngineOptions,
-  sdkClientConfig,
-} from "../aws/clients";
+import { awsCall, awsErrorName, type Deadline, errorLabel } from "../aws/clients";
 import { stringKeyTable } from "../aws/tables";
-import type { CommonConfig } from "../config/common";
 import type { DependencyError } from "../errors";
 import {
   type AttemptStore,
   AttemptStoreMisconfiguredError,
   AttemptStoreUnavailableError,
-  type FailureCount,
-} from "./attempt-store";
-import type { LockoutConfig } from "./config";
-import { isLockedOut } from "./lockout";
-
-// The SDK-free part (the interface, the key, the errors) lives in attempt-store.ts, so the
-// handlers module -- which the define function bundles too -- does not load the DynamoDB client.
-export {
-  type AttemptStore,
-  AttemptStoreMisconfiguredError,
-  AttemptStoreUnavailableError,
-  attemptsKey,
-  type ClearOutcome,
+  epochSeconds,
   type FailureCount,
 } from "./attempt-store";
 
@@ -86,10 +58,6 @@ function storeError(operation: string, error: unknown, deadline?: Deadline): Dep
   if (MISCONFIGURED.has(name)) return new AttemptStoreMisconfiguredError(message, { cause: error });
   if (deadline?.expired) return deadline.failure(operation, error, message);
   return new AttemptStoreUnavailableError(message, { cause: error });
-}
-
-function toSeconds(ms: number): number {
-  return Math.floor(ms / 1000);
 }
 
 function countOf(item: Record<string, AttributeValue> | undefined): FailureCount | undefined {
@@ -164,11 +132,11 @@ export function dynamoAttemptStore(
         { fail: storeError },
       );
       const count = countOf(out.Item);
-      return count !== undefined && count.windowEndsAt > toSeconds(nowMs) ? count : undefined;
+      return count !== undefined && count.windowEndsAt > epochSeconds(nowMs) ? count : undefined;
     },
 
     async recordFailure(key, nowMs, windowSeconds, deadline) {
-      const now = toSeconds(nowMs);
+      const now = epochSeconds(nowMs);
       const values = {
         ":one": { N: "1" },
         ":now": { N: String(now) },
@@ -213,7 +181,7 @@ export function dynamoAttemptStore(
               ExpressionAttributeNames: names,
               ExpressionAttributeValues: {
                 ":threshold": { N: String(threshold) },
-                ":now": { N: String(toSeconds(nowMs)) },
+                ":now": { N: String(epochSeconds(nowMs)) },
               },
             }),
             options,
@@ -224,112 +192,4 @@ export function dynamoAttemptStore(
       );
     },
   };
-}
-
-/**
- * Local stand-in (local mode, no DynamoDB endpoint): the counters in one JSON file
- * (`{ "<key>": { "failures": n, "expiresAt": s } }`), with the same rules as the table.
- * Read-modify-write, not safe for concurrent writers: it is for `npm run invoke` only.
- * Delete the file to unlock every user.
- */
-export function localFileAttemptStore(file: string): AttemptStore {
-  type Counters = Record<string, { failures: number; expiresAt: number }>;
-
-  function load(): Counters {
-    let text: string;
-    try {
-      text = readFileSync(file, "utf8");
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === "ENOENT") return {};
-      throw new AttemptStoreUnavailableError(
-        `local attempts file unreadable (${(error as NodeJS.ErrnoException).code ?? "unknown"})`,
-      );
-    }
-    try {
-      const parsed: unknown = JSON.parse(text);
-      if (typeof parsed === "object" && parsed !== null && !Array.isArray(parsed)) {
-        return Object.assign(Object.create(null), parsed) as Counters;
-      }
-    } catch {
-      // A hand-edited, broken file: start again rather than block local work.
-    }
-    return {};
-  }
-
-  function save(counters: Counters): void {
-    try {
-      mkdirSync(dirname(file), { recursive: true });
-      // Write then rename, so a reader never sees half a file.
-      const temporary = `${file}.${process.pid}.tmp`;
-      writeFileSync(temporary, `${JSON.stringify(counters, null, 2)}\n`, { mode: 0o600 });
-      renameSync(temporary, file);
-    } catch (error) {
-      throw new AttemptStoreUnavailableError(
-        `local attempts file not written (${(error as NodeJS.ErrnoException).code ?? "unknown"})`,
-      );
-    }
-  }
-
-  function live(counters: Counters, key: string, nowMs: number): FailureCount | undefined {
-    const entry = counters[key];
-    if (entry === undefined || entry.expiresAt <= toSeconds(nowMs)) return undefined;
-    return { failures: entry.failures, windowEndsAt: entry.expiresAt };
-  }
-
-  return {
-    async read(key, nowMs) {
-      return live(load(), key, nowMs);
-    },
-    async recordFailure(key, nowMs, windowSeconds) {
-      const counters = load();
-      const current = live(counters, key, nowMs);
-      const next = {
-        failures: (current?.failures ?? 0) + 1,
-        expiresAt: current?.windowEndsAt ?? toSeconds(nowMs) + windowSeconds,
-      };
-      counters[key] = next;
-      save(counters);
-      return { failures: next.failures, windowEndsAt: next.expiresAt };
-    },
-    async clearUnlessLocked(key, nowMs, threshold) {
-      const counters = load();
-      const current = live(counters, key, nowMs);
-      if (isLockedOut(current, threshold, nowMs)) return "locked";
-      if (key in counters) {
-        delete counters[key];
-        save(counters);
-      }
-      return "cleared";
-    },
-  };
-}
-
-/**
- * The store for a lockout config, built once per container: DynamoDB in AWS (client from
- * `sdkClientConfig`: bounded timeouts and attempts), DynamoDB at `dynamoEndpoint` in local
- * mode when it is set (dynalite in the local stack), else the local JSON file.
- */
-export function buildAttemptStore(
-  lockout: LockoutConfig,
-  common: CommonConfig,
-  makeDynamo: (options: Record<string, unknown>) => Pick<DynamoDBClient, "send"> = (options) =>
-    new DynamoDBClient(options),
-): { readonly store: AttemptStore; readonly label: string } {
-  const sdk = sdkClientConfig(common);
-  if (!common.localMode) {
-    return {
-      store: dynamoAttemptStore(makeDynamo({ ...sdk }), lockout.tableName),
-      label: `dynamodb:${lockout.tableName}`,
-    };
-  }
-  if (lockout.dynamoEndpoint !== undefined) {
-    return {
-      store: dynamoAttemptStore(
-        makeDynamo({ ...sdk, ...localEngineOptions(lockout.dynamoEndpoint, lockout.awsRegion) }),
-        lockout.tableName,
-      ),
-      label: `dynamodb:${lockout.tableName}@${lockout.dynamoEndpoint}`,
-    };
-  }
-  return { store: localFileAttemptStore(lockout.localFile), label: `file:${lockout.localFile}` };
 }

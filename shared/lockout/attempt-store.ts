@@ -1,8 +1,13 @@
 /**
  * The cross-sign-in failure counters' contract, free of any AWS SDK import: the key, the
- * count, the store interface and its two error classes. The implementations (DynamoDB, local
- * file) are in attempts.ts; the handlers depend on this module only, so the define function's
- * bundle -- which shares the handlers module -- loads no DynamoDB client at cold start.
+ * count, the store interface and its two error classes. Implementations: DynamoDB
+ * (dynamodb-attempt-store.ts) and the local file (local-attempt-store.ts), chosen in
+ * adapters.ts. Handlers depend on this module only, so a bundle that never counts (define
+ * auth challenge shares the custom-auth handlers module) loads no DynamoDB client.
+ *
+ * Errors are split for the fail-open / fail-closed decision (decide.ts, `failsOpen`):
+ * {@link AttemptStoreUnavailableError} for what passes, {@link AttemptStoreMisconfiguredError}
+ * for what refuses every call.
  */
 import type { Deadline } from "../aws/clients";
 import { DependencyError } from "../errors";
@@ -13,6 +18,11 @@ import { DependencyError } from "../errors";
  */
 export function attemptsKey(userPoolId: string, userName: string): string {
   return `${userPoolId}#${userName}`;
+}
+
+/** Epoch milliseconds to the epoch seconds the counters hold. */
+export function epochSeconds(ms: number): number {
+  return Math.floor(ms / 1000);
 }
 
 /** A user's failures in the current window. */

@@ -10,22 +10,24 @@ import { DynamoDBClient, GetItemCommand } from "@aws-sdk/client-dynamodb";
 import { readServerlessYml } from "../../scripts/local-env";
 import { Deadline, DeadlineExceededError } from "../../shared/aws/clients";
 import { loadCommonConfig } from "../../shared/config/common";
+import { loadCreateAuthConfig } from "../../shared/custom-auth/config";
+import { DependencyError } from "../../shared/errors";
+import { createAttemptStore } from "../../shared/lockout/adapters";
 import {
-  ATTEMPTS_KEY,
   type AttemptStore,
   AttemptStoreMisconfiguredError,
   AttemptStoreUnavailableError,
   attemptsKey,
+} from "../../shared/lockout/attempt-store";
+import { failsOpen, isLockedOut } from "../../shared/lockout/decide";
+import {
+  ATTEMPTS_KEY,
   attemptsTableDefinition,
-  buildAttemptStore,
   dynamoAttemptStore,
   FAILURES_ATTRIBUTE,
-  localFileAttemptStore,
   TTL_ATTRIBUTE,
-} from "../../shared/custom-auth/attempts";
-import { loadCreateAuthConfig } from "../../shared/custom-auth/config";
-import { failsOpen, isLockedOut } from "../../shared/custom-auth/lockout";
-import { DependencyError } from "../../shared/errors";
+} from "../../shared/lockout/dynamodb-attempt-store";
+import { localFileAttemptStore } from "../../shared/lockout/local-attempt-store";
 import { type LocalDynamo, startDynalite } from "../helpers/dynalite";
 
 const ROOT = resolve(__dirname, "..", "..");
@@ -330,14 +332,14 @@ describe("localFileAttemptStore", () => {
   });
 });
 
-describe("buildAttemptStore", () => {
+describe("createAttemptStore", () => {
   const base = { CUSTOM_AUTH_ATTEMPTS_TABLE_NAME: "attempts", LOCAL_AUTH_ATTEMPTS_FILE: "/x.json" };
 
   function build(env: Record<string, string>) {
     const config = loadCreateAuthConfig({ CUSTOM_AUTH_FROM_ADDRESS: "a@example.com", ...env });
     const made: Record<string, unknown>[] = [];
     if (config.lockout === undefined) throw new Error("lockout off");
-    const built = buildAttemptStore(config.lockout, config.common, (options) => {
+    const built = createAttemptStore(config.lockout, config.common, (options) => {
       made.push(options);
       return failingClient("unused");
     });
@@ -378,7 +380,7 @@ describe("buildAttemptStore", () => {
     const config = loadCreateAuthConfig({ LOCAL_MODE: "true", ...base });
     if (config.lockout === undefined) throw new Error("lockout off");
 
-    const built = buildAttemptStore(config.lockout, loadCommonConfig({ LOCAL_MODE: "false" }));
+    const built = createAttemptStore(config.lockout, loadCommonConfig({ LOCAL_MODE: "false" }));
 
     expect(built.label).toBe("dynamodb:attempts");
   });

@@ -1,6 +1,7 @@
 /**
- * The cross-sign-in lockout's decisions, as pure functions (the handlers apply them; the
- * counters are in attempts.ts). See docs/custom-auth.md, "Cross-sign-in lockout".
+ * The cross-sign-in lockout's decisions, as pure functions; the custom-auth and user
+ * migration handlers apply them (the counters: attempt-store.ts). See docs/custom-auth.md,
+ * "Cross-sign-in lockout".
  */
 import { DependencyError } from "../errors";
 import { AttemptStoreMisconfiguredError, type FailureCount } from "./attempt-store";
