@@ -51,7 +51,7 @@ function lazyDynamoStore(
   return {
     revokedAt: (sub) => {
       store ??= Promise.all([
-        import("../shared/authorizer/revocation-dynamodb"),
+        import("../shared/revocation/store"),
         import("@aws-sdk/client-dynamodb"),
         import("../shared/aws/clients"),
       ]).then(([adapter, sdk, clients]) =>

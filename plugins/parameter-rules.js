@@ -109,6 +109,10 @@ const RULES = {
   userMigrationSource: oneOf(["dynamodb", "endpoint"]),
   userMigrationEndpointTimeoutMs: integer(100, 4500),
   inboundFederation: oneOf(["true", "false"]),
+  revocation: oneOf(["true", "false"]),
+  revocationTtlSeconds: integer(300, 86400),
+  revocationFailureMode: oneOf(["closed", "open"]),
+  revocationCacheSeconds: integer(0, 30),
   customEmailSenderKmsKeyArn: (value, { region }) =>
     value === "" ||
     new RegExp(`^arn:aws[a-z-]*:kms:${region}:\\d{12}:key/[0-9a-f-]{36}$`).test(value)

@@ -7,8 +7,13 @@
 
 const { TRIGGERS } = require("./triggers.js");
 
-/** Every function of the service: the triggers' and the API's two. */
-const FUNCTIONS = [...Object.values(TRIGGERS).flatMap((t) => t.functions), "authorizer", "hello"];
+/** Every function of the service: the triggers', the API's two and the revocation writer. */
+const FUNCTIONS = [
+  ...Object.values(TRIGGERS).flatMap((t) => t.functions),
+  "authorizer",
+  "revocationWriter",
+  "hello",
+];
 
 /** A duration alarm fires at this maximum (ms): Cognito gives a trigger 5 s in all. */
 const DURATION_THRESHOLD_MS = 4000;
@@ -27,6 +32,12 @@ const LOG_EVENTS = {
     pattern: '{ $.lockout = "fail-open" }',
     functions: ["createAuthChallenge", "verifyAuthChallenge"],
     description: "the custom-auth lockout store failed and the lockout was skipped (fail-open)",
+  },
+  RevocationUnresolved: {
+    pattern: '{ $.message = "Revocation not written: user unresolved" }',
+    functions: ["revocationWriter"],
+    description:
+      "a sign-out, disabled or deleted user whose tokens the revocation writer could not revoke",
   },
   LockoutThresholdReached: {
     pattern: '{ $.lockout = "threshold-reached" }',

@@ -142,6 +142,9 @@ const CUSTOM_EMAIL_SENDER_ENV = {
   CUSTOM_EMAIL_SENDER_CODE_HASH_KEY: "cold-start-code-hash-key-not-secret-0123456789",
 };
 
+// The CloudFormation value serverless.yml gives the revocation writer in AWS (the stack's pool).
+const REVOCATION_WRITER_ENV = { REVOCATION_USER_POOL_IDS: "eu-west-1_AbCdEf123" };
+
 /** What one cold process reports. */
 export interface ColdRun {
   /** Wall-clock milliseconds from spawn to exit. */
@@ -185,7 +188,9 @@ export function prepareCase(
       ? authorizerFixture(dir)
       : c.fn === "customEmailSender"
         ? { event: undefined, env: CUSTOM_EMAIL_SENDER_ENV }
-        : { event: undefined, env: undefined };
+        : c.fn === "revocationWriter"
+          ? { event: undefined, env: REVOCATION_WRITER_ENV }
+          : { event: undefined, env: undefined };
   const eventFiles = c.events.map((e) =>
     c.fn === "authorizer" && e === "authorizer-token.json" && extra.event
       ? extra.event

@@ -1,15 +1,18 @@
 /**
  * `npm run revoke -- --table <name> (--sub <sub> | --user-pool-id <id> --username <name>)
  *  [--ttl-seconds 86400] [--endpoint http://127.0.0.1:8000]`: records that every token of the
- * user issued up to now is revoked (docs/authorizer.md#revocation). A username is resolved to
- * its `sub` with AdminGetUser.
+ * user issued up to now is revoked (docs/authorizer.md#revocation), through the same writer as
+ * the revocation writer function (shared/revocation/writer.ts).
  */
-import {
-  AdminGetUserCommand,
-  CognitoIdentityProviderClient,
-} from "@aws-sdk/client-cognito-identity-provider";
+import { CognitoIdentityProviderClient } from "@aws-sdk/client-cognito-identity-provider";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
-import { writeRevocation } from "../shared/authorizer/revocation-dynamodb";
+import { dynamoRevocationSink } from "../shared/revocation/store";
+import {
+  cognitoUserDirectory,
+  DEFAULT_REVOCATION_TTL_SECONDS,
+  type RevocationTarget,
+  revokeUser,
+} from "../shared/revocation/writer";
 
 /** What to revoke. */
 export interface RevokeRequest {
@@ -21,24 +24,29 @@ export interface RevokeRequest {
 }
 
 /** Resolve the user's `sub` (from `sub`, or the username through AdminGetUser) and write. */
-export async function revokeUser(
+export async function runRevoke(
   request: RevokeRequest,
   clients: { dynamo: DynamoDBClient; cognito?: CognitoIdentityProviderClient },
   nowSeconds = Math.floor(Date.now() / 1000),
 ): Promise<{ sub: string; revokedAt: number }> {
-  let sub = request.sub;
-  if (sub === undefined) {
-    if (!request.userPoolId || !request.username || !clients.cognito) {
-      throw new Error("give --sub, or --user-pool-id and --username");
-    }
-    const user = await clients.cognito.send(
-      new AdminGetUserCommand({ UserPoolId: request.userPoolId, Username: request.username }),
-    );
-    sub = user.UserAttributes?.find((a) => a.Name === "sub")?.Value;
-    if (!sub) throw new Error("the user has no sub attribute");
+  let target: RevocationTarget;
+  if (request.sub !== undefined && request.sub !== "") {
+    target = { kind: "sub", sub: request.sub };
+  } else if (request.userPoolId && request.username) {
+    target = { kind: "username", userPoolId: request.userPoolId, username: request.username };
+  } else {
+    throw new Error("give --sub, or --user-pool-id and --username");
   }
-  await writeRevocation(clients.dynamo, request.table, sub, nowSeconds, request.ttlSeconds);
-  return { sub, revokedAt: nowSeconds };
+  if (!Number.isInteger(request.ttlSeconds) || request.ttlSeconds < 300) {
+    throw new Error("--ttl-seconds must be an integer of at least 300");
+  }
+  const outcome = await revokeUser(target, nowSeconds, {
+    sink: dynamoRevocationSink(clients.dynamo, request.table),
+    directory: clients.cognito && cognitoUserDirectory(clients.cognito),
+    ttlSeconds: request.ttlSeconds,
+  });
+  if (outcome.kind === "unresolved") throw new Error(`not revoked: ${outcome.reason}`);
+  return { sub: outcome.sub, revokedAt: outcome.revokedAt };
 }
 
 function arg(name: string): string | undefined {
@@ -51,13 +59,13 @@ async function main(): Promise<void> {
   if (!table) throw new Error("--table is required");
   const endpoint = arg("endpoint");
   const dynamo = new DynamoDBClient(endpoint ? { endpoint } : {});
-  const result = await revokeUser(
+  const result = await runRevoke(
     {
       table,
       sub: arg("sub"),
       userPoolId: arg("user-pool-id"),
       username: arg("username"),
-      ttlSeconds: Number(arg("ttl-seconds") ?? 86_400),
+      ttlSeconds: Number(arg("ttl-seconds") ?? DEFAULT_REVOCATION_TTL_SECONDS),
     },
     { dynamo, cognito: new CognitoIdentityProviderClient({}) },
   );

@@ -5,11 +5,9 @@
  * fail-open/fail-closed choice. SDK-free: the DynamoDB adapter is loaded only when on.
  */
 
-/** Where revocations are read: `revokedAt` (epoch seconds) of a `sub`, or undefined. */
-export interface RevocationStore {
-  /** The latest revocation time of `sub` in epoch seconds, or undefined when none. */
-  revokedAt(sub: string): Promise<number | undefined>;
-}
+import type { RevocationStore } from "../revocation/store";
+
+export type { RevocationStore } from "../revocation/store";
 
 /** What to do when the store cannot be read: refuse (`closed`) or allow (`open`). */
 export type RevocationFailureMode = "closed" | "open";

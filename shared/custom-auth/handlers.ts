@@ -4,7 +4,7 @@
  * drive whole sign-ins. `functions/*-auth-challenge.ts` build them once per container.
  */
 import type { Context } from "aws-lambda";
-import { Deadline } from "../aws/clients";
+import type { Deadline } from "../aws/clients";
 import { DependencyError, InvalidEventError } from "../errors";
 import {
   type CreateAuthChallengeTriggerEvent,
@@ -314,7 +314,7 @@ export function createIssueAuthChallengeHandler(deps: CreateAuthDeps): CreateHan
    */
   async function linkChallenge(
     event: CreateAuthChallengeTriggerEvent,
-    context: Context | undefined,
+    deadline: Deadline,
     action: "send" | "await" | "retry",
     hint: string,
     sessionLength: number,
@@ -332,70 +332,66 @@ export function createIssueAuthChallengeHandler(deps: CreateAuthDeps): CreateHan
     let delivery: DeliveryOutcome["status"] | undefined;
     if (action === "send") {
       const started = now();
-      const deadline = Deadline.start(config.common, context);
-      try {
-        const locked = await lockedOut(event, started, deadline);
-        const slot = linkTime.slot(random(), deadline.remainingMs());
-        const attributes = readStringMap(event.request.userAttributes);
-        const sub = attributes.sub;
-        if (recipient.kind === "pretend") pretendReason = recipient.reason;
-        else if (locked) pretendReason = "locked-out";
-        else if (sub === undefined) pretendReason = "no-sub";
-        if (recipient.kind === "deliver" && pretendReason === undefined && sub !== undefined) {
-          const userName = typeof event.userName === "string" ? event.userName : "";
-          let failed: Error | undefined;
-          step = "send-link";
-          try {
-            const issued = await issueLink(
-              deps.links,
-              { pool: event.userPoolId, user: userName, sub },
-              magicLink,
-              started,
+      const locked = await lockedOut(event, started, deadline);
+      // Drawn the same way on every path, at the same point (see the code path).
+      const slot = linkTime.slot(random(), deadline.remainingMs());
+      const attributes = readStringMap(event.request.userAttributes);
+      const sub = attributes.sub;
+      if (recipient.kind === "pretend") pretendReason = recipient.reason;
+      else if (locked) pretendReason = "locked-out";
+      else if (sub === undefined) pretendReason = "no-sub";
+      if (recipient.kind === "deliver" && pretendReason === undefined && sub !== undefined) {
+        const userName = typeof event.userName === "string" ? event.userName : "";
+        let failed: Error | undefined;
+        step = "send-link";
+        try {
+          const issued = await issueLink(
+            deps.links,
+            { pool: event.userPoolId, user: userName, sub },
+            magicLink,
+            started,
+            deadline,
+          );
+          if (issued.outcome === "throttled") {
+            step = "throttled";
+          } else {
+            const outcome = await sendOnce(
+              sender,
+              {
+                to: recipient.email,
+                ...linkEmail(linkMessages, {
+                  userName,
+                  link: issued.url,
+                  minutes: Math.ceil(magicLink.ttlSeconds / 60),
+                  attributes,
+                }),
+                label: LINK_EMAIL_LABEL,
+              },
               deadline,
             );
-            if (issued.outcome === "throttled") {
-              step = "throttled";
-            } else {
-              const outcome = await sendOnce(
-                sender,
-                {
-                  to: recipient.email,
-                  ...linkEmail(linkMessages, {
-                    userName,
-                    link: issued.url,
-                    minutes: Math.ceil(magicLink.ttlSeconds / 60),
-                    attributes,
-                  }),
-                  label: LINK_EMAIL_LABEL,
-                },
-                deadline,
-              );
-              delivery = outcome.status;
-              if (outcome.status !== "sent") failed = outcome.error;
-            }
-          } catch (error) {
-            // The store or KMS failed: no link exists to send. Same answer, logged below.
-            if (!(error instanceof DependencyError)) throw error;
-            delivery = "not-sent";
-            failed = error;
+            delivery = outcome.status;
+            if (outcome.status !== "sent") failed = outcome.error;
           }
-          const took = now() - started;
-          if (step === "send-link") linkTime.record(delivery ?? "not-sent", took);
-          if (failed !== undefined) {
-            logger.error("Magic link email failed: challenge issued, no link delivered", {
-              delivery,
-              error: failed,
-              errorType: failed.name,
-            });
-          }
-          // Throttled or failed sooner than a real send: wait out the rest of the slot.
-          if (step === "throttled" || failed !== undefined) await sleep(Math.max(0, slot - took));
-        } else {
-          step = "pretend-send";
-          await sleep(slot);
+        } catch (error) {
+          // The store or KMS failed: no link exists to send. Same answer, logged below.
+          if (!(error instanceof DependencyError)) throw error;
+          delivery = "not-sent";
+          failed = error;
         }
-      } finally {
-        deadline.dispose();
+        const took = now() - started;
+        if (step === "send-link") linkTime.record(delivery ?? "not-sent", took);
+        if (failed !== undefined) {
+          logger.error("Magic link email failed: challenge issued, no link delivered", {
+            delivery,
+            error: failed,
+            errorType: failed.name,
+          });
+        }
+        // Throttled, or failed sooner than a real send: wait out the rest of the slot.
+        if (step === "throttled" || failed !== undefined) await sleep(Math.max(0, slot - took));
+      } else {
+        step = "pretend-send";
+        await sleep(slot);
       }
     }
     event.response = {
@@ -416,7 +412,9 @@ export function createIssueAuthChallengeHandler(deps: CreateAuthDeps): CreateHan
   return cognitoTrigger<CreateAuthChallengeTriggerEvent>(
     logger,
     TRIGGER_SOURCES.createAuthChallenge,
-    async (event, context) => {
+    // The wrapper's one deadline bounds the lockout read and the send: AWS_CALL_BUDGET_MS, or
+    // less when the Lambda has less time left (Cognito waits 5 s).
+    async (event, _context, deadline) => {
       if (event.request.challengeName !== CUSTOM_CHALLENGE) {
         throw new InvalidEventError("create-auth-challenge called for a non-custom challenge");
       }
@@ -456,7 +454,7 @@ export function createIssueAuthChallengeHandler(deps: CreateAuthDeps): CreateHan
         config.emailHint,
       );
       if (created.kind === "link") {
-        return linkChallenge(event, context, created.action, hint, session.length);
+        return linkChallenge(event, deadline, created.action, hint, session.length);
       }
 
       const started = now();
@@ -470,57 +468,50 @@ export function createIssueAuthChallengeHandler(deps: CreateAuthDeps): CreateHan
       } else {
         const code = generateCode(config.codeLength, deps.randomInt);
         state = hashCode(code, started + config.codeTtlSeconds * 1000);
-        // One deadline for the lockout read and the send: AWS_CALL_BUDGET_MS, or less when the
-        // Lambda has less time left (Cognito waits 5 s).
-        const deadline = Deadline.start(config.common, context);
-        try {
-          // Read for every user, known or not, so the step costs the same for all. The read
-          // gets at most half of the time left: a slow DynamoDB fails open, leaving the send
-          // time to run, instead of making every sign-in fail.
-          const locked = await lockedOut(event, started, deadline);
-          if (locked) {
-            // The pretend path, with a state no answer matches: the whole sign-in fails.
-            pretendReason = "locked-out";
-            state = unmatchableState(state.length, state.expiresAt);
+        // Read for every user, known or not, so the step costs the same for all. The read
+        // gets at most half of the time left: a slow DynamoDB fails open, leaving the send
+        // time to run, instead of making every sign-in fail.
+        const locked = await lockedOut(event, started, deadline);
+        if (locked) {
+          // The pretend path, with a state no answer matches: the whole sign-in fails.
+          pretendReason = "locked-out";
+          state = unmatchableState(state.length, state.expiresAt);
+        }
+        // Drawn the same way on both paths, at the same point: the pretend path waits this
+        // long, and so does a real send that fails sooner.
+        const slot = sendTime.slot(random(), deadline.remainingMs());
+        if (recipient.kind === "deliver" && !locked) {
+          step = "send-code";
+          const sendStarted = now();
+          const outcome = await sendOnce(
+            sender,
+            {
+              to: recipient.email,
+              ...renderCodeEmail(config.template, config.messages, {
+                code,
+                minutes,
+                userName: typeof event.userName === "string" ? event.userName : "",
+                attributes: readStringMap(event.request.userAttributes),
+              }),
+              label: CODE_EMAIL_LABEL,
+            },
+            deadline,
+          );
+          const took = now() - sendStarted;
+          sendTime.record(outcome.status, took);
+          delivery = outcome.status;
+          if (outcome.status !== "sent") {
+            logger.error("Custom auth code email failed: challenge issued, no code delivered", {
+              delivery: outcome.status,
+              error: outcome.error,
+              errorType: outcome.error.name,
+            });
+            // A quick failure (rejected, refused) waits out the rest of the pretend slot.
+            await sleep(Math.max(0, slot - took));
           }
-          // Drawn the same way on both paths, at the same point: the pretend path waits this
-          // long, and so does a real send that fails sooner.
-          const slot = sendTime.slot(random(), deadline.remainingMs());
-          if (recipient.kind === "deliver" && !locked) {
-            step = "send-code";
-            const sendStarted = now();
-            const outcome = await sendOnce(
-              sender,
-              {
-                to: recipient.email,
-                ...renderCodeEmail(config.template, config.messages, {
-                  code,
-                  minutes,
-                  userName: typeof event.userName === "string" ? event.userName : "",
-                  attributes: readStringMap(event.request.userAttributes),
-                }),
-                label: CODE_EMAIL_LABEL,
-              },
-              deadline,
-            );
-            const took = now() - sendStarted;
-            sendTime.record(outcome.status, took);
-            delivery = outcome.status;
-            if (outcome.status !== "sent") {
-              logger.error("Custom auth code email failed: challenge issued, no code delivered", {
-                delivery: outcome.status,
-                error: outcome.error,
-                errorType: outcome.error.name,
-              });
-              // A quick failure (rejected, refused) waits out the rest of the pretend slot.
-              await sleep(Math.max(0, slot - took));
-            }
-          } else {
-            step = "pretend-send";
-            await sleep(slot);
-          }
-        } finally {
-          deadline.dispose();
+        } else {
+          step = "pretend-send";
+          await sleep(slot);
         }
       }
       event.response = {
@@ -536,6 +527,7 @@ export function createIssueAuthChallengeHandler(deps: CreateAuthDeps): CreateHan
       });
       return event;
     },
+    { timing: config.common },
   );
 }
 
@@ -557,6 +549,10 @@ export interface VerifyAuthDeps {
  * A malformed answer is simply wrong (no error), so it counts as an attempt like any
  * other. With the lockout on, every wrong answer (of any user, known or not) is counted,
  * and a correct one clears the counter unless the user is locked out (then it is refused).
+ *
+ * A magic-link answer is checked in memory (signature with the cached public key, pool,
+ * user, sub, expiry), then used once (a conditional delete); it is right or wrong like a
+ * code, and counted the same way. The method round's answer is never right and never counted.
  */
 export function createVerifyAuthChallengeHandler({
   config,
@@ -572,7 +568,7 @@ export function createVerifyAuthChallengeHandler({
   return cognitoTrigger<VerifyAuthChallengeResponseTriggerEvent>(
     logger,
     TRIGGER_SOURCES.verifyAuthChallenge,
-    async (event, context) => {
+    async (event, _context, deadline) => {
       const nowMs = now();
       const parameters = readStringMap(event.request.privateChallengeParameters);
       if (parameters.kind === METHOD_KIND) {
@@ -583,100 +579,76 @@ export function createVerifyAuthChallengeHandler({
         return event;
       }
       const recipient = recipientOf(event.request, config.eligibility);
-      // One deadline for the link's single-use delete and the lockout's call.
-      const deadline = Deadline.start(config.common, context);
-      try {
-        let verdict: AnswerVerdict | LinkVerdict | "magic-link-off";
-        if (parameters.kind === LINK_KIND) {
-          if (links === undefined) {
-            logger.error("Magic-link answer while magic links are off in verify", {
-              verdict: "magic-link-off",
-            });
-            verdict = "magic-link-off";
-          } else if (recipient.kind === "pretend") {
-            verdict = "bad-signature";
-          } else {
-            // A store failure throws (fail closed): the step fails and the link stays usable.
-            verdict = await useLink(
-              links,
-              event.request.challengeAnswer,
-              {
-                pool: event.userPoolId,
-                user: typeof event.userName === "string" ? event.userName : "",
-                sub: readStringMap(event.request.userAttributes).sub,
-              },
-              nowMs,
-              deadline,
-            );
-          }
+      let verdict: AnswerVerdict | LinkVerdict | "magic-link-off";
+      if (parameters.kind === LINK_KIND) {
+        if (links === undefined) {
+          logger.error("Magic-link answer while magic links are off in verify", {
+            verdict: "magic-link-off",
+          });
+          verdict = "magic-link-off";
+        } else if (recipient.kind === "pretend") {
+          verdict = "bad-signature";
         } else {
-          verdict = checkAnswer(
-            fromPrivateParameters(parameters),
+          // A store failure throws (fail closed): the step fails and the link stays usable.
+          verdict = await useLink(
+            links,
             event.request.challengeAnswer,
+            {
+              pool: event.userPoolId,
+              user: typeof event.userName === "string" ? event.userName : "",
+              sub: readStringMap(event.request.userAttributes).sub,
+            },
             nowMs,
+            deadline,
           );
         }
-        const correct = verdict === "correct" || verdict === "valid";
-        return await countAnswer(
-          event,
-          correct && recipient.kind === "deliver",
-          verdict,
-          recipient.kind === "pretend",
-          nowMs,
-          deadline,
-        );
-      } finally {
-        deadline.dispose();
-      }
-    },
-  );
-
-  /** Apply the lockout to an answer (count it, or clear the count), write the response, log. */
-  async function countAnswer(
-    event: VerifyAuthChallengeResponseTriggerEvent,
-    correct: boolean,
-    verdict: string,
-    pretend: boolean,
-    nowMs: number,
-    deadline: Deadline,
-  ): Promise<VerifyAuthChallengeResponseTriggerEvent> {
-    let answerCorrect = correct;
-    let lockedOut = false;
-    let failures: number | undefined;
-    if (lockout !== undefined) {
-      const subject = lockoutSubject(event);
-      if (answerCorrect) {
-        const outcome = await guarded(logger, "clear", () =>
-          lockout.store.clearUnlessLocked(subject.key, nowMs, lockout.threshold, deadline),
-        );
-        if (outcome === "locked") {
-          lockedOut = true;
-          answerCorrect = false;
-          logger.warn("Custom auth correct answer refused: locked out across sign-ins", {
-            lockout: "locked",
-            ...subject.log,
-          });
-        }
       } else {
-        const count = await guarded(logger, "record-failure", () =>
-          lockout.store.recordFailure(subject.key, nowMs, lockout.windowSeconds, deadline),
+        verdict = checkAnswer(
+          fromPrivateParameters(parameters),
+          event.request.challengeAnswer,
+          nowMs,
         );
-        failures = count?.failures;
-        // Exactly one call sees the threshold reached, even among concurrent ones.
-        if (count !== undefined && count.failures === lockout.threshold) {
-          logger.warn("Custom auth user locked out: too many wrong answers across sign-ins", {
-            lockout: "threshold-reached",
-            ...countFields(count),
-            ...subject.log,
-          });
+      }
+      let answerCorrect =
+        (verdict === "correct" || verdict === "valid") && recipient.kind === "deliver";
+      let lockedOut = false;
+      let failures: number | undefined;
+      if (lockout !== undefined) {
+        const subject = lockoutSubject(event);
+        if (answerCorrect) {
+          const outcome = await guarded(logger, "clear", () =>
+            lockout.store.clearUnlessLocked(subject.key, nowMs, lockout.threshold, deadline),
+          );
+          if (outcome === "locked") {
+            lockedOut = true;
+            answerCorrect = false;
+            logger.warn("Custom auth correct answer refused: locked out across sign-ins", {
+              lockout: "locked",
+              ...subject.log,
+            });
+          }
+        } else {
+          const count = await guarded(logger, "record-failure", () =>
+            lockout.store.recordFailure(subject.key, nowMs, lockout.windowSeconds, deadline),
+          );
+          failures = count?.failures;
+          // Exactly one call sees the threshold reached, even among concurrent ones.
+          if (count !== undefined && count.failures === lockout.threshold) {
+            logger.warn("Custom auth user locked out: too many wrong answers across sign-ins", {
+              lockout: "threshold-reached",
+              ...countFields(count),
+              ...subject.log,
+            });
+          }
         }
       }
-    }
-    event.response = { answerCorrect };
-    logger.info("Custom auth answer checked", {
-      verdict: pretend ? "pretend" : lockedOut ? "locked-out" : verdict,
-      ...(failures !== undefined ? { failures } : {}),
-    });
-    return event;
-  }
+      event.response = { answerCorrect };
+      logger.info("Custom auth answer checked", {
+        verdict: recipient.kind === "pretend" ? "pretend" : lockedOut ? "locked-out" : verdict,
+        ...(failures !== undefined ? { failures } : {}),
+      });
+      return event;
+    },
+    { timing: config.common },
+  );
 }

@@ -12,12 +12,12 @@ import {
   type RevocationStore,
   TokenRevokedError,
 } from "../../shared/authorizer/revocation";
+import { createTokenVerifier } from "../../shared/authorizer/verifier";
 import {
   dynamoRevocationStore,
   revocationTableDefinition,
   writeRevocation,
-} from "../../shared/authorizer/revocation-dynamodb";
-import { createTokenVerifier } from "../../shared/authorizer/verifier";
+} from "../../shared/revocation/store";
 import { type LocalDynamo, startDynalite } from "../helpers/dynalite";
 import { captureOutput } from "../helpers/logs";
 import {
@@ -178,19 +178,19 @@ describe("admin script (scripts/revoke.ts)", () => {
     const { AdminGetUserCommand, CognitoIdentityProviderClient } = await import(
       "@aws-sdk/client-cognito-identity-provider"
     );
-    const { revokeUser } = await import("../../scripts/revoke");
+    const { runRevoke } = await import("../../scripts/revoke");
     const cognito = new CognitoIdentityProviderClient({ region: "eu-west-1" });
     const mock = mockClient(cognito);
     mock
       .on(AdminGetUserCommand, { UserPoolId: "eu-west-1_Pool", Username: "jane" })
       .resolves({ Username: "jane", UserAttributes: [{ Name: "sub", Value: "sub-jane" }] });
 
-    await revokeUser(
+    await runRevoke(
       { table: TABLE, sub: "sub-direct", ttlSeconds: 3600 },
       { dynamo: dynamo.client },
       5000,
     );
-    const byName = await revokeUser(
+    const byName = await runRevoke(
       { table: TABLE, userPoolId: "eu-west-1_Pool", username: "jane", ttlSeconds: 3600 },
       { dynamo: dynamo.client, cognito },
       6000,

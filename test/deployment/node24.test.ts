@@ -112,8 +112,15 @@ const RANDOM_KEYS = new Set(["salt", "codeHash", "challengeMetadata"]);
 
 /** Values that differ between two runs by design: one-time codes, their expiry, timestamps. */
 function stable(value: unknown): unknown {
+  // Numbers are replaced as values (a bare `<number>` in the JSON text would not parse back).
   return JSON.parse(
-    JSON.stringify(value, (key, inner: unknown) => (RANDOM_KEYS.has(key) ? "<random>" : inner))
+    JSON.stringify(value, (key, inner: unknown) =>
+      RANDOM_KEYS.has(key)
+        ? "<random>"
+        : typeof inner === "number" && Math.abs(inner) >= 100_000
+          ? "<number>"
+          : inner,
+    )
       .replace(/\b\d{6,}\b/g, "<number>")
       .replace(/\d{4}-\d\d-\d\dT[\d:.]+Z/g, "<time>"),
   );

@@ -75,6 +75,14 @@ export const VARIANTS: readonly Variant[] = [
     },
   },
   {
+    name: "created-revocation",
+    params: { revocation: "true", revocationFailureMode: "open" },
+  },
+  {
+    name: "existing-revocation",
+    params: { existingUserPoolId: EXISTING_POOL_ID, revocation: "true" },
+  },
+  {
     name: "created-domain-ses-set",
     params: {
       userPoolDomainPrefix: "triggers-test-login",

@@ -1,10 +1,25 @@
 /**
  * The revocation store on DynamoDB: one item per user, `sub` (string key) -> `revokedAt`
- * (epoch seconds), `expiresAt` as the table's TTL. Loaded by the authorizer only when
- * revocation is on, so the SDK stays off its cold path otherwise.
+ * (epoch seconds), `expiresAt` as the table's TTL. Read by the authorizer (loaded only when
+ * revocation is on, so the SDK stays off its cold path otherwise), written by the revocation
+ * writer and `npm run revoke` (through `./writer.ts`).
  */
 import { DynamoDBClient, GetItemCommand, PutItemCommand } from "@aws-sdk/client-dynamodb";
-import type { RevocationStore } from "./revocation";
+
+/** Where revocations are read: `revokedAt` (epoch seconds) of a `sub`, or undefined. */
+export interface RevocationStore {
+  /** The latest revocation time of `sub` in epoch seconds, or undefined when none. */
+  revokedAt(sub: string): Promise<number | undefined>;
+}
+
+/** Where revocations are written (DynamoDB, or the local stand-in). */
+export interface RevocationSink {
+  /**
+   * Record that every token of `sub` issued at or before `revokedAt` (epoch seconds) is
+   * revoked, the record kept `ttlSeconds`. Never moves an existing revocation back.
+   */
+  write(sub: string, revokedAt: number, ttlSeconds: number): Promise<void>;
+}
 
 /** The table's definition (the one serverless.yml's resource and the tests create). */
 export function revocationTableDefinition(tableName: string) {
@@ -38,6 +53,14 @@ export function dynamoRevocationStore(
       if (!Number.isFinite(parsed)) throw new Error("revokedAt is not a number");
       return parsed;
     },
+  };
+}
+
+/** The DynamoDB {@link RevocationSink} ({@link writeRevocation} on `tableName`). */
+export function dynamoRevocationSink(client: DynamoDBClient, tableName: string): RevocationSink {
+  return {
+    write: (sub, revokedAt, ttlSeconds) =>
+      writeRevocation(client, tableName, sub, revokedAt, ttlSeconds),
   };
 }
 
