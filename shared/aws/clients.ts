@@ -255,13 +255,19 @@ export interface CallHandling<T> {
   readonly expected?: Readonly<Record<string, T>>;
   /** The domain error for any other failure; {@link callFailure} by default. */
   readonly fail?: (operation: string, error: unknown, deadline: Deadline | undefined) => Error;
+  /**
+   * The error for a call not started because too little time was left (by default the
+   * {@link DeadlineExceededError} itself). Nothing was sent: an email sender calls it refused.
+   */
+  readonly notStarted?: (error: DeadlineExceededError) => Error;
 }
 
 /**
  * One AWS call within the invocation's deadline: `send` runs with the call's options (none
  * without a deadline: the client's own bounds only); an SDK error named in `expected` becomes
  * its result (`ConditionalCheckFailedException` -> "exists"), any other failure the domain error
- * of `fail`. Throws a {@link DeadlineExceededError}, without calling, when too little time is left.
+ * of `fail`. Throws a {@link DeadlineExceededError} (or what `notStarted` makes of it), without
+ * calling, when too little time is left.
  */
 export async function awsCall<T>(
   operation: string,
@@ -269,7 +275,14 @@ export async function awsCall<T>(
   send: (options: CallOptions | undefined) => Promise<T>,
   handling: CallHandling<T> = {},
 ): Promise<T> {
-  const options = deadline?.callOptions(operation);
+  let options: CallOptions | undefined;
+  try {
+    options = deadline?.callOptions(operation);
+  } catch (error) {
+    throw handling.notStarted !== undefined && error instanceof DeadlineExceededError
+      ? handling.notStarted(error)
+      : error;
+  }
   try {
     return await send(options);
   } catch (error) {

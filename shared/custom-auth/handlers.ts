@@ -4,7 +4,6 @@
  * drive whole sign-ins. `functions/*-auth-challenge.ts` build them once per container.
  */
 import type { Context } from "aws-lambda";
-import { Deadline } from "../aws/clients";
 import { InvalidEventError } from "../errors";
 import {
   type CreateAuthChallengeTriggerEvent,
@@ -246,7 +245,9 @@ export function createIssueAuthChallengeHandler(deps: CreateAuthDeps): CreateHan
   return cognitoTrigger<CreateAuthChallengeTriggerEvent>(
     logger,
     TRIGGER_SOURCES.createAuthChallenge,
-    async (event, context) => {
+    // The wrapper's one deadline bounds the lockout read and the send: AWS_CALL_BUDGET_MS, or
+    // less when the Lambda has less time left (Cognito waits 5 s).
+    async (event, _context, deadline) => {
       if (event.request.challengeName !== CUSTOM_CHALLENGE) {
         throw new InvalidEventError("create-auth-challenge called for a non-custom challenge");
       }
@@ -273,74 +274,67 @@ export function createIssueAuthChallengeHandler(deps: CreateAuthDeps): CreateHan
       } else {
         const code = generateCode(config.codeLength, deps.randomInt);
         state = hashCode(code, started + config.codeTtlSeconds * 1000);
-        // One deadline for the lockout read and the send: AWS_CALL_BUDGET_MS, or less when the
-        // Lambda has less time left (Cognito waits 5 s).
-        const deadline = Deadline.start(config.common, context);
-        try {
-          // Read for every user, known or not, so the step costs the same for all. The read
-          // gets at most half of the time left: a slow DynamoDB fails open, leaving the send
-          // time to run, instead of making every sign-in fail.
-          let locked = false;
-          if (lockout !== undefined) {
-            const subject = lockoutSubject(event);
-            const readDeadline = deadline.portion(0.5);
-            const count = await guarded(logger, "read", () =>
-              lockout.store.read(subject.key, started, readDeadline),
-            ).finally(() => {
-              readDeadline.dispose();
+        // Read for every user, known or not, so the step costs the same for all. The read
+        // gets at most half of the time left: a slow DynamoDB fails open, leaving the send
+        // time to run, instead of making every sign-in fail.
+        let locked = false;
+        if (lockout !== undefined) {
+          const subject = lockoutSubject(event);
+          const readDeadline = deadline.portion(0.5);
+          const count = await guarded(logger, "read", () =>
+            lockout.store.read(subject.key, started, readDeadline),
+          ).finally(() => {
+            readDeadline.dispose();
+          });
+          if (count !== undefined && isLockedOut(count, lockout.threshold, started)) {
+            locked = true;
+            logger.warn("Custom auth code withheld: too many wrong answers across sign-ins", {
+              lockout: "locked",
+              ...countFields(count),
+              ...subject.log,
             });
-            if (count !== undefined && isLockedOut(count, lockout.threshold, started)) {
-              locked = true;
-              logger.warn("Custom auth code withheld: too many wrong answers across sign-ins", {
-                lockout: "locked",
-                ...countFields(count),
-                ...subject.log,
-              });
-            }
           }
-          if (locked) {
-            // The pretend path, with a state no answer matches: the whole sign-in fails.
-            pretendReason = "locked-out";
-            state = unmatchableState(state.length, state.expiresAt);
+        }
+        if (locked) {
+          // The pretend path, with a state no answer matches: the whole sign-in fails.
+          pretendReason = "locked-out";
+          state = unmatchableState(state.length, state.expiresAt);
+        }
+        // Drawn the same way on both paths, at the same point: the pretend path waits this
+        // long, and so does a real send that fails sooner.
+        const slot = sendTime.slot(random(), deadline.remainingMs());
+        if (recipient.kind === "deliver" && !locked) {
+          step = "send-code";
+          const sendStarted = now();
+          const outcome = await sendOnce(
+            sender,
+            {
+              to: recipient.email,
+              ...renderCodeEmail(config.template, config.messages, {
+                code,
+                minutes,
+                userName: typeof event.userName === "string" ? event.userName : "",
+                attributes: readStringMap(event.request.userAttributes),
+              }),
+              label: CODE_EMAIL_LABEL,
+            },
+            deadline,
+          );
+          const took = now() - sendStarted;
+          sendTime.record(outcome.status, took);
+          delivery = outcome.status;
+          if (outcome.status !== "sent") {
+            logger.error("Custom auth code email failed: challenge issued, no code delivered", {
+              delivery: outcome.status,
+              error: outcome.error,
+              errorType: outcome.error.name,
+            });
+            // A quick failure (rejected, refused) waits out the rest of the pretend slot.
+            await sleep(Math.max(0, slot - took));
           }
-          // Drawn the same way on both paths, at the same point: the pretend path waits this
-          // long, and so does a real send that fails sooner.
-          const slot = sendTime.slot(random(), deadline.remainingMs());
-          if (recipient.kind === "deliver" && !locked) {
-            step = "send-code";
-            const sendStarted = now();
-            const outcome = await sendOnce(
-              sender,
-              {
-                to: recipient.email,
-                ...renderCodeEmail(config.template, config.messages, {
-                  code,
-                  minutes,
-                  userName: typeof event.userName === "string" ? event.userName : "",
-                  attributes: readStringMap(event.request.userAttributes),
-                }),
-                label: CODE_EMAIL_LABEL,
-              },
-              deadline,
-            );
-            const took = now() - sendStarted;
-            sendTime.record(outcome.status, took);
-            delivery = outcome.status;
-            if (outcome.status !== "sent") {
-              logger.error("Custom auth code email failed: challenge issued, no code delivered", {
-                delivery: outcome.status,
-                error: outcome.error,
-                errorType: outcome.error.name,
-              });
-              // A quick failure (rejected, refused) waits out the rest of the pretend slot.
-              await sleep(Math.max(0, slot - took));
-            }
-          } else {
-            step = "pretend-send";
-            await sleep(slot);
-          }
-        } finally {
-          deadline.dispose();
+        } else {
+          step = "pretend-send";
+          await sleep(slot);
         }
       }
       event.response = {
@@ -356,6 +350,7 @@ export function createIssueAuthChallengeHandler(deps: CreateAuthDeps): CreateHan
       });
       return event;
     },
+    { timing: config.common },
   );
 }
 
@@ -386,7 +381,7 @@ export function createVerifyAuthChallengeHandler({
   return cognitoTrigger<VerifyAuthChallengeResponseTriggerEvent>(
     logger,
     TRIGGER_SOURCES.verifyAuthChallenge,
-    async (event, context) => {
+    async (event, _context, deadline) => {
       const nowMs = now();
       const state = fromPrivateParameters(readStringMap(event.request.privateChallengeParameters));
       const verdict = checkAnswer(state, event.request.challengeAnswer, nowMs);
@@ -396,37 +391,31 @@ export function createVerifyAuthChallengeHandler({
       let failures: number | undefined;
       if (lockout !== undefined) {
         const subject = lockoutSubject(event);
-        // One call either way (a wrong and a right answer cost the same), under one deadline.
-        const deadline = Deadline.start(config.common, context);
-        try {
-          if (answerCorrect) {
-            const outcome = await guarded(logger, "clear", () =>
-              lockout.store.clearUnlessLocked(subject.key, nowMs, lockout.threshold, deadline),
-            );
-            if (outcome === "locked") {
-              lockedOut = true;
-              answerCorrect = false;
-              logger.warn("Custom auth correct answer refused: locked out across sign-ins", {
-                lockout: "locked",
-                ...subject.log,
-              });
-            }
-          } else {
-            const count = await guarded(logger, "record-failure", () =>
-              lockout.store.recordFailure(subject.key, nowMs, lockout.windowSeconds, deadline),
-            );
-            failures = count?.failures;
-            // Exactly one call sees the threshold reached, even among concurrent ones.
-            if (count !== undefined && count.failures === lockout.threshold) {
-              logger.warn("Custom auth user locked out: too many wrong answers across sign-ins", {
-                lockout: "threshold-reached",
-                ...countFields(count),
-                ...subject.log,
-              });
-            }
+        if (answerCorrect) {
+          const outcome = await guarded(logger, "clear", () =>
+            lockout.store.clearUnlessLocked(subject.key, nowMs, lockout.threshold, deadline),
+          );
+          if (outcome === "locked") {
+            lockedOut = true;
+            answerCorrect = false;
+            logger.warn("Custom auth correct answer refused: locked out across sign-ins", {
+              lockout: "locked",
+              ...subject.log,
+            });
           }
-        } finally {
-          deadline.dispose();
+        } else {
+          const count = await guarded(logger, "record-failure", () =>
+            lockout.store.recordFailure(subject.key, nowMs, lockout.windowSeconds, deadline),
+          );
+          failures = count?.failures;
+          // Exactly one call sees the threshold reached, even among concurrent ones.
+          if (count !== undefined && count.failures === lockout.threshold) {
+            logger.warn("Custom auth user locked out: too many wrong answers across sign-ins", {
+              lockout: "threshold-reached",
+              ...countFields(count),
+              ...subject.log,
+            });
+          }
         }
       }
       event.response = { answerCorrect };
@@ -436,5 +425,6 @@ export function createVerifyAuthChallengeHandler({
       });
       return event;
     },
+    { timing: config.common },
   );
 }

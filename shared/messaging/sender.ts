@@ -12,7 +12,13 @@ import { randomBytes } from "node:crypto";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { SESv2Client, SendEmailCommand } from "@aws-sdk/client-sesv2";
-import { type Deadline, errorLabel, networkErrorCode, type SdkClientConfig } from "../aws/clients";
+import {
+  awsCall,
+  type Deadline,
+  errorLabel,
+  networkErrorCode,
+  type SdkClientConfig,
+} from "../aws/clients";
 import {
   type EmailSender,
   type OutgoingEmail,
@@ -47,51 +53,53 @@ export class SesEmailSender implements EmailSender {
   ) {}
 
   async send(message: OutgoingEmail, deadline?: Deadline): Promise<void> {
-    let options: ReturnType<Deadline["callOptions"]> | undefined;
-    try {
-      options = deadline?.callOptions("SES SendEmail");
-    } catch (error) {
-      throw new SendRefusedError((error as Error).message);
-    }
-    try {
-      await this.client.send(
-        new SendEmailCommand({
-          FromEmailAddress: this.fromAddress,
-          Destination: { ToAddresses: [message.to] },
-          Content: {
-            Simple: {
-              Subject: { Data: message.subject, Charset: "UTF-8" },
-              Body: {
-                Text: { Data: message.text, Charset: "UTF-8" },
-                ...(message.html !== undefined
-                  ? { Html: { Data: message.html, Charset: "UTF-8" } }
-                  : {}),
+    await awsCall(
+      "SES SendEmail",
+      deadline,
+      (options) =>
+        this.client.send(
+          new SendEmailCommand({
+            FromEmailAddress: this.fromAddress,
+            Destination: { ToAddresses: [message.to] },
+            Content: {
+              Simple: {
+                Subject: { Data: message.subject, Charset: "UTF-8" },
+                Body: {
+                  Text: { Data: message.text, Charset: "UTF-8" },
+                  ...(message.html !== undefined
+                    ? { Html: { Data: message.html, Charset: "UTF-8" } }
+                    : {}),
+                },
               },
             },
-          },
-          ...(this.configurationSet ? { ConfigurationSetName: this.configurationSet } : {}),
-        }),
-        options,
-      );
-    } catch (error) {
-      // The cause is dropped on purpose: only its name and status are kept, never the request.
-      const label = errorLabel(error) ?? "UnknownError";
-      const status = (error as { $metadata?: { httpStatusCode?: number } })?.$metadata
-        ?.httpStatusCode;
-      const detail = `SES SendEmail failed (${label}${status ? `, HTTP ${status}` : ""})`;
-      // Only a 4xx answer, or a connection that was never made, proves SES did not take the email.
-      const notReached = NOT_CONNECTED.has(networkErrorCode(error) ?? "");
-      if (
-        (notReached || (status !== undefined && status >= 400 && status < 500)) &&
-        !deadline?.expired
-      ) {
-        throw new SendRefusedError(detail);
-      }
-      throw new SendOutcomeUnknownError(
-        deadline?.expired ? "SES SendEmail stopped at the invocation deadline" : detail,
-      );
-    }
+            ...(this.configurationSet ? { ConfigurationSetName: this.configurationSet } : {}),
+          }),
+          options,
+        ),
+      { fail: sendFailure, notStarted: (error) => new SendRefusedError(error.message) },
+    );
   }
+}
+
+/**
+ * What a failed SendEmail means for the email. The cause is dropped on purpose: only its name
+ * and status are kept, never the request (which holds the message).
+ */
+function sendFailure(_operation: string, error: unknown, deadline: Deadline | undefined): Error {
+  const label = errorLabel(error) ?? "UnknownError";
+  const status = (error as { $metadata?: { httpStatusCode?: number } })?.$metadata?.httpStatusCode;
+  const detail = `SES SendEmail failed (${label}${status ? `, HTTP ${status}` : ""})`;
+  // Only a 4xx answer, or a connection that was never made, proves SES did not take the email.
+  const notReached = NOT_CONNECTED.has(networkErrorCode(error) ?? "");
+  if (
+    (notReached || (status !== undefined && status >= 400 && status < 500)) &&
+    !deadline?.expired
+  ) {
+    return new SendRefusedError(detail);
+  }
+  return new SendOutcomeUnknownError(
+    deadline?.expired ? "SES SendEmail stopped at the invocation deadline" : detail,
+  );
 }
 
 /**

@@ -9,10 +9,9 @@ import {
   AdminLinkProviderForUserCommand,
   CognitoIdentityProviderClient,
   ListUsersCommand,
-  type ListUsersCommandOutput,
   type UserType,
 } from "@aws-sdk/client-cognito-identity-provider";
-import { awsErrorName, type Deadline, type SdkClientConfig } from "../aws/clients";
+import { awsCall, awsErrorName, type Deadline, type SdkClientConfig } from "../aws/clients";
 import { DependencyError } from "../errors";
 import { attributeIsTrue, normaliseEmail } from "../events";
 import { type DirectoryUser, LINK_CREATE_METADATA } from "./decide";
@@ -54,6 +53,10 @@ export function toDirectoryUser(user: UserType): DirectoryUser | undefined {
 // API: the destination user's `identities` decide (see linkProvider).
 const MAYBE_LINKED = new Set(["InvalidParameterException", "AliasExistsException"]);
 
+// `<operation> failed (<error label>)`, or a DeadlineExceededError once the deadline has passed.
+const viaDeadline = (operation: string, error: unknown, deadline: Deadline | undefined) =>
+  (deadline as Deadline).failure(operation, error);
+
 /** ListUsers' largest `Limit`. */
 export const LIST_USERS_PAGE_SIZE = 60;
 
@@ -82,21 +85,21 @@ export class CognitoUserDirectory implements UserDirectory {
     const users: DirectoryUser[] = [];
     let token: string | undefined;
     for (let page = 0; page < LIST_USERS_MAX_PAGES; page += 1) {
-      const options = deadline.callOptions("ListUsers");
-      let out: ListUsersCommandOutput;
-      try {
-        out = await this.client.send(
-          new ListUsersCommand({
-            UserPoolId: userPoolId,
-            Filter: filter,
-            Limit: LIST_USERS_PAGE_SIZE,
-            ...(token === undefined ? {} : { PaginationToken: token }),
-          }),
-          options,
-        );
-      } catch (error) {
-        throw deadline.failure("ListUsers", error);
-      }
+      const out = await awsCall(
+        "ListUsers",
+        deadline,
+        (options) =>
+          this.client.send(
+            new ListUsersCommand({
+              UserPoolId: userPoolId,
+              Filter: filter,
+              Limit: LIST_USERS_PAGE_SIZE,
+              ...(token === undefined ? {} : { PaginationToken: token }),
+            }),
+            options,
+          ),
+        { fail: viaDeadline },
+      );
       for (const user of out.Users ?? []) {
         const found = toDirectoryUser(user);
         if (found !== undefined) users.push(found);
@@ -128,28 +131,31 @@ export class CognitoUserDirectory implements UserDirectory {
     deadline: Deadline,
   ): Promise<string | undefined> {
     const address = normaliseEmail(email);
-    const options = deadline.callOptions("AdminCreateUser");
-    try {
-      const out = await this.client.send(
-        new AdminCreateUserCommand({
-          UserPoolId: userPoolId,
-          Username: address,
-          UserAttributes: [
-            { Name: "email", Value: address },
-            { Name: "email_verified", Value: "true" },
-          ],
-          MessageAction: "SUPPRESS",
-          ClientMetadata: { ...LINK_CREATE_METADATA },
-        }),
-        options,
-      );
-      return out.User?.Username ?? address;
-    } catch (error) {
-      const name = awsErrorName(error);
-      // A concurrent first sign-in created it a moment ago: the caller looks it up again.
-      if (name === "UsernameExistsException" || name === "AliasExistsException") return undefined;
-      throw deadline.failure("AdminCreateUser", error);
-    }
+    return awsCall<string | undefined>(
+      "AdminCreateUser",
+      deadline,
+      async (options) => {
+        const out = await this.client.send(
+          new AdminCreateUserCommand({
+            UserPoolId: userPoolId,
+            Username: address,
+            UserAttributes: [
+              { Name: "email", Value: address },
+              { Name: "email_verified", Value: "true" },
+            ],
+            MessageAction: "SUPPRESS",
+            ClientMetadata: { ...LINK_CREATE_METADATA },
+          }),
+          options,
+        );
+        return out.User?.Username ?? address;
+      },
+      {
+        // A concurrent first sign-in created it a moment ago: the caller looks it up again.
+        expected: { UsernameExistsException: undefined, AliasExistsException: undefined },
+        fail: viaDeadline,
+      },
+    );
   }
 
   async linkProvider(
@@ -158,29 +164,36 @@ export class CognitoUserDirectory implements UserDirectory {
     identity: FederatedIdentity,
     deadline: Deadline,
   ): Promise<LinkResult> {
-    const options = deadline.callOptions("AdminLinkProviderForUser");
-    try {
-      await this.client.send(
-        new AdminLinkProviderForUserCommand(linkInput(userPoolId, destination, identity)),
-        options,
-      );
-      return "linked";
-    } catch (error) {
-      const name = awsErrorName(error);
-      if (name === undefined || !MAYBE_LINKED.has(name)) {
-        throw deadline.failure("AdminLinkProviderForUser", error);
-      }
-      // Already linked (by a concurrent first sign-in, or an earlier attempt)? Ask Cognito
-      // whether the destination lists this identity rather than reading the message.
-      const [user] = (
-        await this.listUsers(userPoolId, usernameFilter(destination), deadline)
-      ).filter((u) => u.username === destination);
-      if (user !== undefined && hasIdentity(user.identities, identity)) return "already-linked";
-      throw new DependencyError(
-        `AdminLinkProviderForUser failed (${name}) and the destination does not list the identity`,
-        { cause: error },
-      );
-    }
+    const answer = await awsCall(
+      "AdminLinkProviderForUser",
+      deadline,
+      async (options) => {
+        try {
+          await this.client.send(
+            new AdminLinkProviderForUserCommand(linkInput(userPoolId, destination, identity)),
+            options,
+          );
+          return { linked: true } as const;
+        } catch (error) {
+          const name = awsErrorName(error);
+          // Kept with its cause for the check below; anything else is a failure.
+          if (name !== undefined && MAYBE_LINKED.has(name)) return { linked: false, name, error };
+          throw error;
+        }
+      },
+      { fail: viaDeadline },
+    );
+    if (answer.linked) return "linked";
+    // Already linked (by a concurrent first sign-in, or an earlier attempt)? Ask Cognito
+    // whether the destination lists this identity rather than reading the message.
+    const [user] = (await this.listUsers(userPoolId, usernameFilter(destination), deadline)).filter(
+      (u) => u.username === destination,
+    );
+    if (user !== undefined && hasIdentity(user.identities, identity)) return "already-linked";
+    throw new DependencyError(
+      `AdminLinkProviderForUser failed (${answer.name}) and the destination does not list the identity`,
+      { cause: answer.error },
+    );
   }
 }
 

@@ -7,7 +7,7 @@
  * ListUsers, AdminCreateUser, ListUsers, AdminLinkProviderForUser, ListUsers).
  */
 import type { Context } from "aws-lambda";
-import { type CallTiming, DEFAULT_CALL_TIMING, Deadline } from "../aws/clients";
+import { type CallTiming, DEFAULT_CALL_TIMING, type Deadline } from "../aws/clients";
 import { DependencyError, UserFacingError } from "../errors";
 import { type PreSignUpTriggerEvent, readStringMap, TRIGGER_SOURCES } from "../events";
 import { cognitoTrigger } from "../handler";
@@ -152,18 +152,12 @@ export function createPreSignUpHandler(
     return event;
   }
 
+  // The wrapper starts one deadline for the whole invocation, from its start: every Cognito
+  // call gets its signal, and none starts (nor retries) after it.
   return cognitoTrigger<PreSignUpTriggerEvent>(
     logger,
     TRIGGER_SOURCES.preSignUp,
-    async (event: PreSignUpTriggerEvent, context: Context | undefined) => {
-      // One deadline for the whole invocation, from its start: every Cognito call gets its
-      // signal, and none starts (nor retries) after it.
-      const deadline = Deadline.start(timing, context);
-      try {
-        return await decideAndApply(event, deadline);
-      } finally {
-        deadline.dispose();
-      }
-    },
+    (event, _context, deadline) => decideAndApply(event, deadline),
+    { timing },
   );
 }

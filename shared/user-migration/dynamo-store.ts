@@ -9,7 +9,7 @@ import {
   type DynamoDBClient,
   GetItemCommand,
 } from "@aws-sdk/client-dynamodb";
-import { callFailure } from "../aws/clients";
+import { awsCall, callFailure, type Deadline } from "../aws/clients";
 import { stringKeyTable } from "../aws/tables";
 import { DependencyError } from "../errors";
 import { type LegacyTableShape, recordLegacyStore } from "./record-store";
@@ -26,6 +26,13 @@ function plain(item: Record<string, AttributeValue>): Record<string, unknown> {
   return out;
 }
 
+/** A failed GetItem: the deadline's own error as it is, anything else the store is unavailable. */
+function storeFailure(operation: string, error: unknown, deadline: Deadline | undefined): Error {
+  if (error instanceof DependencyError) return error;
+  const failure = callFailure(operation, error, deadline);
+  return new LegacyStoreUnavailableError(failure.message, { cause: error });
+}
+
 /** The legacy table as a {@link LegacyUserStore}: one GetItem per call. */
 export function dynamoLegacyStore(
   client: Pick<DynamoDBClient, "send">,
@@ -34,21 +41,20 @@ export function dynamoLegacyStore(
 ): LegacyUserStore {
   return recordLegacyStore(
     async (userName, deadline) => {
-      const operation = `GetItem(${shape.tableName})`;
-      try {
-        const out = await client.send(
-          new GetItemCommand({
-            TableName: shape.tableName,
-            Key: { [shape.keyAttribute]: { S: userName } },
-          }),
-          deadline.callOptions(operation),
-        );
-        return out.Item === undefined ? undefined : plain(out.Item);
-      } catch (error) {
-        if (error instanceof DependencyError) throw error;
-        const failure = callFailure(operation, error, deadline);
-        throw new LegacyStoreUnavailableError(failure.message, { cause: error });
-      }
+      const out = await awsCall(
+        `GetItem(${shape.tableName})`,
+        deadline,
+        (options) =>
+          client.send(
+            new GetItemCommand({
+              TableName: shape.tableName,
+              Key: { [shape.keyAttribute]: { S: userName } },
+            }),
+            options,
+          ),
+        { fail: storeFailure },
+      );
+      return out.Item === undefined ? undefined : plain(out.Item);
     },
     shape,
     hashes,

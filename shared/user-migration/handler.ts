@@ -5,7 +5,7 @@
  * user CONFIRMED, with the mapped attributes and no welcome message.
  */
 import type { Context, UserMigrationTriggerEvent } from "aws-lambda";
-import { Deadline } from "../aws/clients";
+import type { Deadline } from "../aws/clients";
 import { UserFacingError } from "../errors";
 import { cognitoTrigger } from "../handler";
 import { type AttemptStore, attemptsKey } from "../lockout/attempt-store";
@@ -105,42 +105,40 @@ export function createUserMigrationHandler(deps: {
   return cognitoTrigger<UserMigrationTriggerEvent>(
     logger,
     USER_MIGRATION_SOURCES,
-    async (event, context) => {
-      const deadline = Deadline.start(config.common, context);
-      try {
-        const typed = event.userName ?? "";
-        const userName = config.lowercaseUserName ? typed.trim().toLowerCase() : typed;
-        if (userName === "") throw new MigrationRefusedError();
-        let user: LegacyUser | undefined;
-        if (event.triggerSource === "UserMigration_Authentication") {
-          user = await authenticate(event, userName, deadline);
-        } else {
-          user = await store.find(userName, deadline);
-          if (user === undefined) {
-            logger.info("Migration refused", { reason: "unknown-user" });
-            throw new MigrationRefusedError();
-          }
-        }
-        const plan = planMigration(user, config.attributeMap);
-        if (plan.kind === "refuse") {
-          logger.warn("Migration refused", { reason: plan.reason });
+    // The wrapper's one deadline (AWS_CALL_BUDGET_MS, or less when the Lambda has less time
+    // left) bounds the lockout calls and the legacy store's.
+    async (event, _context, deadline) => {
+      const typed = event.userName ?? "";
+      const userName = config.lowercaseUserName ? typed.trim().toLowerCase() : typed;
+      if (userName === "") throw new MigrationRefusedError();
+      let user: LegacyUser | undefined;
+      if (event.triggerSource === "UserMigration_Authentication") {
+        user = await authenticate(event, userName, deadline);
+      } else {
+        user = await store.find(userName, deadline);
+        if (user === undefined) {
+          logger.info("Migration refused", { reason: "unknown-user" });
           throw new MigrationRefusedError();
         }
-        event.response.userAttributes = plan.userAttributes;
-        event.response.finalUserStatus = "CONFIRMED";
-        event.response.messageAction = "SUPPRESS";
-        // Only where Cognito can deliver: an address the legacy system verified.
-        event.response.desiredDeliveryMediums = ["EMAIL"];
-        event.response.forceAliasCreation = false;
-        logger.info("User migrated", {
-          source: event.triggerSource,
-          attributes: Object.keys(plan.userAttributes),
-          emailVerified: plan.userAttributes.email_verified === "true",
-        });
-        return event;
-      } finally {
-        deadline.dispose();
       }
+      const plan = planMigration(user, config.attributeMap);
+      if (plan.kind === "refuse") {
+        logger.warn("Migration refused", { reason: plan.reason });
+        throw new MigrationRefusedError();
+      }
+      event.response.userAttributes = plan.userAttributes;
+      event.response.finalUserStatus = "CONFIRMED";
+      event.response.messageAction = "SUPPRESS";
+      // Only where Cognito can deliver: an address the legacy system verified.
+      event.response.desiredDeliveryMediums = ["EMAIL"];
+      event.response.forceAliasCreation = false;
+      logger.info("User migrated", {
+        source: event.triggerSource,
+        attributes: Object.keys(plan.userAttributes),
+        emailVerified: plan.userAttributes.email_verified === "true",
+      });
+      return event;
     },
+    { timing: config.common },
   );
 }
