@@ -15,6 +15,7 @@ export const DEV_PARAMS_FILE = "dev.params.json";
 export const STACK_OWNED_PARAMS = [
   "postConfirmationProfileTableName",
   "customAuthAttemptsTableName",
+  "userMigrationTableName",
   "authorizerLocalIssuerUrl",
   "authorizerLocalClientIds",
 ] as const;

@@ -10,10 +10,17 @@
  * (scripts/dev-config.ts; `--help`). Emails (codes included) go to `.local/outbox/`.
  */
 import { mkdirSync, rmSync, writeFileSync } from "node:fs";
-import { dirname, join, resolve } from "node:path";
+import { dirname, join, relative, resolve } from "node:path";
 import { DEV_HELP, DevConfigError, devParams } from "./dev-config";
 import { LocalStackStartError, serviceEnvironment } from "./local-engines";
-import { ATTEMPTS_TABLE_NAME, STACK_FILE, stackInfo, startLocalStack } from "./local-stack";
+import {
+  ATTEMPTS_TABLE_NAME,
+  LEGACY_USERS_FILE,
+  LEGACY_USERS_TABLE_NAME,
+  STACK_FILE,
+  stackInfo,
+  startLocalStack,
+} from "./local-stack";
 
 function port(name: string, fallback: number): number {
   const raw = process.env[name];
@@ -68,7 +75,8 @@ async function main(): Promise<void> {
       `  API (GET /hello)      ${stack.apiUrl}/hello`,
       `  Lambda endpoint       ${stack.lambdaUrl}`,
       `  cognito-local         ${stack.cognitoUrl}   pool ${stack.userPoolId}   client ${stack.clientId}`,
-      `  dynalite              ${stack.dynamoUrl}   tables ${stack.profileTableName}, ${ATTEMPTS_TABLE_NAME}`,
+      `  dynalite              ${stack.dynamoUrl}   tables ${stack.profileTableName}, ${ATTEMPTS_TABLE_NAME}, ${LEGACY_USERS_TABLE_NAME}`,
+      `  legacy users          ${relative(ROOT, LEGACY_USERS_FILE)}   (sign in as one: user migration moves them into the pool)`,
       `  emails (codes)        ${stack.outboxDir}/   (one file per email)`,
       "",
       "  Use it from a shell:",

@@ -1,6 +1,7 @@
 /**
  * The local end-to-end stack, with no AWS account: the engines of scripts/local-engines.ts
- * wired together. dynalite holds the profile and custom-auth attempts tables; cognito-local
+ * wired together. dynalite holds the profile and custom-auth attempts tables and a seeded
+ * legacy users table (for user migration); cognito-local
  * holds the user pool, its app client and groups, and calls the registry's triggers through
  * serverless-offline's Lambda endpoint; serverless-offline serves the authorizer and GET /hello.
  *
@@ -8,7 +9,7 @@
  * (test/e2e/) start and stop it through {@link startLocalStack}; what they do with it is in
  * scripts/local-steps.ts.
  */
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import {
@@ -17,9 +18,12 @@ import {
   CreateUserPoolClientCommand,
   CreateUserPoolCommand,
 } from "@aws-sdk/client-cognito-identity-provider";
-import { CreateTableCommand, DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { CreateTableCommand, DynamoDBClient, PutItemCommand } from "@aws-sdk/client-dynamodb";
+import { marshall } from "@aws-sdk/util-dynamodb";
 import { attemptsTableDefinition } from "../shared/lockout/dynamodb-attempt-store";
 import { profileTableDefinition } from "../shared/provisioning/profiles";
+import { DEFAULT_LOCAL_USERS_FILE } from "../shared/user-migration/config";
+import { legacyUsersTableDefinition } from "../shared/user-migration/dynamo-store";
 import {
   allAnswer,
   type Engine,
@@ -48,6 +52,14 @@ export const STACK_FILE = process.env.DEV_STACK_FILE || join(ROOT, ".local", "st
 export const PROFILE_TABLE_NAME = `${SERVICE}-${STAGE}-profiles`;
 /** The custom-auth attempts table the local stack creates (serverless.yml's default name). */
 export const ATTEMPTS_TABLE_NAME = `${SERVICE}-${STAGE}-custom-auth-attempts`;
+/** The legacy users table user migration reads in the local stack (serverless.yml's default name). */
+export const LEGACY_USERS_TABLE_NAME = `${SERVICE}-${STAGE}-legacy-users`;
+/**
+ * The legacy users seeded into {@link LEGACY_USERS_TABLE_NAME}: the file the function reads in
+ * local mode without dynalite, so both hold the same users (bcrypt, scrypt and PBKDF2 hashes of
+ * `legacy-Passw0rd!`; docs/local-stack.md lists them).
+ */
+export const LEGACY_USERS_FILE = join(ROOT, DEFAULT_LOCAL_USERS_FILE);
 /** Groups created in the local pool: the post-confirmation default group and the admins group. */
 export const LOCAL_GROUPS = ["members", "admins"] as const;
 
@@ -127,6 +139,25 @@ export function cognitoLocalConfig(lambdaUrl: string, cognitoUrl: string): Recor
   };
 }
 
+/**
+ * Create the legacy users table and put every user of `file` (`{ "<user name>": { <fields> } }`,
+ * keyed by `username`) into it; returns the user names.
+ */
+export async function seedLegacyUsers(
+  dynamo: DynamoDBClient,
+  tableName: string = LEGACY_USERS_TABLE_NAME,
+  file: string = LEGACY_USERS_FILE,
+): Promise<string[]> {
+  const users = JSON.parse(readFileSync(file, "utf8")) as Record<string, Record<string, unknown>>;
+  await dynamo.send(new CreateTableCommand(legacyUsersTableDefinition(tableName)));
+  for (const [username, fields] of Object.entries(users)) {
+    await dynamo.send(
+      new PutItemCommand({ TableName: tableName, Item: marshall({ ...fields, username }) }),
+    );
+  }
+  return Object.keys(users);
+}
+
 /** SDK clients bound to the stack's cognito-local and dynalite. */
 function clientsFor(urls: { cognitoUrl: string; dynamoUrl: string }): {
   cognito: CognitoIdentityProviderClient;
@@ -168,8 +199,9 @@ async function createPool(
 }
 
 /**
- * Start dynalite, cognito-local and serverless-offline; create the profile table,
- * the user pool, its app client and groups. Stops what it started if any step fails.
+ * Start dynalite, cognito-local and serverless-offline; create the profile, attempts and
+ * legacy users tables (the last one seeded), the user pool, its app client and groups. Stops
+ * what it started if any step fails.
  */
 export async function startLocalStack(options: LocalStackOptions = {}): Promise<LocalStack> {
   const timeoutMs = options.startTimeoutMs ?? 60_000;
@@ -227,6 +259,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     await dynamo.send(new CreateTableCommand(profileTableDefinition(PROFILE_TABLE_NAME)));
     // The functions get AWS_ENDPOINT_URL_DYNAMODB, so create/verify count wrong answers here.
     await dynamo.send(new CreateTableCommand(attemptsTableDefinition(ATTEMPTS_TABLE_NAME)));
+    // The legacy directory user migration moves users from, with a hash of each scheme.
+    await seedLegacyUsers(dynamo);
 
     // 2. cognito-local, calling the registry's triggers through serverless-offline's Lambda endpoint.
     const cognitoLocal = startCognitoLocal(
@@ -244,6 +278,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     const params: Record<string, string> = {
       postConfirmationProfileTableName: PROFILE_TABLE_NAME,
       customAuthAttemptsTableName: ATTEMPTS_TABLE_NAME,
+      userMigrationTableName: LEGACY_USERS_TABLE_NAME,
       authorizerLocalIssuerUrl: issuer,
       authorizerLocalClientIds: clientId,
       // The local app client may use both custom-auth flows, so `npm run signin` can try them.

@@ -1,23 +1,31 @@
 /**
  * The steps `npm run demo` (scripts/demo.ts) prints and the e2e suite (test/e2e/) asserts,
  * against a stack of scripts/local-stack.ts: sign up, confirm, sign in, call the API, read
- * the profile, and count which functions serverless-offline ran.
+ * the profile, migrate legacy users, and count which functions serverless-offline ran.
  */
+import { readFileSync } from "node:fs";
+import { join, resolve } from "node:path";
 import {
   AdminConfirmSignUpCommand,
   AdminCreateUserCommand,
   AdminGetUserCommand,
   AdminListGroupsForUserCommand,
   AdminRemoveUserFromGroupCommand,
+  ConfirmForgotPasswordCommand,
   ForgotPasswordCommand,
   InitiateAuthCommand,
   RespondToAuthChallengeCommand,
   SignUpCommand,
 } from "@aws-sdk/client-cognito-identity-provider";
 import { GetItemCommand } from "@aws-sdk/client-dynamodb";
+import { InvokeCommand, LambdaClient } from "@aws-sdk/client-lambda";
 import { unmarshall } from "@aws-sdk/util-dynamodb";
-import { sleep } from "./local-engines";
-import type { LocalStack } from "./local-stack";
+import type { UserMigrationTriggerEvent } from "aws-lambda";
+import { LOCAL_CREDENTIALS, sleep } from "./local-engines";
+import { ATTEMPTS_TABLE_NAME, type LocalStack, REGION, SERVICE, STAGE } from "./local-stack";
+import type { FunctionName } from "./registry";
+
+const ROOT = resolve(__dirname, "..");
 
 /** Start a password reset (ForgotPassword; runs CustomMessage_ForgotPassword, prints the message). */
 export async function forgotPassword(stack: LocalStack, email: string): Promise<void> {
@@ -237,6 +245,24 @@ export function invocations(stack: Pick<LocalStack, "output">): Record<string, n
   return counts;
 }
 
+/**
+ * How many runs of each function ended in an error so far, from serverless-offline's
+ * `Unhandled Lambda Error during invoke of '<service>-<stage>-<function>'` lines (a failed run
+ * prints no `(λ: ...)` line, so {@link invocations} does not count it).
+ */
+export function failedInvocations(stack: Pick<LocalStack, "output">): Record<string, number> {
+  const counts: Record<string, number> = {};
+  const prefix = `${SERVICE}-${STAGE}-`;
+  for (const match of stack
+    .output()
+    .matchAll(/Unhandled Lambda Error during invoke of '([^']+)'/g)) {
+    const full = match[1] ?? "";
+    const name = full.startsWith(prefix) ? full.slice(prefix.length) : full;
+    counts[name] = (counts[name] ?? 0) + 1;
+  }
+  return counts;
+}
+
 /** New tokens from a refresh token (REFRESH_TOKEN_AUTH; runs PreTokenGeneration again). */
 export async function refresh(stack: LocalStack, refreshToken: string): Promise<Tokens> {
   const out = await stack.cognito.send(
@@ -256,18 +282,146 @@ export async function refresh(stack: LocalStack, refreshToken: string): Promise<
 /**
  * The number of runs of `fn` once it reaches `atLeast` (serverless-offline prints the
  * line when the run ends, which may reach us just after the caller's response), or the
- * count after `timeoutMs`.
+ * count after `timeoutMs`. `count` chooses which runs: {@link invocations} (the default,
+ * successful runs) or {@link failedInvocations}.
  */
 export async function awaitInvocations(
   stack: Pick<LocalStack, "output">,
   fn: string,
   atLeast: number,
   timeoutMs = 10_000,
+  count: (stack: Pick<LocalStack, "output">) => Record<string, number> = invocations,
 ): Promise<number> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const count = invocations(stack)[fn] ?? 0;
-    if (count >= atLeast || Date.now() > deadline) return count;
+    const runs = count(stack)[fn] ?? 0;
+    if (runs >= atLeast || Date.now() > deadline) return runs;
     await sleep(50);
   }
+}
+
+/** What a function answered through serverless-offline's Lambda endpoint. */
+export type InvokeResult =
+  | { readonly ok: true; readonly payload: unknown }
+  | { readonly ok: false; readonly errorMessage: string };
+
+/**
+ * Invoke `fn` through serverless-offline's Lambda endpoint with `event`, as Cognito invokes a
+ * trigger: the function's answer, or the message of the error it threw (what Cognito shows).
+ */
+export async function invokeFunction(
+  stack: Pick<LocalStack, "lambdaUrl">,
+  fn: FunctionName,
+  event: unknown,
+): Promise<InvokeResult> {
+  const lambda = new LambdaClient({
+    region: REGION,
+    credentials: LOCAL_CREDENTIALS,
+    endpoint: stack.lambdaUrl,
+  });
+  try {
+    const out = await lambda.send(
+      new InvokeCommand({
+        FunctionName: `${SERVICE}-${STAGE}-${fn}`,
+        Payload: Buffer.from(JSON.stringify(event)),
+      }),
+    );
+    const text = out.Payload === undefined ? "null" : Buffer.from(out.Payload).toString("utf8");
+    const payload = JSON.parse(text) as unknown;
+    if (out.FunctionError === undefined) return { ok: true, payload };
+    const message = (payload as { errorMessage?: unknown } | null)?.errorMessage;
+    return { ok: false, errorMessage: typeof message === "string" ? message : out.FunctionError };
+  } finally {
+    lambda.destroy();
+  }
+}
+
+/**
+ * The UserMigration_ForgotPassword event Cognito sends when `ForgotPassword` names a user the
+ * pool does not know: the sample event (events/user-migration-forgot-password.json) addressed
+ * to the local pool and client, for `userName` as typed.
+ */
+export function forgotPasswordMigrationEvent(
+  stack: Pick<LocalStack, "userPoolId" | "clientId">,
+  userName: string,
+): UserMigrationTriggerEvent {
+  const sample = JSON.parse(
+    readFileSync(join(ROOT, "events", "user-migration-forgot-password.json"), "utf8"),
+  ) as UserMigrationTriggerEvent;
+  return {
+    ...sample,
+    region: REGION,
+    userPoolId: stack.userPoolId,
+    userName,
+    callerContext: { ...sample.callerContext, clientId: stack.clientId },
+  };
+}
+
+/**
+ * Migration by forgot-password, Cognito's part played here: cognito-local 5.3.0 calls the
+ * UserMigration trigger on password sign-in only (its ForgotPassword answers
+ * UserNotFoundException for a user the pool does not know). Invokes `userMigration` with
+ * {@link forgotPasswordMigrationEvent}; on success, creates the user with the attributes it
+ * returned (AdminCreateUser, no message) as Cognito would, so that the pool's ForgotPassword
+ * can send the reset code. Returns the trigger's response, or the error it answered.
+ */
+export async function migrateByForgotPassword(
+  stack: LocalStack,
+  userName: string,
+): Promise<
+  | { readonly ok: true; readonly response: UserMigrationTriggerEvent["response"] }
+  | { readonly ok: false; readonly errorMessage: string }
+> {
+  const result = await invokeFunction(
+    stack,
+    "userMigration",
+    forgotPasswordMigrationEvent(stack, userName),
+  );
+  if (!result.ok) return result;
+  const { response } = result.payload as UserMigrationTriggerEvent;
+  await stack.cognito.send(
+    new AdminCreateUserCommand({
+      UserPoolId: stack.userPoolId,
+      Username: userName,
+      MessageAction: "SUPPRESS",
+      UserAttributes: Object.entries(response.userAttributes ?? {}).map(([Name, Value]) => ({
+        Name,
+        Value,
+      })),
+    }),
+  );
+  return { ok: true, response };
+}
+
+/** Set a new password with the reset code ForgotPassword sent (ConfirmForgotPassword). */
+export async function confirmForgotPassword(
+  stack: LocalStack,
+  email: string,
+  code: string,
+  newPassword: string,
+): Promise<void> {
+  await stack.cognito.send(
+    new ConfirmForgotPasswordCommand({
+      ClientId: stack.clientId,
+      Username: email,
+      ConfirmationCode: code,
+      Password: newPassword,
+    }),
+  );
+}
+
+/**
+ * The failures the cross-sign-in lockout counts for `userName` (as typed) in the local pool:
+ * custom auth's wrong answers and user migration's refused passwords share the count.
+ */
+export async function lockoutFailures(stack: LocalStack, userName: string): Promise<number> {
+  const out = await stack.dynamo.send(
+    new GetItemCommand({
+      TableName: ATTEMPTS_TABLE_NAME,
+      Key: { pk: { S: `${stack.userPoolId}#${userName}` } },
+      ConsistentRead: true,
+    }),
+  );
+  const failures = out.Item?.failures?.N;
+  return failures === undefined ? 0 : Number(failures);
 }

@@ -321,10 +321,10 @@ export const REGISTRY = {
       slot: "UserMigration",
       sources: USER_MIGRATION_SOURCES,
       wiring: { param: "userMigration", output: "UserMigration" },
-      // cognito-local 5.3.0 calls it on password sign-in only (not on ForgotPassword), and the
-      // local stack has no legacy users table yet: the tests drive it against dynalite and a
-      // loopback endpoint instead (test/user-migration/).
-      cognitoLocal: false,
+      // cognito-local 5.3.0 calls it on password sign-in (USER_PASSWORD_AUTH and
+      // ADMIN_USER_PASSWORD_AUTH) for a user the pool does not know, not on ForgotPassword: the
+      // e2e suite invokes that source through the Lambda endpoint as Cognito would.
+      cognitoLocal: true,
     },
   },
   inboundFederation: {
