@@ -48,6 +48,8 @@ export interface MagicLinkCreateConfig extends MagicLinkConfig {
 export const DEFAULT_LINK_TTL_SECONDS = 900;
 /** Upper bound of {@link MagicLinkConfig.ttlSeconds}: the longest auth session an app client may have (AuthSessionValidity, 15 minutes). */
 export const MAX_LINK_TTL_SECONDS = 900;
+/** Longest base URL: with the token (at most 1024), a link stays within 2048 characters. */
+export const MAX_BASE_URL_LENGTH = 1000;
 /** Default of {@link MagicLinkConfig.throttleSeconds}. */
 export const DEFAULT_LINK_THROTTLE_SECONDS = 60;
 /** Where local mode keeps the signing key. */
@@ -78,6 +80,9 @@ export function readBaseUrl(env: Env, name: string, localMode: boolean): string 
   }
   if (url.username !== "" || url.password !== "") {
     throw new ConfigError(name, "must not carry credentials");
+  }
+  if (url.href.length > MAX_BASE_URL_LENGTH) {
+    throw new ConfigError(name, `must be at most ${MAX_BASE_URL_LENGTH} characters`);
   }
   if (url.hash !== "" || text.includes("#")) {
     throw new ConfigError(name, "must not have a fragment: the link's token goes there");

@@ -80,6 +80,11 @@ describe("magic-link config", () => {
       "CUSTOM_AUTH_MAGIC_LINK_BASE_URL must not carry credentials",
     ],
     [
+      "a base URL over 1000 characters",
+      { CUSTOM_AUTH_MAGIC_LINK_BASE_URL: `https://app.example.com/${"x".repeat(1000)}` },
+      "CUSTOM_AUTH_MAGIC_LINK_BASE_URL must be at most 1000 characters",
+    ],
+    [
       "no KMS key outside local mode",
       { CUSTOM_AUTH_MAGIC_LINK_KMS_KEY_ID: "" },
       "CUSTOM_AUTH_MAGIC_LINK_KMS_KEY_ID is required",
