@@ -4,6 +4,7 @@
  * drive whole sign-ins. `functions/*-auth-challenge.ts` build them once per container.
  */
 import type { Context } from "aws-lambda";
+import { cognitoTrigger } from "../cognito-trigger";
 import { InvalidEventError } from "../errors";
 import {
   type CreateAuthChallengeTriggerEvent,
@@ -12,7 +13,6 @@ import {
   TRIGGER_SOURCES,
   type VerifyAuthChallengeResponseTriggerEvent,
 } from "../events";
-import { cognitoTrigger } from "../handler";
 import { type AttemptStore, attemptsKey, type FailureCount } from "../lockout/attempt-store";
 import type { LockoutConfig } from "../lockout/config";
 import { failsOpen, isLockedOut } from "../lockout/decide";
