@@ -310,11 +310,14 @@ export const REGISTRY = {
     docs: "docs/user-migration.md",
     events: ["user-migration-"],
     sdkModules: [DYNAMODB],
+    // Both main paths migrate the user the stub's legacy table answers with
+    // (scripts/cold-start-responses.json): sign-in checks the bcrypt hash (cost 10) and the
+    // lockout; forgot-password reads the user alone.
     coldStart: {
-      paths: [],
-      // Its main path migrates a user found in the legacy table; the cold-start stub answers every
-      // GetItem with no item, so each sample event ends in the (intended) refusal.
-      skipReason: "needs a legacy user in the table; the AWS stub answers GetItem with no item",
+      paths: [
+        { events: ["user-migration-authentication.json"], awsFree: false },
+        { events: ["user-migration-forgot-password.json"], awsFree: false },
+      ],
     },
     cognito: {
       trigger: "UserMigration",
