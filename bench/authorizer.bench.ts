@@ -122,8 +122,19 @@ async function warmRatio(): Promise<BenchRow[]> {
   const l = median(libs);
   const v = median(syncs);
   const h = median(handlers);
-  const ratio = h / f;
   const r = median(repeats);
+  // The targets are read on paired ratios: the floor and the handler timed back to back, many
+  // times, and the median of their ratios taken, so a burst of load from other processes on
+  // the machine lands on both halves of a pair, not on one figure.
+  const freshPairs: number[] = [];
+  const repeatPairs: number[] = [];
+  for (let i = 0; i < 40; i++) {
+    const fl = await medianMicros(floor, { batch: 60, rounds: 3 });
+    freshPairs.push((await medianMicros(() => handler(event), { batch: 60, rounds: 3 })) / fl);
+    repeatPairs.push((await medianMicros(() => cached(event), { batch: 600, rounds: 3 })) / fl);
+  }
+  const ratio = median(freshPairs);
+  const repeatRatio = median(repeatPairs);
   return [
     { name: "authorizer: raw RS256 crypto.verify (floor)", value: formatMicros(f) },
     { name: "authorizer: aws-jwt-verify verify() alone", value: formatMicros(l) },
@@ -139,7 +150,7 @@ async function warmRatio(): Promise<BenchRow[]> {
     },
     { name: "authorizer: handler / aws-jwt-verify alone", value: `${(h / l).toFixed(2)}x` },
     {
-      name: "authorizer: fresh token (cache miss) / raw RS256 verify",
+      name: "authorizer: fresh token (cache miss) / raw RS256 verify (median of paired ratios)",
       value: `${ratio.toFixed(2)}x`,
       target: "<= 1.20x",
       ok: ratio <= 1.2,
@@ -147,9 +158,9 @@ async function warmRatio(): Promise<BenchRow[]> {
     { name: "authorizer: repeated token (token cache hit)", value: formatMicros(r) },
     {
       name: "authorizer: repeated token / raw RS256 verify",
-      value: `${(r / f).toFixed(3)}x`,
+      value: `${repeatRatio.toFixed(3)}x`,
       target: "<= 0.10x",
-      ok: r / f <= 0.1,
+      ok: repeatRatio <= 0.1,
     },
   ];
 }

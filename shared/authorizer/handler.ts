@@ -49,7 +49,11 @@ export interface AuthorizerDeps {
 interface Derived {
   readonly principal: Principal;
   readonly context: AuthorizerContext;
-  readonly decisions: Map<string, PolicyDecision>;
+  /** The first request ARN's decision; most tokens call one route per container. */
+  firstArn: string;
+  first: PolicyDecision;
+  /** The others' (allocated only when a token calls a second route). */
+  decisions: Map<string, PolicyDecision> | undefined;
 }
 
 class Refused extends Error {
@@ -64,8 +68,11 @@ function errorName(error: unknown): string {
 export function createAuthorizerHandler({ config, verifier, logger, revocation }: AuthorizerDeps) {
   const policyFor = createPolicyBuilder(config.routes);
   // A repeated token (the verifier's cache hands back the same payload object) reuses its
-  // principal, context and decisions: a hit then costs a few map lookups (docs: Speed).
-  const derived = new WeakMap<JwtPayload, Derived>();
+  // principal, context and decisions: a hit then costs a few lookups (docs: Speed). They hang
+  // off the payload under a symbol of this handler (not in a WeakMap: a fresh token per
+  // request made its ephemeron entries a measurable part of the garbage collector's work).
+  const DERIVED: unique symbol = Symbol("derived");
+  type Holder = JwtPayload & { [DERIVED]?: Derived };
   const apis = new Map<string, ExecuteApiArn>();
   const apiFor = (arn: string): ExecuteApiArn | undefined => {
     const hit = apis.get(arn);
@@ -87,26 +94,39 @@ export function createAuthorizerHandler({ config, verifier, logger, revocation }
       if (api === undefined) throw new Refused("unexpected methodArn/routeArn");
 
       stage = "verify";
-      const payload = await verifier.verify(request.token);
+      const verified = verifier.verifyNow(request.token);
+      const payload = verified instanceof Promise ? await verified : verified;
       if (revocation !== undefined) {
         stage = "revocation";
         // The verifier guarantees a numeric iat; a missing sub is refused just below anyway.
         await revocation(typeof payload.sub === "string" ? payload.sub : "", payload.iat as number);
       }
       stage = "policy";
-      let known = derived.get(payload);
+      let known = (payload as Holder)[DERIVED];
+      let decided: PolicyDecision | undefined;
       if (known === undefined) {
         const principal = principalFromClaims(payload, config.contextClaims);
-        known = { principal, context: authorizerContext(principal), decisions: new Map() };
-        derived.set(payload, known);
+        decided = policyFor(principal, api, request.arn);
+        known = {
+          principal,
+          context: authorizerContext(principal),
+          firstArn: request.arn,
+          first: decided,
+          decisions: undefined,
+        };
+        (payload as Holder)[DERIVED] = known;
+      } else if (known.firstArn === request.arn) {
+        decided = known.first;
+      } else {
+        known.decisions ??= new Map();
+        decided = known.decisions.get(request.arn);
+        if (decided === undefined) {
+          decided = policyFor(known.principal, api, request.arn);
+          if (known.decisions.size >= 32) known.decisions.clear();
+          known.decisions.set(request.arn, decided);
+        }
       }
       const { principal, context } = known;
-      let decided = known.decisions.get(request.arn);
-      if (decided === undefined) {
-        decided = policyFor(principal, api, request.arn);
-        if (known.decisions.size >= 32) known.decisions.clear();
-        known.decisions.set(request.arn, decided);
-      }
       const { policy, decision, policyDecision, route } = decided;
       // HTTP API: the exact decision. REST: what IAM makes of the policy (API Gateway applies it).
       const allowed = request.shape === "http" ? decision === "allow" : policyDecision === "allow";

@@ -17,12 +17,19 @@ import type { JwtPayload } from "aws-jwt-verify/jwt-model";
 import { JwtVerifier } from "aws-jwt-verify/jwt-verifier";
 import { type AuthorizerConfig, MAX_TOKEN_LIFETIME_SECONDS, type TokenUse } from "./config";
 import { BoundedFetcher } from "./fetcher";
+import { createRs256Path, DEFER } from "./jws";
 import { VerifiedTokenCache } from "./token-cache";
 
 /** Verifies a JWT's signature and claims; resolves to its payload or rejects. */
 export interface TokenVerifier {
   /** Verify `token`; rejects on any failed check. */
   verify(token: string): Promise<JwtPayload>;
+  /**
+   * {@link verify}, answering the payload itself when it is known at once (a verified-token
+   * cache hit, or the warm path with the JWKS cached), so the caller need not wait a tick;
+   * a failure is always a rejected promise.
+   */
+  verifyNow(token: string): JwtPayload | Promise<JwtPayload>;
   /**
    * Download the JWKS of every issuer that has no bundled one (call at cold start). A
    * failure leaves no cool-down behind: the JWKS is downloaded again on first use.
@@ -172,17 +179,22 @@ export function createTokenVerifier(
   const tokenUse = cognitoTokenUse(config.tokenUse);
   const skew = config.clockSkewSeconds;
 
+  // The Cognito checks (token_use; client_id for access, aud for ID tokens), then ours.
+  const checks = issuers.map(({ issuer, clientIds, maxLifetime }) => {
+    const clientId = [...clientIds];
+    const check = (payload: JwtPayload): void => {
+      validateCognitoJwtFields(payload, { tokenUse, clientId });
+      assertCognitoTimes(payload, Date.now() / 1000, skew, maxLifetime);
+    };
+    return { issuer, jwksUri: jwksUriOf(issuer), check };
+  });
   // No issuer at all cannot happen: the config requires a pool or a local issuer.
   const verifier = JwtVerifier.create(
-    issuers.map(({ issuer, clientIds, maxLifetime }) => ({
+    checks.map(({ issuer, jwksUri, check }) => ({
       issuer,
       audience: null,
-      jwksUri: jwksUriOf(issuer),
-      // The Cognito checks (token_use; client_id for access, aud for ID tokens), then ours.
-      customJwtCheck: ({ payload }: { payload: JwtPayload }) => {
-        validateCognitoJwtFields(payload, { tokenUse, clientId: [...clientIds] });
-        assertCognitoTimes(payload, Date.now() / 1000, skew, maxLifetime);
-      },
+      jwksUri,
+      customJwtCheck: ({ payload }: { payload: JwtPayload }) => check(payload),
     })) as unknown as Parameters<typeof JwtVerifier.create>[0],
     { jwksCache },
   ) as unknown as {
@@ -199,6 +211,12 @@ export function createTokenVerifier(
     }
   }
 
+  // The same checks on the warm path of RS256 tokens, without the library's per-token overhead.
+  const rs256 = createRs256Path(
+    jwksCache,
+    new Map(checks.map(({ issuer, jwksUri, check }) => [issuer, { jwksUri, check }])),
+  );
+
   const cache = new VerifiedTokenCache({
     maxEntries: config.tokenCacheSize,
     // About 2 MB of token text whatever the token sizes (payload objects are smaller).
@@ -207,14 +225,16 @@ export function createTokenVerifier(
   });
 
   /**
-   * The warm path first: `verifySync` with the JWKS in the cache (no awaits). Only an unknown
+   * The warm path first: the RS256 path (or the library's `verifySync` for what it defers)
+   * with the JWKS in the cache, no awaits. Only an unknown
    * kid or JWKS of an issuer that is not bundled falls back to `verify`, which downloads
    * (once per unknown kid, behind the penalty box and the fetcher's cool-down).
    */
-  const verifyFresh = (token: string): Promise<JwtPayload> => {
+  const verifyFresh = (token: string): JwtPayload | Promise<JwtPayload> => {
     let payload: JwtPayload;
     try {
-      payload = verifier.verifySync(token);
+      const fast = rs256(token);
+      payload = fast === DEFER ? verifier.verifySync(token) : fast;
     } catch (error) {
       const missing =
         error instanceof JwksNotAvailableInCacheError || error instanceof KidNotFoundInJwksError;
@@ -227,14 +247,14 @@ export function createTokenVerifier(
       });
     }
     cache.set(token, payload);
-    return Promise.resolve(payload);
+    return payload;
   };
+  const verifyNow = (token: string): JwtPayload | Promise<JwtPayload> =>
+    cache.get(token) ?? verifyFresh(token);
 
   return {
-    verify: (token) => {
-      const hit = cache.get(token);
-      return hit === undefined ? verifyFresh(token) : Promise.resolve(hit);
-    },
+    verify: (token) => Promise.resolve(verifyNow(token)),
+    verifyNow,
     hydrate: async () => {
       await Promise.all(
         toFetch.map((uri) =>
