@@ -237,7 +237,8 @@ export const REGISTRY = {
     area: "custom-auth",
     docs: "docs/custom-auth.md",
     events: ["custom-auth-create-"],
-    sdkModules: [DYNAMODB, SES],
+    // KMS: the magic-link signer (kms:Sign), loaded with the rest even when magic links are off.
+    sdkModules: [DYNAMODB, KMS, SES],
     coldStart: { paths: [{ events: ["custom-auth-create-first.json"], awsFree: false }] },
     cognito: {
       trigger: "CreateAuthChallenge",
@@ -252,7 +253,8 @@ export const REGISTRY = {
     area: "custom-auth",
     docs: "docs/custom-auth.md",
     events: ["custom-auth-verify-"],
-    sdkModules: [DYNAMODB],
+    // KMS: the magic-link public key (one kms:GetPublicKey per container, when on).
+    sdkModules: [DYNAMODB, KMS],
     coldStart: { paths: [{ events: ["custom-auth-verify-correct.json"], awsFree: false }] },
     cognito: {
       trigger: "VerifyAuthChallengeResponse",
