@@ -20,14 +20,24 @@ export class AppError extends Error {
 /** An error whose message is written for, and safe to show to, the end user. */
 export class UserFacingError extends AppError {}
 
-/** Configuration is missing or malformed. Thrown at cold start; names the variable. */
+/**
+ * Configuration is missing or malformed. Thrown at cold start; names the variable
+ * (`Invalid configuration: X must be ...`), and for a JSON document the path inside it too
+ * (`Invalid configuration: X.routes[0].route: expected ...`).
+ */
 export class ConfigError extends AppError {
   constructor(
-    /** The environment variable (or config path) at fault. */
+    /** The environment variable at fault. */
     readonly variable: string,
     problem: string,
+    /** Inside a JSON document: the path of the value at fault, starting with `variable`. */
+    readonly path?: string,
   ) {
-    super(`Invalid configuration: ${variable} ${problem}`);
+    super(
+      path === undefined
+        ? `Invalid configuration: ${variable} ${problem}`
+        : `Invalid configuration: ${path}: ${problem}`,
+    );
   }
 }
 

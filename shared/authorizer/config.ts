@@ -17,7 +17,22 @@ import {
   readJson,
   readList,
 } from "../config/env";
-import { ConfigError } from "../errors";
+import {
+  array,
+  at,
+  boolean,
+  entries,
+  expected,
+  fail,
+  JsonConfigError,
+  type JsonPath,
+  type JsonReader,
+  object,
+  oneOf,
+  optional,
+  string,
+} from "../config/json";
+import { ConfigError, quoteUntrusted } from "../errors";
 import { isRecord } from "../guards";
 import { type CompiledRoute, compileRoute } from "./routes";
 
@@ -44,8 +59,10 @@ export interface ContextClaim {
   readonly as: string;
 }
 
+/** The accepted token types: `access` (default), `id`, or `any` of the two. */
+export const TOKEN_USES = ["access", "id", "any"] as const;
 /** Which token types are accepted: `access` (default), `id`, or `any` of the two. */
-export type TokenUse = "access" | "id" | "any";
+export type TokenUse = (typeof TOKEN_USES)[number];
 
 /** The validated content of `AUTHORIZER_CONFIG`. */
 export interface AuthorizerPolicyConfig {
@@ -123,35 +140,60 @@ export const RESERVED_CONTEXT_KEYS = [
   "tokenUse",
 ];
 
-function stringArray(value: unknown, where: string, pattern?: RegExp): string[] {
-  if (!Array.isArray(value) || value.some((v) => typeof v !== "string" || v.trim() === "")) {
-    throw new Error(`${where} must be an array of non-empty strings`);
+/** A pool id, `<region>_<id>`. */
+const userPoolId: JsonReader<string> = (value, path) =>
+  string(value, path, { what: 'a user pool id like "eu-west-1_AbCdEf123"', pattern: USER_POOL_ID });
+
+/** An app client id. */
+const clientId: JsonReader<string> = (value, path) =>
+  string(value, path, { what: "an app client id", pattern: CLIENT_ID, trim: true });
+
+/** A list of non-empty strings, trimmed (scopes, groups). */
+const names: JsonReader<string[]> = (value, path) =>
+  array(value, path, (item, p) => string(item, p, { trim: true }));
+
+/** One entry of `userPools`. */
+const userPool: JsonReader<UserPoolConfig> = (value, path) => {
+  const pool = object(value, path, ["userPoolId", "clientIds", "replicated"]);
+  return {
+    userPoolId: userPoolId(pool.userPoolId, at(path, "userPoolId")),
+    clientIds: array(pool.clientIds, at(path, "clientIds"), clientId, { min: 1 }),
+    replicated: optional(pool.replicated, at(path, "replicated"), boolean, false),
+  };
+};
+
+/** One entry of `contextClaims`: a claim name, or `{ "claim": "...", "as": "..." }`. */
+const contextClaim: JsonReader<ContextClaim> = (value, path) => {
+  const what = 'a claim name or { "claim": "...", "as": "..." }';
+  const claimName = (v: unknown, p: string) => string(v, p, { what, pattern: CLAIM_NAME });
+  if (typeof value === "string") {
+    const claim = claimName(value, path);
+    return checkContextKey({ claim, as: claim }, path);
   }
-  const items = value.map((v: string) => v.trim());
-  const bad = pattern ? items.find((v) => !pattern.test(v)) : undefined;
-  if (bad !== undefined) throw new Error(`${where} has an invalid entry "${bad}"`);
-  return items;
+  if (!isRecord(value)) expected(path, what, value);
+  const claim = claimName(value.claim, at(path, "claim"));
+  return checkContextKey({ claim, as: optional(value.as, at(path, "as"), claimName, claim) }, path);
+};
+
+function checkContextKey(entry: ContextClaim, path: string): ContextClaim {
+  if (RESERVED_CONTEXT_KEYS.includes(entry.as)) {
+    fail(path, `would overwrite the context key ${quoteUntrusted(entry.as)}`);
+  }
+  return entry;
 }
 
-function onlyKeys(value: Record<string, unknown>, allowed: string[], where: string): void {
-  const extra = Object.keys(value).filter((k) => !allowed.includes(k));
-  if (extra.length > 0) throw new Error(`${where} has unknown key(s) ${extra.join(", ")}`);
-}
-
-function checkPool(
-  userPoolId: unknown,
-  clientIdList: unknown,
-  where: string,
-  replicated: unknown = false,
-): UserPoolConfig {
-  if (typeof userPoolId !== "string" || !USER_POOL_ID.test(userPoolId)) {
-    throw new Error(`${where}.userPoolId must look like "eu-west-1_AbCdEf123"`);
+/** One entry of `routes`, compiled. */
+const routeRule: JsonReader<CompiledRoute> = (value, path) => {
+  const rule = object(value, path, ["route", "scopes", "groups"]);
+  const route = string(rule.route, at(path, "route"), { what: 'a route like "GET /items/{id}"' });
+  const scopes = optional(rule.scopes, at(path, "scopes"), names, []);
+  const groups = optional(rule.groups, at(path, "groups"), names, []);
+  try {
+    return compileRoute(route, { scopes, groups });
+  } catch (error) {
+    return fail(at(path, "route"), (error as Error).message);
   }
-  const clientIds = stringArray(clientIdList, `${where}.clientIds`, CLIENT_ID);
-  if (clientIds.length === 0) throw new Error(`${where}.clientIds must not be empty`);
-  if (typeof replicated !== "boolean") throw new Error(`${where}.replicated must be true or false`);
-  return { userPoolId, clientIds, replicated };
-}
+};
 
 /**
  * One entry per pool id, client ids merged in order (the verifier refuses an issuer given
@@ -173,84 +215,49 @@ export function mergeUserPools(pools: readonly UserPoolConfig[]): UserPoolConfig
   }));
 }
 
-/** Validate the parsed `AUTHORIZER_CONFIG` JSON; throws an Error describing the first problem. */
-export function parsePolicyConfig(value: unknown): AuthorizerPolicyConfig {
-  if (!isRecord(value)) throw new Error("must be a JSON object");
-  onlyKeys(value, ["userPools", "tokenUse", "contextClaims", "routes"], "the object");
-
-  const pools = value.userPools ?? [];
-  if (!Array.isArray(pools)) throw new Error("userPools must be an array");
-  const userPools = pools.map((pool: unknown, i): UserPoolConfig => {
-    const where = `userPools[${i}]`;
-    if (!isRecord(pool)) throw new Error(`${where} must be an object`);
-    onlyKeys(pool, ["userPoolId", "clientIds", "replicated"], where);
-    return checkPool(pool.userPoolId, pool.clientIds, where, pool.replicated ?? false);
-  });
-
-  const tokenUse = value.tokenUse ?? "access";
-  if (tokenUse !== "access" && tokenUse !== "id" && tokenUse !== "any") {
-    throw new Error('tokenUse must be "access", "id" or "any"');
-  }
-
-  const contextClaims = (
-    value.contextClaims === undefined ? [] : (value.contextClaims as unknown)
-  ) as unknown;
-  if (!Array.isArray(contextClaims)) throw new Error("contextClaims must be an array");
-  const claims = contextClaims.map((entry: unknown, i): ContextClaim => {
-    const where = `contextClaims[${i}]`;
-    const parsed =
-      typeof entry === "string"
-        ? { claim: entry, as: entry }
-        : isRecord(entry)
-          ? { claim: entry.claim, as: entry.as ?? entry.claim }
-          : undefined;
-    if (
-      parsed === undefined ||
-      typeof parsed.claim !== "string" ||
-      typeof parsed.as !== "string" ||
-      !CLAIM_NAME.test(parsed.claim) ||
-      !CLAIM_NAME.test(parsed.as)
-    ) {
-      throw new Error(`${where} must be a claim name or { "claim": "...", "as": "..." }`);
-    }
-    if (RESERVED_CONTEXT_KEYS.includes(parsed.as)) {
-      throw new Error(`${where} would overwrite the context key "${parsed.as}"`);
-    }
-    return { claim: parsed.claim, as: parsed.as };
-  });
-
-  if (!Array.isArray(value.routes) || value.routes.length === 0) {
-    throw new Error("routes must be a non-empty array");
-  }
-  const routes = value.routes.map((rule: unknown, i) => {
-    const where = `routes[${i}]`;
-    if (!isRecord(rule)) throw new Error(`${where} must be an object`);
-    onlyKeys(rule, ["route", "scopes", "groups"], where);
-    if (typeof rule.route !== "string") throw new Error(`${where}.route must be a string`);
-    const scopes = rule.scopes === undefined ? [] : stringArray(rule.scopes, `${where}.scopes`);
-    const groups = rule.groups === undefined ? [] : stringArray(rule.groups, `${where}.groups`);
-    try {
-      return compileRoute(rule.route, { scopes, groups });
-    } catch (error) {
-      throw new Error(`${where}.route ${(error as Error).message}`);
-    }
-  });
-
-  return { userPools: mergeUserPools(userPools), tokenUse, contextClaims: claims, routes };
+/**
+ * Validate the parsed `AUTHORIZER_CONFIG` JSON found at `path` (the variable's name); throws a
+ * {@link JsonConfigError} naming the path of the first problem.
+ */
+export function parsePolicyConfig(
+  value: unknown,
+  path: JsonPath = "AUTHORIZER_CONFIG",
+): AuthorizerPolicyConfig {
+  const doc = object(value, path, ["userPools", "tokenUse", "contextClaims", "routes"]);
+  const pools = optional(doc.userPools, at(path, "userPools"), (v, p) => array(v, p, userPool), []);
+  return {
+    userPools: mergeUserPools(pools),
+    tokenUse: optional(
+      doc.tokenUse,
+      at(path, "tokenUse"),
+      (v, p) => oneOf(v, p, TOKEN_USES),
+      "access",
+    ),
+    contextClaims: optional(
+      doc.contextClaims,
+      at(path, "contextClaims"),
+      (v, p) => array(v, p, contextClaim),
+      [],
+    ),
+    routes: array(doc.routes, at(path, "routes"), routeRule, { min: 1 }),
+  };
 }
 
-function parseJwksMap(value: unknown): Record<string, JwksDocument> {
-  if (!isRecord(value)) throw new Error("must map a user pool id or issuer URL to a JWKS");
-  for (const [key, jwks] of Object.entries(value)) {
-    if (!isRecord(jwks) || !Array.isArray(jwks.keys) || !jwks.keys.every(isRecord)) {
-      throw new Error(`entry "${key}" must be a JWKS: { "keys": [ ... ] }`);
-    }
+/** `AUTHORIZER_JWKS` / `AUTHORIZER_JWKS_FILE`: user pool id or issuer URL -> its JWKS. */
+const jwksMap: JsonReader<Record<string, JwksDocument>> = (value, path) => {
+  const out: Record<string, JwksDocument> = Object.create(null);
+  for (const [key, jwks] of entries(value, path, (v, p) => {
+    const doc = isRecord(v) ? v : expected(p, 'a JWKS: { "keys": [ ... ] }', v);
+    array(doc.keys, at(p, "keys"), (k, kp) => (isRecord(k) ? k : expected(kp, "a JWK object", k)));
+    return doc as unknown as JwksDocument;
+  })) {
+    out[key] = jwks;
   }
-  return value as Record<string, JwksDocument>;
-}
+  return out;
+};
 
 function readBundledJwks(env: Env): Record<string, JwksDocument> {
-  const inline = readJson(env, "AUTHORIZER_JWKS", {}, parseJwksMap);
+  const inline = readJson(env, "AUTHORIZER_JWKS", {}, jwksMap);
   const file = optionalString(env, "AUTHORIZER_JWKS_FILE");
   if (file === undefined) return inline;
   let text: string;
@@ -259,12 +266,7 @@ function readBundledJwks(env: Env): Record<string, JwksDocument> {
   } catch {
     throw new ConfigError("AUTHORIZER_JWKS_FILE", `cannot be read: ${file}`);
   }
-  const fromFile = readJson(
-    { AUTHORIZER_JWKS_FILE: text },
-    "AUTHORIZER_JWKS_FILE",
-    {},
-    parseJwksMap,
-  );
+  const fromFile = readJson({ AUTHORIZER_JWKS_FILE: text }, "AUTHORIZER_JWKS_FILE", {}, jwksMap);
   return { ...fromFile, ...inline };
 }
 
@@ -276,9 +278,12 @@ function readStackPool(env: Env, localMode: boolean): UserPoolConfig[] {
   // them as "[object Object]": in local mode that means "no stack pool" (AWS always resolves).
   const resolved = (name: string): Env =>
     localMode && env[name] === UNRESOLVED_CFN ? { [name]: undefined } : { [name]: env[name] };
-  const userPoolId = optionalString(resolved("AUTHORIZER_USER_POOL_ID"), "AUTHORIZER_USER_POOL_ID");
+  const stackPoolId = optionalString(
+    resolved("AUTHORIZER_USER_POOL_ID"),
+    "AUTHORIZER_USER_POOL_ID",
+  );
   const clientIds = readList(resolved("AUTHORIZER_CLIENT_IDS"), "AUTHORIZER_CLIENT_IDS");
-  if (userPoolId === undefined) {
+  if (stackPoolId === undefined) {
     if (clientIds.length > 0) {
       throw new ConfigError(
         "AUTHORIZER_USER_POOL_ID",
@@ -287,11 +292,26 @@ function readStackPool(env: Env, localMode: boolean): UserPoolConfig[] {
     }
     return [];
   }
+  if (clientIds.length === 0) {
+    throw new ConfigError(
+      "AUTHORIZER_CLIENT_IDS",
+      "is required when AUTHORIZER_USER_POOL_ID is set",
+    );
+  }
   try {
-    return [checkPool(userPoolId, clientIds, "pool")];
+    return [
+      {
+        userPoolId: userPoolId(stackPoolId, "AUTHORIZER_USER_POOL_ID"),
+        clientIds: clientIds.map((id, i) => clientId(id, `AUTHORIZER_CLIENT_IDS[${i}]`)),
+        replicated: false,
+      },
+    ];
   } catch (error) {
-    const variable = clientIds.length === 0 ? "AUTHORIZER_CLIENT_IDS" : "AUTHORIZER_USER_POOL_ID";
-    throw new ConfigError(variable, `is invalid: ${(error as Error).message}`);
+    if (!(error instanceof JsonConfigError)) throw error;
+    const variable = error.path.startsWith("AUTHORIZER_CLIENT_IDS")
+      ? "AUTHORIZER_CLIENT_IDS"
+      : "AUTHORIZER_USER_POOL_ID";
+    throw new ConfigError(variable, error.problem, error.path);
   }
 }
 

@@ -6,6 +6,7 @@
  * `load*Config`), never per request.
  */
 import { ConfigError } from "../errors";
+import { JsonConfigError, type JsonReader } from "./json";
 
 /** The environment the helpers read: `process.env` in Lambda, a plain object in tests. */
 export type Env = Readonly<Record<string, string | undefined>>;
@@ -106,15 +107,11 @@ export function readEnum<T extends string>(
 }
 
 /**
- * A JSON value, parsed and then checked by `validate`, which returns the typed
- * value or throws an Error describing the problem (rethrown naming the variable).
+ * A JSON value, parsed and then checked by `validate` (built with the kit in ./json), which
+ * gets the variable's name as the document's root path and returns the typed value or throws
+ * a {@link JsonConfigError} (rethrown as a ConfigError naming the variable and the path).
  */
-export function readJson<T>(
-  env: Env,
-  name: string,
-  fallback: T,
-  validate: (value: unknown) => T,
-): T {
+export function readJson<T>(env: Env, name: string, fallback: T, validate: JsonReader<T>): T {
   const value = raw(env, name);
   if (value === undefined) return fallback;
   let parsed: unknown;
@@ -124,8 +121,9 @@ export function readJson<T>(
     throw new ConfigError(name, "is not valid JSON");
   }
   try {
-    return validate(parsed);
+    return validate(parsed, name);
   } catch (error) {
+    if (error instanceof JsonConfigError) throw new ConfigError(name, error.problem, error.path);
     if (error instanceof ConfigError) throw error;
     const problem = error instanceof Error ? error.message : String(error);
     throw new ConfigError(name, `is invalid: ${problem}`);

@@ -4,7 +4,20 @@
  */
 import { isCustomAttribute, isWritableAttribute } from "../cognito-attributes";
 import { type Env, readJson, readList } from "../config/env";
-import { ConfigError } from "../errors";
+import {
+  array,
+  at,
+  entries,
+  expected,
+  fail,
+  type JsonPath,
+  type JsonReader,
+  object,
+  oneOf,
+  optional,
+  string,
+} from "../config/json";
+import { ConfigError, quoteUntrusted } from "../errors";
 
 /** How a provider's `email_verified` is decided (only ever "true" for a trusted provider). */
 export const EMAIL_VERIFIED_MODES = ["claim", "always", "never"] as const;
@@ -61,75 +74,71 @@ export const DEFAULT_MAPPING: ProviderMapping = {
 /** The provider key that applies to every provider not named. */
 export const ANY_PROVIDER = "*";
 
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
-}
+/** A claim name, or a non-empty list of them (first present wins). */
+const claimList: JsonReader<string[]> = (value, path) =>
+  typeof value === "string"
+    ? [string(value, path, { what: "a claim name or a non-empty list of them" })]
+    : array(value, path, (c, p) => string(c, p, { what: "a claim name" }), { min: 1 });
 
-function claimList(value: unknown, where: string): string[] {
-  const list = typeof value === "string" ? [value] : value;
-  if (
-    !Array.isArray(list) ||
-    list.length === 0 ||
-    !list.every((c) => typeof c === "string" && c !== "")
-  ) {
-    throw new Error(`${where} must be a claim name or a non-empty list of them`);
-  }
-  return list as string[];
-}
-
-function validateProvider(name: string, value: unknown): ProviderMapping {
-  if (!isRecord(value)) throw new Error(`"${name}" must be an object`);
-  const unknown = Object.keys(value).filter(
-    (k) => !["attributes", "groups", "emailVerified", "required"].includes(k),
-  );
-  if (unknown.length > 0) throw new Error(`"${name}" has unknown keys ${unknown.join(", ")}`);
-  if (!isRecord(value.attributes)) throw new Error(`"${name}".attributes must be an object`);
+const validateProvider: JsonReader<ProviderMapping> = (value, path) => {
+  const mapping = object(value, path, ["attributes", "groups", "emailVerified", "required"]);
+  const attributesPath = at(path, "attributes");
   const attributes: Record<string, string[]> = Object.create(null);
-  for (const [attribute, claims] of Object.entries(value.attributes)) {
+  for (const [attribute, claims] of entries(mapping.attributes, attributesPath, claimList)) {
     if (!isWritableAttribute(attribute)) {
-      throw new Error(
-        `"${name}".attributes: "${attribute}" is not a standard attribute or custom:<name>`,
+      fail(
+        at(attributesPath, attribute),
+        `${quoteUntrusted(attribute)} is not a standard attribute or custom:<name>`,
       );
     }
-    attributes[attribute] = claimList(claims, `"${name}".attributes.${attribute}`);
+    attributes[attribute] = claims;
   }
-  let groups: GroupsMapping | undefined;
-  if (value.groups !== undefined) {
-    if (!isRecord(value.groups)) throw new Error(`"${name}".groups must be an object`);
-    const attribute = value.groups.attribute;
-    if (typeof attribute !== "string" || !isCustomAttribute(attribute)) {
-      throw new Error(`"${name}".groups.attribute must be a custom:<name> attribute`);
-    }
-    if (attribute in attributes) throw new Error(`"${name}": "${attribute}" is mapped twice`);
-    groups = { claims: claimList(value.groups.claim, `"${name}".groups.claim`), attribute };
-  }
-  const emailVerified = value.emailVerified ?? "claim";
-  if (!(EMAIL_VERIFIED_MODES as readonly unknown[]).includes(emailVerified)) {
-    throw new Error(`"${name}".emailVerified must be one of ${EMAIL_VERIFIED_MODES.join(", ")}`);
-  }
-  const required = value.required ?? [];
-  if (
-    !Array.isArray(required) ||
-    !required.every((r) => typeof r === "string" && (r in attributes || r === groups?.attribute))
-  ) {
-    throw new Error(`"${name}".required must list mapped attributes`);
-  }
-  return {
-    attributes,
-    entries: Object.entries(attributes),
-    groups,
-    emailVerified: emailVerified as EmailVerifiedMode,
-    required,
-  };
-}
+  const groups = optional<GroupsMapping | undefined>(
+    mapping.groups,
+    at(path, "groups"),
+    (v, p) => {
+      const g = object(v, p, ["claim", "attribute"]);
+      const attribute = string(g.attribute, at(p, "attribute"), {
+        what: "a custom:<name> attribute",
+      });
+      if (!isCustomAttribute(attribute)) {
+        expected(at(p, "attribute"), "a custom:<name> attribute", attribute);
+      }
+      if (attribute in attributes)
+        fail(at(p, "attribute"), `${quoteUntrusted(attribute)} is mapped twice`);
+      return { claims: claimList(g.claim, at(p, "claim")), attribute };
+    },
+    undefined,
+  );
+  const emailVerified = optional(
+    mapping.emailVerified,
+    at(path, "emailVerified"),
+    (v, p) => oneOf(v, p, EMAIL_VERIFIED_MODES),
+    "claim",
+  );
+  const required = optional(
+    mapping.required,
+    at(path, "required"),
+    (v, p) =>
+      array(v, p, (r, rp) => {
+        if (typeof r !== "string" || !(r in attributes || r === groups?.attribute)) {
+          expected(rp, "a mapped attribute", r);
+        }
+        return r;
+      }),
+    [],
+  );
+  return { attributes, entries: Object.entries(attributes), groups, emailVerified, required };
+};
 
-/** Check INBOUND_FEDERATION_MAPPINGS' JSON. */
-export function validateMappings(value: unknown): Record<string, ProviderMapping> {
-  if (!isRecord(value) || Object.keys(value).length === 0) {
-    throw new Error("must be a non-empty JSON object of provider name to mapping");
-  }
+/** Check INBOUND_FEDERATION_MAPPINGS' JSON: provider name -> mapping, at least one. */
+export function validateMappings(
+  value: unknown,
+  path: JsonPath = "INBOUND_FEDERATION_MAPPINGS",
+): Record<string, ProviderMapping> {
   const out: Record<string, ProviderMapping> = Object.create(null);
-  for (const [name, mapping] of Object.entries(value)) out[name] = validateProvider(name, mapping);
+  for (const [name, mapping] of entries(value, path, validateProvider)) out[name] = mapping;
+  if (Object.keys(out).length === 0) expected(path, "at least one provider", value);
   return out;
 }
 
@@ -150,7 +159,8 @@ export function loadInboundFederationConfig(env: Env = process.env): InboundFede
     ) {
       throw new ConfigError(
         "INBOUND_FEDERATION_MAPPINGS",
-        `"${name}".emailVerified "always" needs the provider named in PRE_SIGNUP_LINK_PROVIDERS`,
+        '"always" needs the provider named in PRE_SIGNUP_LINK_PROVIDERS',
+        at(at("INBOUND_FEDERATION_MAPPINGS", name), "emailVerified"),
       );
     }
   }

@@ -5,6 +5,7 @@
  */
 import { type CommonConfig, loadCommonConfig } from "../config/common";
 import { type Env, optionalString, readBoolean, readEnum, readJson, readList } from "../config/env";
+import { entries, expected, type JsonReader } from "../config/json";
 import { ConfigError } from "../errors";
 import { normaliseDomainRule } from "./domains";
 import { hashInviteCode, parseDigest } from "./invite";
@@ -100,21 +101,18 @@ function readDigests(env: Env): Buffer[] {
   return [...fromCodes, ...fromHashes];
 }
 
-function validatePatterns(value: unknown): Map<string, RegExp> {
-  if (typeof value !== "object" || value === null || Array.isArray(value)) {
-    throw new Error("must be a JSON object of attribute name to regular expression");
-  }
-  const patterns = new Map<string, RegExp>();
-  for (const [attribute, source] of Object.entries(value)) {
-    if (typeof source !== "string") throw new Error(`pattern of ${attribute} must be a string`);
-    try {
-      patterns.set(attribute, new RegExp(source, "u"));
-    } catch {
-      throw new Error(`pattern of ${attribute} is not a valid regular expression`);
-    }
-  }
-  return patterns;
-}
+/** PRE_SIGNUP_ATTRIBUTE_PATTERNS: attribute name -> regular expression (Unicode mode). */
+const validatePatterns: JsonReader<Map<string, RegExp>> = (value, path) =>
+  new Map(
+    entries(value, path, (source, where) => {
+      if (typeof source !== "string") expected(where, "a regular expression", source);
+      try {
+        return new RegExp(source, "u");
+      } catch {
+        return expected(where, "a valid regular expression", source);
+      }
+    }),
+  );
 
 // A user pool attribute name (`custom:idp_sub`, `nickname`): printable, no whitespace, short.
 const ATTRIBUTE_NAME = /^(?:custom:|dev:)?[\p{L}\p{M}\p{S}\p{N}\p{P}]{1,32}$/u;

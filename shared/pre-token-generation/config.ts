@@ -8,8 +8,21 @@
  * invocation instead of issuing wrong tokens.
  */
 import { type Env, readEnum, readJson } from "../config/env";
-import { ConfigError } from "../errors";
-import { isRecord } from "../guards";
+import {
+  array,
+  at,
+  boolean,
+  entries,
+  expected,
+  fail,
+  type JsonPath,
+  type JsonReader,
+  object,
+  oneOf,
+  optional,
+  string,
+} from "../config/json";
+import { ConfigError, quoteUntrusted } from "../errors";
 import {
   CLAIM_NAME_PATTERN,
   LIMITS,
@@ -159,219 +172,201 @@ export function loadPreTokenConfig(env: Env): PreTokenConfig {
   return config;
 }
 
-// ---- validation helpers: each throws an Error whose message starts with the path ----
+// ---- validation, on the shared kit (shared/config/json.ts): every problem names its path ----
 
-function fail(path: string, problem: string): never {
-  throw new Error(`${path} ${problem}`);
-}
-
-function record(value: unknown, path: string, allowed: readonly string[]): Record<string, unknown> {
-  if (!isRecord(value)) fail(path, "must be an object");
-  for (const key of Object.keys(value)) {
-    if (!allowed.includes(key)) {
-      fail(path, `has unknown key "${key}" (allowed: ${allowed.join(", ")})`);
-    }
-  }
-  return value;
-}
-
-/** An object used as a map (any keys); undefined gives no entries. */
-function dict(value: unknown, path: string, required = false): [string, unknown][] {
+/** An object used as a map (any keys); absent gives no entries. */
+function dict(value: unknown, path: JsonPath, required = false): [string, unknown][] {
   if (value === undefined && !required) return [];
-  if (!isRecord(value)) fail(path, "must be an object");
-  return Object.entries(value);
+  return entries(value, path, (v) => v);
 }
 
-function text(value: unknown, path: string, maxLength: number): string {
-  if (typeof value !== "string" || value.trim() === "") fail(path, "must be a non-empty string");
-  if (value !== value.trim()) fail(path, "must not start or end with spaces");
-  if (value.length > maxLength) fail(path, `must be at most ${maxLength} characters`);
-  return value;
+function text(value: unknown, path: JsonPath, maxLength: number): string {
+  return string(value, path, { maxLength });
 }
 
-function texts(value: unknown, path: string, maxLength: number): string[] {
-  if (value === undefined) return [];
-  if (!Array.isArray(value)) fail(path, "must be an array of strings");
-  const out = value.map((item, i) => text(item, `${path}[${i}]`, maxLength));
-  return [...new Set(out)];
+/** An optional list of texts, repeats dropped. */
+function texts(value: unknown, path: JsonPath, maxLength: number): string[] {
+  return arrayOf(value, path, (v, p) => text(v, p, maxLength));
 }
 
-function bool(value: unknown, path: string, fallback: boolean): boolean {
-  if (value === undefined) return fallback;
-  if (typeof value !== "boolean") fail(path, "must be true or false");
-  return value;
+/** An optional list, repeats dropped; absent gives `[]`. */
+function arrayOf<T>(value: unknown, path: JsonPath, item: JsonReader<T>): T[] {
+  return optional(value, path, (v, p) => array(v, p, item, { unique: true }), []);
+}
+
+function bool(value: unknown, path: JsonPath, fallback: boolean): boolean {
+  return optional(value, path, boolean, fallback);
 }
 
 /** A claim name the configuration may write: well-formed, not reserved, not protected. */
-function targetClaim(value: unknown, path: string): string {
+function targetClaim(value: unknown, path: JsonPath): string {
   const claim = text(value, path, LIMITS.claimNameLength);
-  if (!CLAIM_NAME_PATTERN.test(claim))
-    fail(path, `"${claim}" has characters outside [A-Za-z0-9_.:/-]`);
+  if (!CLAIM_NAME_PATTERN.test(claim)) {
+    fail(path, `${quoteUntrusted(claim)} has characters outside [A-Za-z0-9_.:/-]`);
+  }
   const reserved = reservedReason(claim);
-  if (reserved) fail(path, `"${claim}" ${reserved}`);
+  if (reserved) fail(path, `${quoteUntrusted(claim)} ${reserved}`);
   if (PROTECTED_CLAIMS.has(claim.toLowerCase())) {
-    fail(path, `"${claim}" is a Cognito-verified identity claim and cannot be set`);
+    fail(path, `${quoteUntrusted(claim)} is a Cognito-verified identity claim and cannot be set`);
   }
   return claim;
 }
 
 /** A claim name the configuration may suppress: anything but a reserved claim. */
-function suppressibleClaim(value: unknown, path: string): string {
+function suppressibleClaim(value: unknown, path: JsonPath): string {
   const claim = text(value, path, LIMITS.claimNameLength);
   const reserved = reservedReason(claim);
-  if (reserved) fail(path, `"${claim}" ${reserved} and cannot be suppressed`);
+  if (reserved) fail(path, `${quoteUntrusted(claim)} ${reserved} and cannot be suppressed`);
   return claim;
 }
 
-function scope(value: unknown, path: string): string {
-  const s = text(value, path, LIMITS.scopeLength);
-  if (!SCOPE_PATTERN.test(s)) fail(path, `"${s}" is not a valid OAuth scope`);
-  return s;
+function scope(value: unknown, path: JsonPath): string {
+  return string(value, path, {
+    what: "an OAuth scope",
+    maxLength: LIMITS.scopeLength,
+    pattern: SCOPE_PATTERN,
+  });
 }
 
-function scopeChange(value: unknown, path: string): ScopeChange {
-  const r = record(value, path, ["add", "suppress"]);
-  const add = arrayOf(r.add, `${path}.add`, scope);
+function scopeChange(value: unknown, path: JsonPath): ScopeChange {
+  const r = object(value, path, ["add", "suppress"]);
+  const add = arrayOf(r.add, at(path, "add"), scope);
   for (const [i, s] of add.entries()) {
     if (s === SELF_SERVICE_SCOPE) {
-      fail(`${path}.add[${i}]`, `"${s}" grants self-service attribute writes and cannot be added`);
+      fail(
+        at(at(path, "add"), i),
+        `${quoteUntrusted(s)} grants self-service attribute writes and cannot be added`,
+      );
     }
   }
-  return { add, suppress: arrayOf(r.suppress, `${path}.suppress`, scope) };
+  return { add, suppress: arrayOf(r.suppress, at(path, "suppress"), scope) };
 }
 
-function arrayOf<T>(value: unknown, path: string, item: (v: unknown, p: string) => T): T[] {
-  if (value === undefined) return [];
-  if (!Array.isArray(value)) fail(path, "must be an array");
-  return [...new Set(value.map((v, i) => item(v, `${path}[${i}]`)))];
-}
+const TOKEN_KINDS: readonly TokenKind[] = ["id", "access"];
 
-function tokens(value: unknown, path: string, fallback: readonly TokenKind[]): TokenKind[] {
+function tokens(value: unknown, path: JsonPath, fallback: readonly TokenKind[]): TokenKind[] {
   if (value === undefined) return [...fallback];
-  const list = arrayOf(value, path, (v, p) => {
-    if (v !== "id" && v !== "access") fail(p, `must be "id" or "access"`);
-    return v as TokenKind;
-  });
-  if (list.length === 0) fail(path, "must name at least one token");
-  return list;
+  return array(value, path, (v, p) => oneOf(v, p, TOKEN_KINDS), { min: 1, unique: true });
 }
 
 /** A claim value within the bounds, as configured for an M2M client. */
-export function staticClaimValue(value: unknown, path: string): ClaimValue {
+export function staticClaimValue(value: unknown, path: JsonPath): ClaimValue {
   if (typeof value === "string") {
-    if (value.length > LIMITS.stringLength)
-      fail(path, `must be at most ${LIMITS.stringLength} characters`);
+    if (value.length > LIMITS.stringLength) {
+      expected(path, `a string of at most ${LIMITS.stringLength} characters`, value);
+    }
     return value;
   }
   if (typeof value === "number") {
-    if (!Number.isFinite(value)) fail(path, "must be a finite number");
+    if (!Number.isFinite(value)) fail(path, "expected a finite number");
     // JSON.parse has already rounded such a value: "9007199254740993" arrives as ...992.
     if (Number.isInteger(value) && !Number.isSafeInteger(value)) {
-      fail(path, "must be an integer within ±9007199254740991 (Number.MAX_SAFE_INTEGER)");
+      fail(path, "expected an integer within ±9007199254740991 (Number.MAX_SAFE_INTEGER)");
     }
     return value;
   }
   if (typeof value === "boolean") return value;
   if (Array.isArray(value)) {
-    if (value.length > LIMITS.listItems) fail(path, `must have at most ${LIMITS.listItems} items`);
+    if (value.length > LIMITS.listItems) {
+      expected(path, `at most ${LIMITS.listItems} items`, value);
+    }
     return value.map((item, i) => {
-      if (typeof item !== "string") fail(`${path}[${i}]`, "must be a string");
+      if (typeof item !== "string") expected(at(path, i), "a string", item);
       if (item.length > LIMITS.listItemLength) {
-        fail(`${path}[${i}]`, `must be at most ${LIMITS.listItemLength} characters`);
+        expected(at(path, i), `a string of at most ${LIMITS.listItemLength} characters`, item);
       }
       return item;
     });
   }
-  return fail(path, "must be a string, number, boolean or array of strings");
+  return expected(path, "a string, number, boolean or array of strings", value);
 }
 
 const CLAIM_TYPES: readonly ClaimType[] = ["string", "number", "boolean", "stringList"];
 
-function attributeClaim(value: unknown, path: string): AttributeClaimRule {
-  const r = record(value, path, ["claim", "attribute", "type", "tokens", "grantsAccess"]);
-  const claim = targetClaim(r.claim, `${path}.claim`);
-  const attribute = text(r.attribute, `${path}.attribute`, 64);
-  const type = r.type === undefined ? "string" : (r.type as ClaimType);
-  if (!CLAIM_TYPES.includes(type)) fail(`${path}.type`, `must be one of ${CLAIM_TYPES.join(", ")}`);
-  const to = tokens(r.tokens, `${path}.tokens`, ["id", "access"]);
+function attributeClaim(value: unknown, path: JsonPath): AttributeClaimRule {
+  const r = object(value, path, ["claim", "attribute", "type", "tokens", "grantsAccess"]);
+  const claim = targetClaim(r.claim, at(path, "claim"));
+  const attribute = text(r.attribute, at(path, "attribute"), 64);
+  const type = optional(r.type, at(path, "type"), (v, p) => oneOf(v, p, CLAIM_TYPES), "string");
+  const to = tokens(r.tokens, at(path, "tokens"), ["id", "access"]);
   // Presumed to grant access in either token: the authorizer can accept ID tokens
   // (`tokenUse: "id"` or `"any"`) and forward claims to backends (`contextClaims`), so an
   // ID-token-only claim from a user-writable attribute is as dangerous as an access-token one.
-  const grantsAccess = bool(r.grantsAccess, `${path}.grantsAccess`, true);
+  const grantsAccess = bool(r.grantsAccess, at(path, "grantsAccess"), true);
   return { claim, attribute, type, tokens: to, grantsAccess };
 }
 
-function groupName(value: unknown, path: string): string {
+function groupName(value: unknown, path: JsonPath): string {
   return text(value, path, LIMITS.groupNameLength);
 }
 
-function rolesRule(value: unknown, path: string): RolesRule {
-  const r = record(value, path, ["claim", "tokens", "groups"]);
-  const claim = r.claim === undefined ? "roles" : targetClaim(r.claim, `${path}.claim`);
+function rolesRule(value: unknown, path: JsonPath): RolesRule {
+  const r = object(value, path, ["claim", "tokens", "groups"]);
+  const claim = optional(r.claim, at(path, "claim"), targetClaim, "roles");
   const groups = new Map<string, readonly string[]>();
-  for (const [group, roles] of dict(r.groups, `${path}.groups`, true)) {
-    groups.set(
-      groupName(group, `${path}.groups key`),
-      texts(roles, `${path}.groups.${group}`, LIMITS.listItemLength),
-    );
+  const groupsPath = at(path, "groups");
+  for (const [group, roles] of dict(r.groups, groupsPath, true)) {
+    const where = at(groupsPath, group);
+    groups.set(groupName(group, where), texts(roles, where, LIMITS.listItemLength));
   }
-  return { claim, tokens: tokens(r.tokens, `${path}.tokens`, ["id", "access"]), groups };
+  return { claim, tokens: tokens(r.tokens, at(path, "tokens"), ["id", "access"]), groups };
 }
 
 const ROLE_ARN = /^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/;
 
-function groupOverride(value: unknown, path: string): GroupOverrideRule {
-  const r = record(value, path, ["visibleGroups", "preferredRoles"]);
-  const preferredRoles = arrayOf(r.preferredRoles, `${path}.preferredRoles`, (v, p) => {
-    const entry = record(v, p, ["group", "roleArn"]);
-    const roleArn = text(entry.roleArn, `${p}.roleArn`, 2048);
-    if (!ROLE_ARN.test(roleArn)) fail(`${p}.roleArn`, `"${roleArn}" is not an IAM role ARN`);
-    return { group: groupName(entry.group, `${p}.group`), roleArn };
+function groupOverride(value: unknown, path: JsonPath): GroupOverrideRule {
+  const r = object(value, path, ["visibleGroups", "preferredRoles"]);
+  const preferredRoles = arrayOf(r.preferredRoles, at(path, "preferredRoles"), (v, p) => {
+    const entry = object(v, p, ["group", "roleArn"]);
+    const roleArn = string(entry.roleArn, at(p, "roleArn"), {
+      what: "an IAM role ARN",
+      maxLength: 2048,
+      pattern: ROLE_ARN,
+    });
+    return { group: groupName(entry.group, at(p, "group")), roleArn };
   });
   const rule: GroupOverrideRule = { preferredRoles };
   if (r.visibleGroups === undefined) return rule;
   return {
     ...rule,
-    visibleGroups: new Set(arrayOf(r.visibleGroups, `${path}.visibleGroups`, groupName)),
+    visibleGroups: new Set(arrayOf(r.visibleGroups, at(path, "visibleGroups"), groupName)),
   };
 }
 
-function scopeRules(value: unknown, path: string): ScopeRules {
+function scopeRules(value: unknown, path: JsonPath): ScopeRules {
   if (value === undefined) return EMPTY_CONFIG.scopes;
-  const r = record(value, path, ["groups", "suppress", "suppressUngranted"]);
+  const r = object(value, path, ["groups", "suppress", "suppressUngranted"]);
   const groups = new Map<string, ScopeChange>();
-  for (const [group, change] of dict(r.groups, `${path}.groups`)) {
-    groups.set(
-      groupName(group, `${path}.groups key`),
-      scopeChange(change, `${path}.groups.${group}`),
-    );
+  const groupsPath = at(path, "groups");
+  for (const [group, change] of dict(r.groups, groupsPath)) {
+    const where = at(groupsPath, group);
+    groups.set(groupName(group, where), scopeChange(change, where));
   }
   return {
     groups,
-    suppress: arrayOf(r.suppress, `${path}.suppress`, scope),
-    suppressUngranted: bool(r.suppressUngranted, `${path}.suppressUngranted`, true),
+    suppress: arrayOf(r.suppress, at(path, "suppress"), scope),
+    suppressUngranted: bool(r.suppressUngranted, at(path, "suppressUngranted"), true),
   };
 }
 
-function clientRules(value: unknown, path: string): Map<string, ClientRule> {
+const APP_CLIENT_ID = /^[\w+]{1,128}$/;
+
+function clientRules(value: unknown, path: JsonPath): Map<string, ClientRule> {
   const clients = new Map<string, ClientRule>();
-  if (value === undefined) return clients;
   for (const [clientId, raw] of dict(value, path)) {
-    const p = `${path}.${clientId}`;
-    if (!/^[\w+]{1,128}$/.test(clientId)) fail(p, "is not an app client id");
-    const r = record(raw, p, ["claims", "scopes"]);
+    const p = at(path, clientId);
+    string(clientId, p, { what: "an app client id as the key", pattern: APP_CLIENT_ID });
+    const r = object(raw, p, ["claims", "scopes"]);
     const claims = new Map<string, ClaimValue>();
-    for (const [claim, v] of dict(r.claims, `${p}.claims`)) {
-      claims.set(
-        targetClaim(claim, `${p}.claims key`),
-        staticClaimValue(v, `${p}.claims.${claim}`),
-      );
+    const claimsPath = at(p, "claims");
+    for (const [claim, v] of dict(r.claims, claimsPath)) {
+      const where = at(claimsPath, claim);
+      claims.set(targetClaim(claim, where), staticClaimValue(v, where));
     }
     if (claims.size > LIMITS.claimsPerToken) {
-      fail(`${p}.claims`, `must have at most ${LIMITS.claimsPerToken} claims`);
+      fail(claimsPath, `expected at most ${LIMITS.claimsPerToken} claims, got ${claims.size}`);
     }
-    const scopes =
-      r.scopes === undefined ? { add: [], suppress: [] } : scopeChange(r.scopes, `${p}.scopes`);
+    const scopes = optional(r.scopes, at(p, "scopes"), scopeChange, { add: [], suppress: [] });
     clients.set(clientId, { claims, scopes });
   }
   return clients;
@@ -389,48 +384,71 @@ const TOP_LEVEL_KEYS = [
 ] as const;
 
 /**
- * Validate a parsed configuration document. Throws an Error naming the path of
- * the first problem (wrapped into a ConfigError by `readJson`).
+ * Validate a parsed configuration document found at `path` (the variable's name). Throws a
+ * {@link JsonConfigError} naming the path of the first problem (a ConfigError through `readJson`).
  */
-export function parsePreTokenConfig(value: unknown): PreTokenConfig {
-  const r = record(value, "configuration", TOP_LEVEL_KEYS);
-  const claims = arrayOf(r.claims, "claims", attributeClaim);
-  const suppress =
-    r.suppressClaims === undefined
-      ? {}
-      : record(r.suppressClaims, "suppressClaims", ["id", "access"]);
+export function parsePreTokenConfig(
+  value: unknown,
+  path: JsonPath = CONFIG_VARIABLE,
+): PreTokenConfig {
+  const r = object(value, path, TOP_LEVEL_KEYS);
+  const claimsPath = at(path, "claims");
+  const claims = arrayOf(r.claims, claimsPath, attributeClaim);
+  const suppressPath = at(path, "suppressClaims");
+  const suppress = optional(
+    r.suppressClaims,
+    suppressPath,
+    (v, p) => object(v, p, ["id", "access"]),
+    {},
+  );
   const suppressClaims = {
-    id: arrayOf(suppress.id, "suppressClaims.id", suppressibleClaim),
-    access: arrayOf(suppress.access, "suppressClaims.access", suppressibleClaim),
+    id: arrayOf(suppress.id, at(suppressPath, "id"), suppressibleClaim),
+    access: arrayOf(suppress.access, at(suppressPath, "access"), suppressibleClaim),
   };
-  const readOnlyAttributes = new Set(texts(r.readOnlyAttributes, "readOnlyAttributes", 64));
-  const roles = r.roles === undefined ? undefined : rolesRule(r.roles, "roles");
-  const override =
-    r.groupOverride === undefined ? undefined : groupOverride(r.groupOverride, "groupOverride");
-  const scopes = scopeRules(r.scopes, "scopes");
-  const clients = clientRules(r.clients, "clients");
-  const denyUnknownClients = bool(r.denyUnknownClients, "denyUnknownClients", false);
+  const readOnlyAttributes = new Set(
+    texts(r.readOnlyAttributes, at(path, "readOnlyAttributes"), 64),
+  );
+  const rolesPath = at(path, "roles");
+  const roles = optional<RolesRule | undefined>(r.roles, rolesPath, rolesRule, undefined);
+  const override = optional<GroupOverrideRule | undefined>(
+    r.groupOverride,
+    at(path, "groupOverride"),
+    groupOverride,
+    undefined,
+  );
+  const scopes = scopeRules(r.scopes, at(path, "scopes"));
+  const clients = clientRules(r.clients, at(path, "clients"));
+  const denyUnknownClients = bool(r.denyUnknownClients, at(path, "denyUnknownClients"), false);
 
   // Each token: no claim written twice, none both written and suppressed, and a bounded count.
   for (const token of ["id", "access"] as const) {
     const written = new Map<string, string>();
     const add = (claim: string, where: string) => {
       const previous = written.get(claim);
-      if (previous)
-        fail(where, `writes claim "${claim}" to the ${token} token, as ${previous} does`);
+      if (previous) {
+        fail(
+          where,
+          `writes claim ${quoteUntrusted(claim)} to the ${token} token, as ${previous} does`,
+        );
+      }
       written.set(claim, where);
     };
-    for (const [i, rule] of claims.entries())
-      if (rule.tokens.includes(token)) add(rule.claim, `claims[${i}]`);
-    if (roles?.tokens.includes(token)) add(roles.claim, "roles.claim");
+    for (const [i, rule] of claims.entries()) {
+      if (rule.tokens.includes(token)) add(rule.claim, at(claimsPath, i));
+    }
+    if (roles?.tokens.includes(token)) add(roles.claim, at(rolesPath, "claim"));
     for (const [i, claim] of suppressClaims[token].entries()) {
       const writer = written.get(claim);
-      if (writer)
-        fail(`suppressClaims.${token}[${i}]`, `suppresses "${claim}", which ${writer} writes`);
+      if (writer) {
+        fail(
+          at(at(suppressPath, token), i),
+          `suppresses ${quoteUntrusted(claim)}, which ${writer} writes`,
+        );
+      }
     }
     if (written.size > LIMITS.claimsPerToken) {
       fail(
-        "claims",
+        claimsPath,
         `add ${written.size} claims to the ${token} token (at most ${LIMITS.claimsPerToken})`,
       );
     }

@@ -4,7 +4,8 @@
  */
 import { type CommonConfig, loadCommonConfig } from "../config/common";
 import { type Env, optionalString, readJson, requireTableName } from "../config/env";
-import { ConfigError } from "../errors";
+import { at, entries, fail, type JsonPath, string } from "../config/json";
+import { ConfigError, quoteUntrusted } from "../errors";
 
 /** Settings of the post-confirmation trigger. */
 export interface ProvisioningConfig extends CommonConfig {
@@ -34,27 +35,21 @@ const GROUP_NAME = /^[\p{L}\p{M}\p{S}\p{N}\p{P}]{1,128}$/u;
 const DOMAIN =
   /^(?=.{1,253}$)[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)+$/;
 
-/** Check a group name against Cognito's rules; returns it unchanged. */
-export function validateGroupName(name: string, where: string): string {
-  if (!GROUP_NAME.test(name)) {
-    throw new Error(`${where}: "${name}" is not a valid Cognito group name`);
-  }
-  return name;
-}
-
 /** Validate the GROUP_BY_EMAIL_DOMAIN map: domain keys (lower-cased) to group names. */
-export function parseGroupByEmailDomain(value: unknown): Record<string, string> {
-  if (typeof value !== "object" || value === null || Array.isArray(value)) {
-    throw new Error("must be a JSON object of email domain to group name");
-  }
+export function parseGroupByEmailDomain(
+  value: unknown,
+  path: JsonPath = "GROUP_BY_EMAIL_DOMAIN",
+): Record<string, string> {
   // No prototype: a domain called "constructor" must not find Object.prototype.constructor.
   const out: Record<string, string> = Object.create(null);
-  for (const [rawDomain, group] of Object.entries(value)) {
+  for (const [rawDomain, group] of entries(value, path, (v, where) =>
+    string(v, where, { what: "a Cognito group name", pattern: GROUP_NAME }),
+  )) {
+    const where = at(path, rawDomain);
     const domain = rawDomain.trim().toLowerCase();
-    if (!DOMAIN.test(domain)) throw new Error(`"${rawDomain}" is not a domain name`);
-    if (typeof group !== "string") throw new Error(`the group for "${rawDomain}" is not a string`);
-    if (domain in out) throw new Error(`"${rawDomain}" appears twice`);
-    out[domain] = validateGroupName(group, `the group for "${rawDomain}"`);
+    if (!DOMAIN.test(domain)) fail(where, `${quoteUntrusted(rawDomain)} is not a domain name`);
+    if (domain in out) fail(where, `${quoteUntrusted(rawDomain)} appears twice`);
+    out[domain] = group;
   }
   return out;
 }

@@ -14,7 +14,8 @@ import {
   requireString,
   requireTableName,
 } from "../config/env";
-import { ConfigError } from "../errors";
+import { entries, expected, fail, type JsonPath, string } from "../config/json";
+import { ConfigError, quoteUntrusted } from "../errors";
 import { type LockoutConfig, loadLockoutConfig } from "../lockout/config";
 import { DEFAULT_DUMMY_HASH, type LegacyHash, parseLegacyHash } from "./hashes";
 import { type AttributeMap, RESERVED_TARGETS } from "./mapping";
@@ -86,22 +87,21 @@ export const DEFAULT_LOCAL_USERS_FILE = "templates/user-migration/legacy-users.l
 export const DEFAULT_ENDPOINT_TIMEOUT_MS = 2000;
 
 /** Check a `{ legacy field: Cognito attribute }` map. */
-export function validateAttributeMap(value: unknown): AttributeMap {
-  if (typeof value !== "object" || value === null || Array.isArray(value)) {
-    throw new Error("must be a JSON object of legacy field to Cognito attribute");
-  }
+export function validateAttributeMap(
+  value: unknown,
+  path: JsonPath = "USER_MIGRATION_ATTRIBUTE_MAP",
+): AttributeMap {
   const out: Record<string, string> = Object.create(null);
   const targets = new Set<string>();
-  for (const [field, attribute] of Object.entries(value)) {
-    if (typeof attribute !== "string") throw new Error(`"${field}" must map to a string`);
-    if (RESERVED_TARGETS.has(attribute)) {
-      throw new Error(`"${attribute}" cannot be set by a migration`);
-    }
-    if (!isWritableAttribute(attribute)) {
-      throw new Error(`"${attribute}" is not a standard attribute or custom:<name>`);
-    }
-    if (targets.has(attribute)) throw new Error(`"${attribute}" is mapped twice`);
-    targets.add(attribute);
+  for (const [field, attribute] of entries(value, path, (v, where) => {
+    const name = string(v, where, { what: "a Cognito attribute name" });
+    if (RESERVED_TARGETS.has(name))
+      fail(where, `${quoteUntrusted(name)} cannot be set by a migration`);
+    if (!isWritableAttribute(name)) expected(where, "a standard attribute or custom:<name>", name);
+    if (targets.has(name)) fail(where, `${quoteUntrusted(name)} is mapped twice`);
+    targets.add(name);
+    return name;
+  })) {
     out[field] = attribute;
   }
   return out;

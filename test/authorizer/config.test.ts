@@ -67,7 +67,7 @@ describe("loadAuthorizerConfig", () => {
           userPools: [{ userPoolId: "local_1", clientIds: ["a"] }],
         }),
       },
-      "userPoolId",
+      'AUTHORIZER_CONFIG.userPools[0].userPoolId: expected a user pool id like "eu-west-1_AbCdEf123", got "local_1"',
     ],
     [
       "no client ids",
@@ -77,23 +77,42 @@ describe("loadAuthorizerConfig", () => {
           userPools: [{ userPoolId: "eu-west-1_A", clientIds: [] }],
         }),
       },
-      "clientIds",
+      "AUTHORIZER_CONFIG.userPools[0].clientIds: expected a non-empty array, got (an array)",
     ],
     [
       "bad tokenUse",
       { AUTHORIZER_CONFIG: JSON.stringify({ ...POLICY, tokenUse: "refresh" }) },
-      "tokenUse",
+      'AUTHORIZER_CONFIG.tokenUse: expected one of "access", "id", "any", got "refresh"',
     ],
     [
       "unknown key",
       { AUTHORIZER_CONFIG: JSON.stringify({ ...POLICY, rules: [] }) },
-      "unknown key(s) rules",
+      "AUTHORIZER_CONFIG.rules: unknown key (allowed: userPools, tokenUse, contextClaims, routes)",
     ],
-    ["no routes", { AUTHORIZER_CONFIG: JSON.stringify({ ...POLICY, routes: [] }) }, "routes"],
+    [
+      "no routes",
+      { AUTHORIZER_CONFIG: JSON.stringify({ ...POLICY, routes: [] }) },
+      "AUTHORIZER_CONFIG.routes: expected a non-empty array",
+    ],
+    [
+      "a client id that is not one, in the second pool",
+      {
+        AUTHORIZER_CONFIG: JSON.stringify({
+          ...POLICY,
+          userPools: [...POLICY.userPools, { userPoolId: "eu-west-1_B", clientIds: ["a", 42] }],
+        }),
+      },
+      "Invalid configuration: AUTHORIZER_CONFIG.userPools[1].clientIds[1]: expected an app client id, got (a number)",
+    ],
+    [
+      "a long value, quoted and cut",
+      { AUTHORIZER_CONFIG: JSON.stringify({ ...POLICY, tokenUse: "x".repeat(500) }) },
+      `AUTHORIZER_CONFIG.tokenUse: expected one of "access", "id", "any", got "${"x".repeat(64)}"... (500 characters)`,
+    ],
     [
       "bad route",
       { AUTHORIZER_CONFIG: JSON.stringify({ ...POLICY, routes: [{ route: "FETCH /x" }] }) },
-      "routes[0].route has an unknown method",
+      'AUTHORIZER_CONFIG.routes[0].route: has an unknown method "FETCH"',
     ],
     [
       "wildcard inside a literal",
@@ -108,12 +127,12 @@ describe("loadAuthorizerConfig", () => {
           contextClaims: [{ claim: "x", as: "sub" }],
         }),
       },
-      'overwrite the context key "sub"',
+      'AUTHORIZER_CONFIG.contextClaims[0]: would overwrite the context key "sub"',
     ],
     [
       "bad JWKS",
       { ...env(), AUTHORIZER_JWKS: '{"eu-west-1_AbC123": {"keys": 1}}' },
-      "AUTHORIZER_JWKS",
+      'AUTHORIZER_JWKS["eu-west-1_AbC123"].keys: expected an array, got (a number)',
     ],
     [
       "missing JWKS file",

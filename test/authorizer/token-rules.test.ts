@@ -133,7 +133,7 @@ describe("multi-Region (replicated) pools, per pool", () => {
         userPools: [{ userPoolId: POOL_ID, clientIds: [CLIENT_ID], replicated: "yes" }],
         routes: TEST_ROUTES,
       }),
-    ).toThrow("userPools[0].replicated must be true or false");
+    ).toThrow('AUTHORIZER_CONFIG.userPools[0].replicated: expected true or false, got "yes"');
   });
 });
 

@@ -52,7 +52,7 @@ describe("loadPreTokenConfig", () => {
     [
       "an attribute mapping",
       { claims: [{ claim: "sub", attribute: "custom:x" }] },
-      'claims[0].claim "sub"',
+      'PRE_TOKEN_CONFIG.claims[0].claim: "sub" is a reserved claim',
     ],
     [
       "a reserved name in another case",
@@ -74,7 +74,7 @@ describe("loadPreTokenConfig", () => {
     [
       "an M2M client claim",
       { clients: { abc: { claims: { aud: "x" } } } },
-      "clients.abc.claims key",
+      'PRE_TOKEN_CONFIG.clients.abc.claims.aud: "aud" is a reserved claim',
     ],
     [
       "a protected identity claim",
@@ -99,11 +99,15 @@ describe("loadPreTokenConfig", () => {
   });
 
   it.each([
-    ["an unknown top-level key", { claim: [] }, 'unknown key "claim"'],
+    [
+      "an unknown top-level key",
+      { claim: [] },
+      "PRE_TOKEN_CONFIG.claim: unknown key (allowed: claims, suppressClaims,",
+    ],
     [
       "an unknown mapping key",
       { claims: [{ claim: "a", attribute: "b", typo: 1 }] },
-      'unknown key "typo"',
+      "PRE_TOKEN_CONFIG.claims[0].typo: unknown key (allowed: claim, attribute,",
     ],
     [
       "an unknown type",
@@ -123,7 +127,7 @@ describe("loadPreTokenConfig", () => {
           { claim: "a", attribute: "c" },
         ],
       },
-      "claims[1] writes claim",
+      'PRE_TOKEN_CONFIG.claims[1]: writes claim "a" to the id token, as PRE_TOKEN_CONFIG.claims[0] does',
     ],
     [
       "a claim both written and suppressed",
@@ -133,10 +137,14 @@ describe("loadPreTokenConfig", () => {
     [
       "a roles claim clashing with a mapping",
       { claims: [{ claim: "roles", attribute: "b" }], roles: { groups: {} } },
-      "roles.claim writes claim",
+      "PRE_TOKEN_CONFIG.roles.claim: writes claim",
     ],
     ["a bad claim name", { claims: [{ claim: "a b", attribute: "b" }] }, "characters outside"],
-    ["a bad scope", { scopes: { groups: { g: { add: ["a b"] } } } }, "not a valid OAuth scope"],
+    [
+      "a bad scope",
+      { scopes: { groups: { g: { add: ["a b"] } } } },
+      'PRE_TOKEN_CONFIG.scopes.groups.g.add[0]: expected an OAuth scope, got "a b"',
+    ],
     [
       "adding the self-service scope",
       { scopes: { groups: { g: { add: ["aws.cognito.signin.user.admin"] } } } },
@@ -145,12 +153,12 @@ describe("loadPreTokenConfig", () => {
     [
       "a bad role ARN",
       { groupOverride: { preferredRoles: [{ group: "g", roleArn: "admin" }] } },
-      "not an IAM role ARN",
+      'PRE_TOKEN_CONFIG.groupOverride.preferredRoles[0].roleArn: expected an IAM role ARN, got "admin"',
     ],
     [
       "an object M2M value",
       { clients: { abc: { claims: { n: { nested: true } } } } },
-      "must be a string, number, boolean or array of strings",
+      "PRE_TOKEN_CONFIG.clients.abc.claims.n: expected a string, number, boolean or array of strings, got (an object)",
     ],
     [
       "an oversized M2M value",
@@ -160,7 +168,7 @@ describe("loadPreTokenConfig", () => {
     [
       "an M2M integer JSON has already rounded (beyond Number.MAX_SAFE_INTEGER)",
       { clients: { abc: { claims: { n: 2 ** 53 } } } },
-      "clients.abc.claims.n must be an integer within ±9007199254740991",
+      "PRE_TOKEN_CONFIG.clients.abc.claims.n: expected an integer within ±9007199254740991",
     ],
     [
       "too many claims for a token",

@@ -47,7 +47,9 @@ describe("functions/pre-token-generation", () => {
     }
     // Assess (the isolated module registry has its own ConfigError class: compare by name)
     expect(error).toMatchObject({ name: "ConfigError", variable: "PRE_TOKEN_CONFIG" });
-    expect((error as Error).message).toMatch(/claims\[0\]\.claim "sub" is a reserved claim/);
+    expect((error as Error).message).toContain(
+      'PRE_TOKEN_CONFIG.claims[0].claim: "sub" is a reserved claim',
+    );
   });
 
   it("ships a serverless.yml configuration that loads without warnings", () => {
