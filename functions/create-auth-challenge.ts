@@ -1,11 +1,13 @@
 /**
  * Create auth challenge trigger: issues the one-time code (hashed into the
  * challenge) and emails it: SES v2 in AWS, the local outbox in local mode.
- * Withholds it (pretend path) from a user locked out across sign-ins.
+ * Withholds it (pretend path) from a user locked out across sign-ins. With magic
+ * links on, also the method round and the signed single-use link emails.
  * See docs/custom-auth.md.
  */
 import { loadCreateAuthConfig } from "../shared/custom-auth/config";
 import { createIssueAuthChallengeHandler } from "../shared/custom-auth/handlers";
+import { createLinkSigner, createNonceStore } from "../shared/custom-auth/magic-link/adapters";
 import { createCodeSender } from "../shared/custom-auth/sender";
 import { createAttemptStore } from "../shared/lockout/adapters";
 import { createLogger } from "../shared/logger";
@@ -20,6 +22,11 @@ const logger = createLogger("createAuthChallenge");
 const sender = createCodeSender(config);
 const attempts = config.lockout && createAttemptStore(config.lockout, config.common);
 logger.debug("Custom auth attempts store", { attempts: attempts?.label ?? "off" });
+// Magic links: the KMS (or local-file) signer and the live-links table, also built once.
+const links = config.magicLink && {
+  signer: createLinkSigner(config.magicLink, config.common),
+  store: createNonceStore(config.magicLink, config.common).store,
+};
 
 /** Lambda entry point. */
 export const handler = createIssueAuthChallengeHandler({
@@ -27,4 +34,5 @@ export const handler = createIssueAuthChallengeHandler({
   logger,
   sender,
   ...(attempts ? { attempts: attempts.store } : {}),
+  ...(links ? { links } : {}),
 });

@@ -1,10 +1,12 @@
 /**
  * Verify auth challenge response trigger: checks the one-time code in constant
- * time, with expiry, and counts wrong answers across sign-ins (the lockout).
+ * time, with expiry, and counts wrong answers across sign-ins (the lockout); with
+ * magic links on, checks a link's signature in memory and uses it once.
  * See docs/custom-auth.md.
  */
 import { loadVerifyAuthConfig } from "../shared/custom-auth/config";
 import { createVerifyAuthChallengeHandler } from "../shared/custom-auth/handlers";
+import { createNonceStore, createPublicKeySource } from "../shared/custom-auth/magic-link/adapters";
 import { createAttemptStore } from "../shared/lockout/adapters";
 import { createLogger } from "../shared/logger";
 
@@ -15,10 +17,17 @@ const config = loadVerifyAuthConfig(process.env);
 const logger = createLogger("verifyAuthChallenge");
 const attempts = config.lockout && createAttemptStore(config.lockout, config.common);
 logger.debug("Custom auth attempts store", { attempts: attempts?.label ?? "off" });
+// Magic links: the public key (configured, or one kms:GetPublicKey on first use, then kept)
+// and the live-links table.
+const links = config.magicLink && {
+  publicKey: createPublicKeySource(config.magicLink, config.common),
+  store: createNonceStore(config.magicLink, config.common).store,
+};
 
 /** Lambda entry point. */
 export const handler = createVerifyAuthChallengeHandler({
   config,
   logger,
   ...(attempts ? { attempts: attempts.store } : {}),
+  ...(links ? { links } : {}),
 });

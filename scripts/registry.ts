@@ -237,7 +237,8 @@ export const REGISTRY = {
     area: "custom-auth",
     docs: "docs/custom-auth.md",
     events: ["custom-auth-create-"],
-    sdkModules: [DYNAMODB, SES],
+    // KMS: the magic-link signer (kms:Sign), loaded with the rest even when magic links are off.
+    sdkModules: [DYNAMODB, KMS, SES],
     coldStart: { paths: [{ events: ["custom-auth-create-first.json"], awsFree: false }] },
     cognito: {
       trigger: "CreateAuthChallenge",
@@ -252,7 +253,8 @@ export const REGISTRY = {
     area: "custom-auth",
     docs: "docs/custom-auth.md",
     events: ["custom-auth-verify-"],
-    sdkModules: [DYNAMODB],
+    // KMS: the magic-link public key (one kms:GetPublicKey per container, when on).
+    sdkModules: [DYNAMODB, KMS],
     coldStart: { paths: [{ events: ["custom-auth-verify-correct.json"], awsFree: false }] },
     cognito: {
       trigger: "VerifyAuthChallengeResponse",
@@ -310,11 +312,14 @@ export const REGISTRY = {
     docs: "docs/user-migration.md",
     events: ["user-migration-"],
     sdkModules: [DYNAMODB],
+    // Both main paths migrate the user the stub's legacy table answers with
+    // (scripts/cold-start-responses.json): sign-in checks the bcrypt hash (cost 10) and the
+    // lockout; forgot-password reads the user alone.
     coldStart: {
-      paths: [],
-      // Its main path migrates a user found in the legacy table; the cold-start stub answers every
-      // GetItem with no item, so each sample event ends in the (intended) refusal.
-      skipReason: "needs a legacy user in the table; the AWS stub answers GetItem with no item",
+      paths: [
+        { events: ["user-migration-authentication.json"], awsFree: false },
+        { events: ["user-migration-forgot-password.json"], awsFree: false },
+      ],
     },
     cognito: {
       trigger: "UserMigration",

@@ -18,11 +18,20 @@ import { type LockoutConfig, loadLockoutConfig } from "../lockout/config";
 import { loadMessagingConfig } from "../messaging/config";
 import { loadMessageCatalog } from "../messaging/messages";
 import type { Catalog } from "../messaging/templates";
+import {
+  loadMagicLinkConfig,
+  loadMagicLinkCreateConfig,
+  type MagicLinkConfig,
+  type MagicLinkCreateConfig,
+} from "./magic-link/config";
 import { compileTemplate, type EmailTemplate } from "./templates";
 
-/** The two sign-in flows this suite offers through CUSTOM_AUTH. */
-export const AUTH_FLOWS = ["passwordless", "password-code"] as const;
-/** `passwordless`: emailed code only. `password-code`: SRP password first, then the emailed code. */
+/** The sign-in flows this suite offers through CUSTOM_AUTH. */
+export const AUTH_FLOWS = ["passwordless", "password-code", "magic-link"] as const;
+/**
+ * `passwordless`: emailed code only. `password-code`: SRP password first, then the emailed
+ * code. `magic-link`: a signed, single-use link emailed to the user (docs/custom-auth.md).
+ */
 export type AuthFlow = (typeof AUTH_FLOWS)[number];
 
 /** The `clientMetadata` key a client app may use to declare its flow (validated, never trusted alone). */
@@ -34,6 +43,8 @@ export interface FlowPolicy {
   readonly passwordlessClientIds: ReadonlySet<string>;
   /** CUSTOM_AUTH_PASSWORD_CODE_CLIENT_IDS: app client ids allowed the password-then-code flow. */
   readonly passwordCodeClientIds: ReadonlySet<string>;
+  /** CUSTOM_AUTH_MAGIC_LINK_CLIENT_IDS: app client ids allowed magic links (they also get the method round). */
+  readonly magicLinkClientIds?: ReadonlySet<string>;
   /**
    * CUSTOM_AUTH_DEFAULT_FLOWS: flows allowed for app clients in neither list (`none` for no
    * flow). Default `password-code` only: passwordless is an explicit opt-in per client.
@@ -94,6 +105,12 @@ export interface CreateAuthConfig {
   readonly emailHint: EmailHintMode;
   /** The cross-sign-in lockout; undefined when CUSTOM_AUTH_ATTEMPTS_TABLE_NAME is unset (off). */
   readonly lockout: LockoutConfig | undefined;
+  /** Which app clients get the method round (the same flow variables as define's). */
+  readonly flows: FlowPolicy;
+  /** Magic links; undefined when CUSTOM_AUTH_MAGIC_LINK_TABLE_NAME is unset (off). */
+  readonly magicLink: MagicLinkCreateConfig | undefined;
+  /** The repository's `custom-auth-magic-link` templates (loaded when magic links are on). */
+  readonly linkMessages: Catalog | undefined;
 }
 
 /** Settings of the verify-auth-challenge trigger. */
@@ -102,6 +119,8 @@ export interface VerifyAuthConfig {
   readonly eligibility: EligibilityPolicy;
   /** The cross-sign-in lockout; undefined when CUSTOM_AUTH_ATTEMPTS_TABLE_NAME is unset (off). */
   readonly lockout: LockoutConfig | undefined;
+  /** Magic links; undefined when CUSTOM_AUTH_MAGIC_LINK_TABLE_NAME is unset (off). */
+  readonly magicLink: MagicLinkConfig | undefined;
 }
 
 /** Default subject of the code email. */
@@ -136,14 +155,20 @@ function loadEligibility(env: Env): EligibilityPolicy {
   return { requireVerifiedEmail: readBoolean(env, "CUSTOM_AUTH_REQUIRE_VERIFIED_EMAIL", true) };
 }
 
+/** Parse which app clients may use which flow (define's check; create's method round). */
+export function loadFlowPolicy(env: Env = process.env): FlowPolicy {
+  return {
+    passwordlessClientIds: new Set(readList(env, "CUSTOM_AUTH_PASSWORDLESS_CLIENT_IDS")),
+    passwordCodeClientIds: new Set(readList(env, "CUSTOM_AUTH_PASSWORD_CODE_CLIENT_IDS")),
+    magicLinkClientIds: new Set(readList(env, "CUSTOM_AUTH_MAGIC_LINK_CLIENT_IDS")),
+    defaultFlows: readFlows(env, "CUSTOM_AUTH_DEFAULT_FLOWS"),
+  };
+}
+
 /** Parse the define-auth-challenge settings. */
 export function loadDefineAuthConfig(env: Env = process.env): DefineAuthConfig {
   return {
-    flows: {
-      passwordlessClientIds: new Set(readList(env, "CUSTOM_AUTH_PASSWORDLESS_CLIENT_IDS")),
-      passwordCodeClientIds: new Set(readList(env, "CUSTOM_AUTH_PASSWORD_CODE_CLIENT_IDS")),
-      defaultFlows: readFlows(env, "CUSTOM_AUTH_DEFAULT_FLOWS"),
-    },
+    flows: loadFlowPolicy(env),
     eligibility: loadEligibility(env),
     maxAttempts: readInteger(env, "CUSTOM_AUTH_MAX_ATTEMPTS", 3, { min: 1, max: 10 }),
   };
@@ -159,6 +184,17 @@ export function loadCreateAuthConfig(env: Env = process.env): CreateAuthConfig {
     min: 30,
     max: 3600,
   });
+  const flows = loadFlowPolicy(env);
+  const magicLink = loadMagicLinkCreateConfig(env, common);
+  const linksAllowed =
+    (flows.magicLinkClientIds?.size ?? 0) > 0 || flows.defaultFlows.has("magic-link");
+  if (linksAllowed && magicLink === undefined) {
+    // Define would offer a method that create cannot serve: refuse the deployment, not a user.
+    throw new ConfigError(
+      "CUSTOM_AUTH_MAGIC_LINK_TABLE_NAME",
+      "is required when CUSTOM_AUTH_MAGIC_LINK_CLIENT_IDS or CUSTOM_AUTH_DEFAULT_FLOWS allows magic-link",
+    );
+  }
   return {
     common,
     eligibility: loadEligibility(env),
@@ -197,14 +233,26 @@ export function loadCreateAuthConfig(env: Env = process.env): CreateAuthConfig {
     pretendDelayMs: readInteger(env, "CUSTOM_AUTH_PRETEND_DELAY_MS", 150, { min: 0, max: 2000 }),
     emailHint: readEnum(env, "CUSTOM_AUTH_EMAIL_HINT", EMAIL_HINTS, "masked"),
     lockout: loadLockoutConfig(env),
+    flows,
+    magicLink,
+    linkMessages:
+      magicLink === undefined
+        ? undefined
+        : loadMessageCatalog(
+            loadMessagingConfig(env, { requireAppName: false }),
+            ["custom-auth-magic-link"],
+            false,
+          ),
   };
 }
 
 /** Parse the verify-auth-challenge settings. */
 export function loadVerifyAuthConfig(env: Env = process.env): VerifyAuthConfig {
+  const common = loadCommonConfig(env);
   return {
-    common: loadCommonConfig(env),
+    common,
     eligibility: loadEligibility(env),
     lockout: loadLockoutConfig(env),
+    magicLink: loadMagicLinkConfig(env, common),
   };
 }

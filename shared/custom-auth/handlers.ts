@@ -4,8 +4,9 @@
  * drive whole sign-ins. `functions/*-auth-challenge.ts` build them once per container.
  */
 import type { Context } from "aws-lambda";
+import type { Deadline } from "../aws/clients";
 import { cognitoTrigger } from "../cognito-trigger";
-import { InvalidEventError } from "../errors";
+import { DependencyError, InvalidEventError } from "../errors";
 import {
   type CreateAuthChallengeTriggerEvent,
   type DefineAuthChallengeTriggerEvent,
@@ -19,7 +20,10 @@ import { failsOpen, isLockedOut } from "../lockout/decide";
 import type { Logger } from "../logger";
 import { type DeliveryOutcome, sendOnce } from "../messaging/delivery";
 import type { EmailSender } from "../messaging/email";
+import { writeMessage } from "../messaging/messages";
+import type { Catalog } from "../messaging/templates";
 import {
+  type AnswerVerdict,
   type CodeState,
   checkAnswer,
   decodeMetadata,
@@ -31,9 +35,26 @@ import {
   toPrivateParameters,
   unmatchableState,
 } from "./code";
-import type { CreateAuthConfig, DefineAuthConfig, VerifyAuthConfig } from "./config";
-import { CUSTOM_CHALLENGE, decideNextStep } from "./define";
+import {
+  type CreateAuthConfig,
+  type DefineAuthConfig,
+  FLOW_METADATA_KEY,
+  type VerifyAuthConfig,
+} from "./config";
+import { allowedFlows, CUSTOM_CHALLENGE, decideNextStep } from "./define";
+import type { LinkSigner, PublicKeySource } from "./magic-link/keys";
+import { issueLink, type LinkVerdict, useLink } from "./magic-link/links";
+import type { NonceStore } from "./magic-link/nonce-store";
 import { publicEmailHint } from "./mask";
+import {
+  createStepOf,
+  LINK_CHALLENGE,
+  LINK_KIND,
+  LINK_METADATA,
+  METHOD_CHALLENGE,
+  METHOD_KIND,
+  METHOD_METADATA,
+} from "./method";
 import { type PretendReason, readSession, recipientOf } from "./session";
 import { renderCodeEmail } from "./templates";
 
@@ -172,7 +193,21 @@ export interface CreateAuthDeps {
   readonly random?: () => number;
   /** The failure counters; required when `config.lockout` is set (see `createAttemptStore`). */
   readonly attempts?: AttemptStore;
+  /** Magic links' signer and live-links store; required when `config.magicLink` is set. */
+  readonly links?: { readonly signer: LinkSigner; readonly store: NonceStore };
 }
+
+/** The magic-link email in the user's locale: subject, text and HTML. */
+function linkEmail(
+  catalog: Catalog,
+  input: Parameters<typeof writeMessage>[2],
+): { subject: string; text: string; html: string } {
+  const message = writeMessage(catalog, "custom-auth-magic-link", input);
+  return { subject: message.subject, text: message.text, html: message.html };
+}
+
+/** Outbox label of the magic-link emails in local mode. */
+const LINK_EMAIL_LABEL = "custom-auth-magic-link";
 
 /** Outbox label of the code emails in local mode (`<epoch ms>-<random>-custom-auth-<to>.txt`). */
 const CODE_EMAIL_LABEL = "custom-auth";
@@ -241,6 +276,138 @@ export function createIssueAuthChallengeHandler(deps: CreateAuthDeps): CreateHan
   const lockout = lockoutOf(config.lockout, deps.attempts, logger, config.common.localMode);
   // Running estimate of how long a real send takes, so the pretend path looks the same.
   const sendTime = new SendTimeEstimate(config.pretendDelayMs);
+  // A link request also writes the live link and signs it: its own estimate, of the whole.
+  const linkTime = new SendTimeEstimate(config.pretendDelayMs);
+  const magicLink = config.magicLink;
+  if (magicLink !== undefined && deps.links === undefined) {
+    throw new Error("custom auth: config.magicLink is set but no links signer/store was given");
+  }
+
+  /** Read the lockout counter (every user, known or not); true when locked out. */
+  async function lockedOut(
+    event: CreateAuthChallengeTriggerEvent,
+    started: number,
+    deadline: Deadline,
+  ): Promise<boolean> {
+    if (lockout === undefined) return false;
+    const subject = lockoutSubject(event);
+    // At most half of the time left: a slow DynamoDB fails open, leaving the send time to run.
+    const readDeadline = deadline.portion(0.5);
+    const count = await guarded(logger, "read", () =>
+      lockout.store.read(subject.key, started, readDeadline),
+    ).finally(() => {
+      readDeadline.dispose();
+    });
+    if (count === undefined || !isLockedOut(count, lockout.threshold, started)) return false;
+    logger.warn("Custom auth code withheld: too many wrong answers across sign-ins", {
+      lockout: "locked",
+      ...countFields(count),
+      ...subject.log,
+    });
+    return true;
+  }
+
+  /**
+   * A magic-link challenge. `send`: issue and email a link (real users not locked out, not
+   * throttled), else wait as long as that takes; `await`/`retry`: the client holds a link,
+   * nothing is sent. The response is the same on every path.
+   */
+  async function linkChallenge(
+    event: CreateAuthChallengeTriggerEvent,
+    deadline: Deadline,
+    action: "send" | "await" | "retry",
+    hint: string,
+    sessionLength: number,
+  ): Promise<CreateAuthChallengeTriggerEvent> {
+    const linkMessages = config.linkMessages;
+    if (magicLink === undefined || deps.links === undefined || linkMessages === undefined) {
+      throw new InvalidEventError(
+        "magic-link challenge asked of a create step without magic links",
+      );
+    }
+    const recipient = recipientOf(event.request, config.eligibility);
+    let step: "send-link" | "await-link" | "retry-link" | "pretend-send" | "throttled" =
+      action === "await" ? "await-link" : "retry-link";
+    let pretendReason: PretendReason | "locked-out" | "no-sub" | undefined;
+    let delivery: DeliveryOutcome["status"] | undefined;
+    if (action === "send") {
+      const started = now();
+      const locked = await lockedOut(event, started, deadline);
+      // Drawn the same way on every path, at the same point (see the code path).
+      const slot = linkTime.slot(random(), deadline.remainingMs());
+      const attributes = readStringMap(event.request.userAttributes);
+      const sub = attributes.sub;
+      if (recipient.kind === "pretend") pretendReason = recipient.reason;
+      else if (locked) pretendReason = "locked-out";
+      else if (sub === undefined) pretendReason = "no-sub";
+      if (recipient.kind === "deliver" && pretendReason === undefined && sub !== undefined) {
+        const userName = typeof event.userName === "string" ? event.userName : "";
+        let failed: Error | undefined;
+        step = "send-link";
+        try {
+          const issued = await issueLink(
+            deps.links,
+            { pool: event.userPoolId, user: userName, sub },
+            magicLink,
+            started,
+            deadline,
+          );
+          if (issued.outcome === "throttled") {
+            step = "throttled";
+          } else {
+            const outcome = await sendOnce(
+              sender,
+              {
+                to: recipient.email,
+                ...linkEmail(linkMessages, {
+                  userName,
+                  link: issued.url,
+                  minutes: Math.ceil(magicLink.ttlSeconds / 60),
+                  attributes,
+                }),
+                label: LINK_EMAIL_LABEL,
+              },
+              deadline,
+            );
+            delivery = outcome.status;
+            if (outcome.status !== "sent") failed = outcome.error;
+          }
+        } catch (error) {
+          // The store or KMS failed: no link exists to send. Same answer, logged below.
+          if (!(error instanceof DependencyError)) throw error;
+          delivery = "not-sent";
+          failed = error;
+        }
+        const took = now() - started;
+        if (step === "send-link") linkTime.record(delivery ?? "not-sent", took);
+        if (failed !== undefined) {
+          logger.error("Magic link email failed: challenge issued, no link delivered", {
+            delivery,
+            error: failed,
+            errorType: failed.name,
+          });
+        }
+        // Throttled, or failed sooner than a real send: wait out the rest of the slot.
+        if (step === "throttled" || failed !== undefined) await sleep(Math.max(0, slot - took));
+      } else {
+        step = "pretend-send";
+        await sleep(slot);
+      }
+    }
+    event.response = {
+      publicChallengeParameters: { challenge: LINK_CHALLENGE, email: hint },
+      privateChallengeParameters: { kind: LINK_KIND },
+      challengeMetadata: LINK_METADATA,
+    };
+    logger.info("Custom auth challenge created", {
+      step,
+      flow: "magic-link",
+      ...(pretendReason !== undefined ? { pretendReason } : {}),
+      ...(delivery !== undefined ? { delivery } : {}),
+      sessionLength,
+    });
+    return event;
+  }
 
   return cognitoTrigger<CreateAuthChallengeTriggerEvent>(
     logger,
@@ -252,6 +419,30 @@ export function createIssueAuthChallengeHandler(deps: CreateAuthDeps): CreateHan
         throw new InvalidEventError("create-auth-challenge called for a non-custom challenge");
       }
       const session = readSession(event.request.session);
+      const clientId =
+        typeof event.callerContext?.clientId === "string" ? event.callerContext.clientId : "";
+      const created = createStepOf(
+        session,
+        readStringMap(event.request.clientMetadata),
+        allowedFlows(config.flows, clientId),
+        FLOW_METADATA_KEY,
+      );
+      if (created.kind === "invalid") {
+        throw new InvalidEventError("create-auth-challenge called for a session define refuses");
+      }
+      if (created.kind === "method") {
+        // The method round: the same for every user, no side effect (nothing to time).
+        event.response = {
+          publicChallengeParameters: { challenge: METHOD_CHALLENGE },
+          privateChallengeParameters: { kind: METHOD_KIND },
+          challengeMetadata: METHOD_METADATA,
+        };
+        logger.info("Custom auth challenge created", {
+          step: "choose-method",
+          sessionLength: session.length,
+        });
+        return event;
+      }
       const recipient = recipientOf(event.request, config.eligibility);
       // Built the same way for real and unknown users (see mask.ts), whatever the recipient.
       const hint = publicEmailHint(
@@ -262,6 +453,9 @@ export function createIssueAuthChallengeHandler(deps: CreateAuthDeps): CreateHan
         },
         config.emailHint,
       );
+      if (created.kind === "link") {
+        return linkChallenge(event, deadline, created.action, hint, session.length);
+      }
 
       const started = now();
       let state = previousCode(session);
@@ -277,24 +471,7 @@ export function createIssueAuthChallengeHandler(deps: CreateAuthDeps): CreateHan
         // Read for every user, known or not, so the step costs the same for all. The read
         // gets at most half of the time left: a slow DynamoDB fails open, leaving the send
         // time to run, instead of making every sign-in fail.
-        let locked = false;
-        if (lockout !== undefined) {
-          const subject = lockoutSubject(event);
-          const readDeadline = deadline.portion(0.5);
-          const count = await guarded(logger, "read", () =>
-            lockout.store.read(subject.key, started, readDeadline),
-          ).finally(() => {
-            readDeadline.dispose();
-          });
-          if (count !== undefined && isLockedOut(count, lockout.threshold, started)) {
-            locked = true;
-            logger.warn("Custom auth code withheld: too many wrong answers across sign-ins", {
-              lockout: "locked",
-              ...countFields(count),
-              ...subject.log,
-            });
-          }
-        }
+        const locked = await lockedOut(event, started, deadline);
         if (locked) {
           // The pretend path, with a state no answer matches: the whole sign-in fails.
           pretendReason = "locked-out";
@@ -362,6 +539,8 @@ export interface VerifyAuthDeps {
   readonly now?: () => number;
   /** The failure counters; required when `config.lockout` is set (see `createAttemptStore`). */
   readonly attempts?: AttemptStore;
+  /** Magic links' public key and live-links store; required when `config.magicLink` is set. */
+  readonly links?: { readonly publicKey: PublicKeySource; readonly store: NonceStore };
 }
 
 /**
@@ -370,23 +549,68 @@ export interface VerifyAuthDeps {
  * A malformed answer is simply wrong (no error), so it counts as an attempt like any
  * other. With the lockout on, every wrong answer (of any user, known or not) is counted,
  * and a correct one clears the counter unless the user is locked out (then it is refused).
+ *
+ * A magic-link answer is checked in memory (signature with the cached public key, pool,
+ * user, sub, expiry), then used once (a conditional delete); it is right or wrong like a
+ * code, and counted the same way. The method round's answer is never right and never counted.
  */
 export function createVerifyAuthChallengeHandler({
   config,
   logger,
   now = Date.now,
   attempts,
+  links,
 }: VerifyAuthDeps): VerifyHandler {
   const lockout = lockoutOf(config.lockout, attempts, logger, config.common.localMode);
+  if (config.magicLink !== undefined && links === undefined) {
+    throw new Error("custom auth: config.magicLink is set but no public key/store was given");
+  }
   return cognitoTrigger<VerifyAuthChallengeResponseTriggerEvent>(
     logger,
     TRIGGER_SOURCES.verifyAuthChallenge,
     async (event, _context, deadline) => {
       const nowMs = now();
-      const state = fromPrivateParameters(readStringMap(event.request.privateChallengeParameters));
-      const verdict = checkAnswer(state, event.request.challengeAnswer, nowMs);
+      const parameters = readStringMap(event.request.privateChallengeParameters);
+      if (parameters.kind === METHOD_KIND) {
+        // The method round's answer is never right (define reads the choice, not the result)
+        // and no guess: it counts toward no limit.
+        event.response = { answerCorrect: false };
+        logger.info("Custom auth answer checked", { verdict: "method-chosen" });
+        return event;
+      }
       const recipient = recipientOf(event.request, config.eligibility);
-      let answerCorrect = verdict === "correct" && recipient.kind === "deliver";
+      let verdict: AnswerVerdict | LinkVerdict | "magic-link-off";
+      if (parameters.kind === LINK_KIND) {
+        if (links === undefined) {
+          logger.error("Magic-link answer while magic links are off in verify", {
+            verdict: "magic-link-off",
+          });
+          verdict = "magic-link-off";
+        } else if (recipient.kind === "pretend") {
+          verdict = "bad-signature";
+        } else {
+          // A store failure throws (fail closed): the step fails and the link stays usable.
+          verdict = await useLink(
+            links,
+            event.request.challengeAnswer,
+            {
+              pool: event.userPoolId,
+              user: typeof event.userName === "string" ? event.userName : "",
+              sub: readStringMap(event.request.userAttributes).sub,
+            },
+            nowMs,
+            deadline,
+          );
+        }
+      } else {
+        verdict = checkAnswer(
+          fromPrivateParameters(parameters),
+          event.request.challengeAnswer,
+          nowMs,
+        );
+      }
+      let answerCorrect =
+        (verdict === "correct" || verdict === "valid") && recipient.kind === "deliver";
       let lockedOut = false;
       let failures: number | undefined;
       if (lockout !== undefined) {

@@ -8,7 +8,8 @@ import { escapeHtml, htmlValue, MAX_VALUE_LENGTH, plainValue } from "./escape";
 
 /**
  * Every message this suite writes: one per Cognito source suffix (`CustomMessage_SignUp` ->
- * `sign-up`), and the custom-auth sign-in code email (`custom-auth-code`).
+ * `sign-up`), the custom-auth sign-in code email (`custom-auth-code`) and the magic-link
+ * email (`custom-auth-magic-link`).
  */
 export const MESSAGE_KINDS = [
   "sign-up",
@@ -20,6 +21,7 @@ export const MESSAGE_KINDS = [
   "authentication",
   "account-take-over-notification",
   "custom-auth-code",
+  "custom-auth-magic-link",
 ] as const;
 /** One message kind. */
 export type MessageKind = (typeof MESSAGE_KINDS)[number];
@@ -38,8 +40,9 @@ export type MessagePart = keyof typeof MESSAGE_PARTS;
  * The placeholders a template may use. `{####}` is the code (the temporary password for
  * `admin-create-user`), `{username}` the user name, `{name}` the user's given name (else
  * `name`, else the email), `{email}` the user's email, `{appName}` the configured application
- * name, `{link}` the configured link base URL + `/<kind>?username=...&code=...`, `{minutes}` the
- * code's validity (the custom-auth code email only).
+ * name, `{link}` the configured link base URL + `/<kind>?username=...&code=...` (in the
+ * magic-link email: the sign-in link itself), `{minutes}` the code's or link's validity (the
+ * custom-auth emails only).
  */
 export const PLACEHOLDERS = [
   "####",
@@ -59,11 +62,25 @@ export const LIMITS = { subject: 140, email: 20_000, sms: 140 } as const;
 /** Where templates live, relative to the repository root (named in every template error). */
 export const TEMPLATE_ROOT = "templates/messages";
 
-const KINDS_WITHOUT_CODE: ReadonlySet<MessageKind> = new Set(["account-take-over-notification"]);
+const KINDS_WITHOUT_CODE: ReadonlySet<MessageKind> = new Set([
+  "account-take-over-notification",
+  "custom-auth-magic-link",
+]);
+// Messages that know a validity in minutes (`{minutes}`).
+const KINDS_WITH_MINUTES: ReadonlySet<MessageKind> = new Set([
+  "custom-auth-code",
+  "custom-auth-magic-link",
+]);
+// The magic-link email: `{link}` is the link being sent (not built from MESSAGES_LINK_BASE_URL),
+// and its body must carry it.
+const MAGIC_LINK_KIND: MessageKind = "custom-auth-magic-link";
+/** Longest magic link `{link}` can be (base URL + `#` + token), for the size check. */
+export const MAX_MAGIC_LINK_LENGTH = 2048;
 // Messages with no SMS part (email only).
 const KINDS_WITHOUT_SMS: ReadonlySet<MessageKind> = new Set([
   "account-take-over-notification",
   "custom-auth-code",
+  "custom-auth-magic-link",
 ]);
 // Placeholders each part may use. The subject and the SMS use only bounded values so their
 // sizes are checked at cold start, not discovered at a user's sign-up.
@@ -124,13 +141,14 @@ function templateError(file: string, problem: string): ConfigError {
 }
 
 /** The worst-case length a placeholder adds to an email (escaped user values grow up to 6x). */
-function maxLength(placeholder: Placeholder, options: CatalogOptions): number {
+function maxLength(placeholder: Placeholder, kind: MessageKind, options: CatalogOptions): number {
   switch (placeholder) {
     case "appName":
       return escapeHtml(options.appName ?? "").length;
     case "minutes":
       return 4;
     case "link":
+      if (kind === MAGIC_LINK_KIND) return escapeHtml("&").length * MAX_MAGIC_LINK_LENGTH;
       return (options.linkBaseUrl?.length ?? 0) + 64 + 3 * 6 * MAX_VALUE_LENGTH;
     default:
       return 6 * MAX_VALUE_LENGTH;
@@ -165,8 +183,8 @@ export function compileTemplate(
         `may not use {${placeholder}} (the ${part} allows ${[...ALLOWED[part]].map((p) => `{${p}}`).join(" ")})`,
       );
     }
-    if (placeholder === "minutes" && kind !== "custom-auth-code") {
-      throw templateError(file, "may not use {minutes}: only the custom-auth code email knows it");
+    if (placeholder === "minutes" && !KINDS_WITH_MINUTES.has(kind)) {
+      throw templateError(file, "may not use {minutes}: only the custom-auth emails know it");
     }
     if (placeholder === "####" && KINDS_WITHOUT_CODE.has(kind)) {
       throw templateError(file, "may not use {####}: this message carries no code");
@@ -174,7 +192,7 @@ export function compileTemplate(
     if (placeholder === "appName" && options.appName === undefined) {
       throw templateError(file, "uses {appName} but MESSAGES_APP_NAME is not set");
     }
-    if (placeholder === "link" && options.linkBaseUrl === undefined) {
+    if (placeholder === "link" && kind !== MAGIC_LINK_KIND && options.linkBaseUrl === undefined) {
       throw templateError(file, `uses {link} but ${options.linkVariable} is not set`);
     }
     segments.push(source.slice(last, match.index), placeholder);
@@ -189,6 +207,9 @@ export function compileTemplate(
       file,
       "must contain the code placeholder {####} (Cognito refuses a message without it)",
     );
+  }
+  if (part !== "subject" && kind === MAGIC_LINK_KIND && !uses.has("link")) {
+    throw templateError(file, "must contain {link} (the email exists to carry the link)");
   }
   if (part !== "subject" && kind === "admin-create-user" && !uses.has("username")) {
     throw templateError(file, "must contain {username} (Cognito requires it in the invitation)");
@@ -212,7 +233,7 @@ export function compileTemplate(
     let worst = 0;
     for (let i = 0; i < segments.length; i++) {
       const segment = segments[i] ?? "";
-      worst += i % 2 === 0 ? segment.length : maxLength(segment as Placeholder, options);
+      worst += i % 2 === 0 ? segment.length : maxLength(segment as Placeholder, kind, options);
     }
     if (worst > LIMITS.email) {
       throw templateError(
@@ -335,8 +356,10 @@ export interface MessageInput {
   readonly code?: string;
   /** Cognito's `{####}` stand-in, written as is, when Cognito sends the message. */
   readonly codeParameter?: string;
-  /** The code's validity in minutes (`{minutes}`, the custom-auth code email). */
+  /** The code's or link's validity in minutes (`{minutes}`, the custom-auth emails). */
   readonly minutes?: number;
+  /** The magic link (`{link}` of the magic-link email), as built from configuration only. */
+  readonly link?: string;
   /** The user's attributes (given_name, name, email are read). */
   readonly attributes: Readonly<Record<string, string>>;
 }
@@ -388,7 +411,10 @@ export function renderMessage(
     appName: escapeHtml(options.appName ?? ""),
     minutes: String(input.minutes ?? ""),
   };
-  if (options.linkBaseUrl !== undefined) {
+  if (kind === MAGIC_LINK_KIND) {
+    plain.link = input.link ?? "";
+    html.link = escapeHtml(input.link ?? "");
+  } else if (options.linkBaseUrl !== undefined) {
     const prefix = linkPrefix(options.linkBaseUrl, kind, input.userName);
     const withCode = kind !== "admin-create-user" && !KINDS_WITHOUT_CODE.has(kind);
     const code = codeIsParameter ? codeRaw : encodeURIComponent(codeRaw);

@@ -5,6 +5,10 @@
  * the session; `privateChallengeParameters` go to verify only; the client sees
  * `publicChallengeParameters` only; a define response with `failAuthentication`
  * ends the sign-in with NotAuthorizedException.
+ *
+ * ClientMetadata as Cognito passes it: InitiateAuth's reaches none of the three triggers;
+ * each RespondToAuthChallenge's reaches that call's verify, define and create (and only
+ * those), so a flow that depends on what the client wants must learn it in a challenge round.
  */
 import type { Logger } from "@aws-lambda-powertools/logger";
 import type {
@@ -23,6 +27,8 @@ import {
   createIssueAuthChallengeHandler,
   createVerifyAuthChallengeHandler,
 } from "../../shared/custom-auth/handlers";
+import type { LinkSigner, PublicKeySource } from "../../shared/custom-auth/magic-link/keys";
+import type { NonceStore } from "../../shared/custom-auth/magic-link/nonce-store";
 import type { SessionEntry } from "../../shared/custom-auth/session";
 import type { AttemptStore } from "../../shared/lockout/attempt-store";
 import { createLogger } from "../../shared/logger";
@@ -40,6 +46,14 @@ export class MemorySender implements EmailSender {
     this.attempted.push(message);
     if (this.failWith) throw this.failWith;
     this.sent.push(message);
+  }
+
+  /** The magic link in the last email (its text part's `<base>#<token>` URL). */
+  lastLink(): string {
+    const body = this.sent.at(-1)?.text ?? "";
+    const match = /https?:\/\/\S+#[A-Za-z0-9_.-]+/.exec(body);
+    if (!match) throw new Error("no link in the mailbox");
+    return match[0];
   }
 
   /** The code in the last email (the first run of digits in its body). */
@@ -103,6 +117,15 @@ export interface HarnessOptions {
    * `env` sets CUSTOM_AUTH_ATTEMPTS_TABLE_NAME, as in a deployment.
    */
   readonly attempts?: AttemptStore;
+  /**
+   * Magic links' signer, public key and live-links store (create and verify); needed when
+   * `env` sets CUSTOM_AUTH_MAGIC_LINK_TABLE_NAME.
+   */
+  readonly links?: {
+    readonly signer: LinkSigner;
+    readonly publicKey: PublicKeySource;
+    readonly store: NonceStore;
+  };
 }
 
 export const POOL_ID = "eu-west-1_TESTPOOL";
@@ -146,6 +169,7 @@ export class CustomAuthHarness {
       CUSTOM_AUTH_PASSWORD_CODE_CLIENT_IDS: clientFlows.includes("password-code")
         ? this.clientId
         : "",
+      CUSTOM_AUTH_MAGIC_LINK_CLIENT_IDS: clientFlows.includes("magic-link") ? this.clientId : "",
       ...options.env,
     };
     this.sender = options.sender ?? new MemorySender();
@@ -162,6 +186,9 @@ export class CustomAuthHarness {
       logger,
       sender: this.sender,
       ...attempts,
+      ...(options.links
+        ? { links: { signer: options.links.signer, store: options.links.store } }
+        : {}),
       now: this.clock.now,
       ...(options.randomInt ? { randomInt: options.randomInt } : {}),
       sleep: async (ms) => {
@@ -173,17 +200,37 @@ export class CustomAuthHarness {
       logger,
       now: this.clock.now,
       ...attempts,
+      ...(options.links
+        ? { links: { publicKey: options.links.publicKey, store: options.links.store } }
+        : {}),
     });
   }
 
-  /** Start a sign-in: `InitiateAuth` with `CUSTOM_AUTH` (and `SRP_A` when `srp`). */
+  /**
+   * Start a sign-in: `InitiateAuth` with `CUSTOM_AUTH` (and `SRP_A` when `srp`).
+   * `clientMetadata` is what the client sends with every `RespondToAuthChallenge` of this
+   * sign-in (unless one answer gives its own); `initiateClientMetadata` is what it sends with
+   * `InitiateAuth`, which, as in Cognito, reaches no custom-auth trigger.
+   */
   async signIn(
     username: string,
-    options: { srp?: boolean; clientMetadata?: Record<string, string> } = {},
+    options: {
+      srp?: boolean;
+      clientMetadata?: Record<string, string>;
+      initiateClientMetadata?: Record<string, string>;
+    } = {},
   ): Promise<SignIn> {
     const signIn = new SignIn(this, username, options.clientMetadata);
     await signIn.start(options.srp ?? false);
     return signIn;
+  }
+
+  /** The user a client's USERNAME names: by the key it was typed as, or its pool username. */
+  findUser(username: string): SimUser | undefined {
+    return (
+      this.users[username] ??
+      Object.values(this.users).find((u) => (u.userName ?? u.attributes.sub) === username)
+    );
   }
 }
 
@@ -207,6 +254,10 @@ export class SignIn {
   readonly defineSessionLengths: number[] = [];
   private privateParameters: Record<string, string> = {};
   private challengeMetadata: string | undefined;
+  /** The ClientMetadata of the API call in progress (none for InitiateAuth). */
+  private callMetadata: Record<string, string> | undefined;
+  /** Every ClientMetadata the triggers received, by trigger (to check the model). */
+  readonly metadataSeen: { trigger: string; clientMetadata: unknown }[] = [];
 
   constructor(
     private readonly harness: CustomAuthHarness,
@@ -215,15 +266,16 @@ export class SignIn {
   ) {}
 
   private get user(): SimUser | undefined {
-    return this.harness.users[this.username];
+    return this.harness.findUser(this.username);
   }
 
-  private userRequest() {
+  private userRequest(trigger: string) {
     const user = this.user;
+    this.metadataSeen.push({ trigger, clientMetadata: this.callMetadata });
     return {
       userAttributes: user ? { ...user.attributes } : {},
       userNotFound: user === undefined,
-      ...(this.clientMetadata ? { clientMetadata: { ...this.clientMetadata } } : {}),
+      ...(this.callMetadata ? { clientMetadata: { ...this.callMetadata } } : {}),
     };
   }
 
@@ -236,19 +288,28 @@ export class SignIn {
   /** InitiateAuth. */
   async start(srp: boolean): Promise<Outcome> {
     if (srp) this.session.push({ challengeName: "SRP_A", challengeResult: true });
-    // InitiateAuth's ClientMetadata is not passed to define-auth (Cognito documents this).
-    return this.runDefine(false);
+    // InitiateAuth's ClientMetadata reaches no custom-auth trigger (Cognito documents this):
+    // neither this define call nor the create call it may lead to.
+    this.callMetadata = undefined;
+    return this.runDefine();
   }
 
-  /** RespondToAuthChallenge with `ANSWER` for CUSTOM_CHALLENGE. */
-  async answer(answer: string): Promise<Outcome> {
+  /**
+   * RespondToAuthChallenge with `ANSWER` for CUSTOM_CHALLENGE; `clientMetadata` (else the
+   * sign-in's) goes to this call's verify, define and create.
+   */
+  async answer(
+    answer: string,
+    options: { clientMetadata?: Record<string, string> } = {},
+  ): Promise<Outcome> {
     this.expectChallenge("CUSTOM_CHALLENGE");
+    this.callMetadata = options.clientMetadata ?? this.clientMetadata;
     let correct: boolean;
     try {
       const event = await this.harness.verify({
         ...base(this.harness, this.userName, "VerifyAuthChallengeResponse_Authentication"),
         request: {
-          ...this.userRequest(),
+          ...this.userRequest("verify"),
           privateChallengeParameters: { ...this.privateParameters },
           challengeAnswer: answer,
         },
@@ -264,7 +325,7 @@ export class SignIn {
       challengeResult: correct,
       challengeMetadata: this.challengeMetadata,
     });
-    return this.runDefine(true);
+    return this.runDefine();
   }
 
   /** RespondToAuthChallenge for PASSWORD_VERIFIER (Cognito checks the SRP proof itself). */
@@ -272,7 +333,8 @@ export class SignIn {
     this.expectChallenge("PASSWORD_VERIFIER");
     const correct = this.user !== undefined && this.user.password === password;
     this.session.push({ challengeName: "PASSWORD_VERIFIER", challengeResult: correct });
-    return this.runDefine(true);
+    this.callMetadata = this.clientMetadata;
+    return this.runDefine();
   }
 
   private expectChallenge(name: string): void {
@@ -281,14 +343,13 @@ export class SignIn {
     }
   }
 
-  private async runDefine(withMetadata: boolean): Promise<Outcome> {
+  private async runDefine(): Promise<Outcome> {
     this.defineSessionLengths.push(this.session.length);
     try {
       const defined = await this.harness.define({
         ...base(this.harness, this.userName, "DefineAuthChallenge_Authentication"),
         request: {
-          ...this.userRequest(),
-          ...(withMetadata ? {} : { clientMetadata: undefined }),
+          ...this.userRequest("define"),
           session: this.session.map((entry) => ({ ...entry })),
         },
         response: {},
@@ -302,7 +363,7 @@ export class SignIn {
         const created = await this.harness.create({
           ...base(this.harness, this.userName, "CreateAuthChallenge_Authentication"),
           request: {
-            ...this.userRequest(),
+            ...this.userRequest("create"),
             challengeName,
             session: this.session.map((entry) => ({ ...entry })),
           },

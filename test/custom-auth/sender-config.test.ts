@@ -233,7 +233,7 @@ describe("configuration", () => {
   });
 
   it.each<[Record<string, string>, string]>([
-    [{ CUSTOM_AUTH_DEFAULT_FLOWS: "magic-link" }, "CUSTOM_AUTH_DEFAULT_FLOWS"],
+    [{ CUSTOM_AUTH_DEFAULT_FLOWS: "magic-links" }, "CUSTOM_AUTH_DEFAULT_FLOWS"],
     [{ CUSTOM_AUTH_MAX_ATTEMPTS: "0" }, "CUSTOM_AUTH_MAX_ATTEMPTS"],
     [{ CUSTOM_AUTH_REQUIRE_VERIFIED_EMAIL: "maybe" }, "CUSTOM_AUTH_REQUIRE_VERIFIED_EMAIL"],
   ])("define: %j is refused naming %s", (env, variable) => {

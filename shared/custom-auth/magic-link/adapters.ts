@@ -8,14 +8,13 @@ import { localEngineOptions, type SdkClientConfig, sdkClientConfig } from "../..
 import type { CommonConfig } from "../../config/common";
 import type { MagicLinkConfig } from "./config";
 import {
-  kmsLinkSigner,
-  kmsPublicKeySource,
   type LinkSigner,
   loadLocalKeyPair,
   localLinkSigner,
   type PublicKeySource,
   staticPublicKeySource,
 } from "./keys";
+import { kmsLinkSigner, kmsPublicKeySource } from "./kms";
 import { dynamoNonceStore, localFileNonceStore, type NonceStore } from "./nonces";
 
 /** Client factories (tests pass their own). */
@@ -36,7 +35,7 @@ function options(
 }
 
 /** The signer create uses. */
-export function buildLinkSigner(
+export function createLinkSigner(
   config: MagicLinkConfig,
   common: CommonConfig,
   clients: MagicLinkClients = {},
@@ -53,7 +52,7 @@ export function buildLinkSigner(
 }
 
 /** The public key verify checks links with: configured, the local file's, or KMS's (fetched once). */
-export function buildPublicKeySource(
+export function createPublicKeySource(
   config: MagicLinkConfig,
   common: CommonConfig,
   clients: MagicLinkClients = {},
@@ -73,7 +72,7 @@ export function buildPublicKeySource(
 }
 
 /** The live-links store both triggers use. */
-export function buildNonceStore(
+export function createNonceStore(
   config: MagicLinkConfig,
   common: CommonConfig,
   clients: MagicLinkClients = {},

@@ -1,7 +1,7 @@
 /**
- * The magic-link signing key behind one interface: an asymmetric KMS key (ECC_NIST_P256,
- * ECDSA_SHA_256) in AWS, a local PEM file in local mode. Create signs; verify holds only the
- * public key, in memory, so checking a link makes no call.
+ * The magic-link signing key's interfaces and everything that needs no AWS SDK: the signature
+ * format (P-256, r || s, low S), its check with a public key in memory, configured public
+ * keys, and the local-mode stand-in for KMS (a PEM file). The KMS implementations: kms.ts.
  */
 import {
   createPrivateKey,
@@ -13,8 +13,7 @@ import {
 } from "node:crypto";
 import { chmodSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname } from "node:path";
-import { GetPublicKeyCommand, type KMSClient, SignCommand } from "@aws-sdk/client-kms";
-import { awsCall, type Deadline } from "../../aws/clients";
+import type { Deadline } from "../../aws/clients";
 import { ConfigError, DependencyError } from "../../errors";
 import { SIGNATURE_BYTES, type SignatureCheck } from "./token";
 
@@ -106,7 +105,7 @@ export function signatureCheck(publicKey: KeyObject): SignatureCheck {
 }
 
 /** True for a P-256 EC key object. */
-function isP256(key: KeyObject): boolean {
+export function isP256(key: KeyObject): boolean {
   return key.asymmetricKeyType === "ec" && key.asymmetricKeyDetails?.namedCurve === "prime256v1";
 }
 
@@ -125,69 +124,6 @@ export function parsePublicKey(variable: string, text: string): KeyObject {
   }
   if (!isP256(key)) throw new ConfigError(variable, "must be an ECC_NIST_P256 (P-256) public key");
   return key;
-}
-
-/** The signer of a KMS key: one `kms:Sign` per link, bounded by the invocation's deadline. */
-export function kmsLinkSigner(client: Pick<KMSClient, "send">, keyId: string): LinkSigner {
-  return {
-    label: `kms:${keyId}`,
-    async sign(message, deadline) {
-      const out = await awsCall("KMS Sign", deadline, (options) =>
-        client.send(
-          new SignCommand({
-            KeyId: keyId,
-            Message: message,
-            MessageType: "RAW",
-            SigningAlgorithm: SIGNING_ALGORITHM,
-          }),
-          options,
-        ),
-      );
-      if (out.Signature === undefined) throw new DependencyError("KMS Sign returned no signature");
-      return derToRawSignature(out.Signature);
-    },
-  };
-}
-
-/**
- * The public key of a KMS key, fetched with one `kms:GetPublicKey` on first use and kept for
- * the container's life. A failed fetch is not kept: the next call tries again.
- */
-export function kmsPublicKeySource(
-  client: Pick<KMSClient, "send">,
-  keyId: string,
-): PublicKeySource {
-  let cached: Promise<KeyObject> | undefined;
-  async function fetchKey(deadline: Deadline | undefined): Promise<KeyObject> {
-    const out = await awsCall("KMS GetPublicKey", deadline, (options) =>
-      client.send(new GetPublicKeyCommand({ KeyId: keyId }), options),
-    );
-    if (out.KeySpec !== KEY_SPEC || out.KeyUsage !== "SIGN_VERIFY" || out.PublicKey === undefined) {
-      // Not a passing failure: the deployment names the wrong key.
-      throw new DependencyError(
-        `KMS key ${keyId} is ${String(out.KeySpec)}/${String(out.KeyUsage)}, not ${KEY_SPEC}/SIGN_VERIFY`,
-      );
-    }
-    const key = createPublicKey({
-      key: Buffer.from(out.PublicKey),
-      format: "der",
-      type: "spki",
-    });
-    if (!isP256(key)) throw new DependencyError(`KMS key ${keyId} has no P-256 public key`);
-    return key;
-  }
-  return {
-    label: `kms:${keyId}`,
-    get(deadline) {
-      if (cached === undefined) {
-        cached = fetchKey(deadline);
-        cached.catch(() => {
-          cached = undefined;
-        });
-      }
-      return cached;
-    },
-  };
 }
 
 /** A public key known at cold start (configuration, or the local key file). */

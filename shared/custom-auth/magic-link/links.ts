@@ -6,7 +6,7 @@
 import type { Deadline } from "../../aws/clients";
 import type { LinkSigner, PublicKeySource } from "./keys";
 import { signatureCheck } from "./keys";
-import { type NonceStore, nonceKey } from "./nonces";
+import { type NonceStore, nonceKey } from "./nonce-store";
 import {
   checkToken,
   encodePayload,

@@ -17,54 +17,31 @@ import {
 } from "@aws-sdk/client-dynamodb";
 import { awsCall, awsErrorName, type Deadline, errorLabel } from "../../aws/clients";
 import { stringKeyTable } from "../../aws/tables";
-import { DependencyError } from "../../errors";
+import type { DependencyError } from "../../errors";
+import {
+  type ConsumeOutcome,
+  ISSUED_AT_ATTRIBUTE,
+  type IssuedLink,
+  type IssueOutcome,
+  NONCE_HASH_ATTRIBUTE,
+  NONCE_KEY,
+  NONCE_TTL_ATTRIBUTE,
+  type NonceStore,
+  NonceStoreError,
+} from "./nonce-store";
 
-/** The table's partition key (string): `<userPoolId>#<userName>`. */
-export const NONCE_KEY = "pk";
-/** The SHA-256 of the live link's nonce (string, base64url). */
-export const NONCE_HASH_ATTRIBUTE = "nonceHash";
-/** When the live link was issued, epoch seconds (number): the throttle reads it. */
-export const ISSUED_AT_ATTRIBUTE = "issuedAt";
-/** When the live link expires, epoch seconds (number); the table's TTL attribute. */
-export const NONCE_TTL_ATTRIBUTE = "expiresAt";
-
-/** The store's key for a user (the same shape as the lockout's). */
-export function nonceKey(userPoolId: string, userName: string): string {
-  return `${userPoolId}#${userName}`;
-}
-
-/** One link as stored. */
-export interface IssuedLink {
-  readonly nonceHash: string;
-  /** Epoch seconds. */
-  readonly issuedAt: number;
-  /** Epoch seconds. */
-  readonly expiresAt: number;
-}
-
-/** What {@link NonceStore.issue} did. */
-export type IssueOutcome = "issued" | "throttled";
-/** What {@link NonceStore.consume} did: `rejected` for a used, replaced, expired or unknown link. */
-export type ConsumeOutcome = "consumed" | "rejected";
-
-/** The per-user live link. `deadline` (the invocation's) bounds a call that goes to AWS. */
-export interface NonceStore {
-  /**
-   * Make `link` the user's only live link, unless the current one was issued less than
-   * `throttleSeconds` before `link.issuedAt` ("throttled": nothing changes). Atomic.
-   */
-  issue(
-    key: string,
-    link: IssuedLink,
-    throttleSeconds: number,
-    deadline?: Deadline,
-  ): Promise<IssueOutcome>;
-  /** Delete the live link if its hash is `hash` and it has not expired at `nowMs`. Atomic. */
-  consume(key: string, hash: string, nowMs: number, deadline?: Deadline): Promise<ConsumeOutcome>;
-}
-
-/** The store could not answer (throttling, timeout, 5xx, no such table, access denied...). */
-export class NonceStoreError extends DependencyError {}
+export {
+  type ConsumeOutcome,
+  ISSUED_AT_ATTRIBUTE,
+  type IssuedLink,
+  type IssueOutcome,
+  NONCE_HASH_ATTRIBUTE,
+  NONCE_KEY,
+  NONCE_TTL_ATTRIBUTE,
+  type NonceStore,
+  NonceStoreError,
+  nonceKey,
+} from "./nonce-store";
 
 /** CreateTable input of the nonce table (as `MagicLinkNonceTable` in resources, checked by a test). */
 export function nonceTableDefinition(tableName: string): CreateTableCommandInput {

@@ -10,13 +10,12 @@ import { join } from "node:path";
 import { GetPublicKeyCommand } from "@aws-sdk/client-kms";
 import {
   derToRawSignature,
-  kmsLinkSigner,
-  kmsPublicKeySource,
   loadLocalKeyPair,
   localLinkSigner,
   parsePublicKey,
   signatureCheck,
 } from "../../../shared/custom-auth/magic-link/keys";
+import { kmsLinkSigner, kmsPublicKeySource } from "../../../shared/custom-auth/magic-link/kms";
 import { ConfigError, DependencyError } from "../../../shared/errors";
 import { type FakeKms, fakeKms } from "../../helpers/kms";
 
