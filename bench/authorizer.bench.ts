@@ -15,6 +15,7 @@ import { setFlagsFromString } from "node:v8";
 import { runInNewContext } from "node:vm";
 import { CognitoJwtVerifier } from "aws-jwt-verify";
 import { build } from "esbuild";
+import { ESBUILD_PLUGINS } from "../scripts/bundle";
 import { parsePolicyConfig } from "../shared/authorizer/config";
 import { createAuthorizerHandler } from "../shared/authorizer/handler";
 import { createAuthorizerLogger as createLogger } from "../shared/authorizer/log";
@@ -263,6 +264,8 @@ async function coldStart(): Promise<BenchRow[]> {
       logLevel: "silent" as const,
     };
     writeFileSync(join(dir, "minimal.mjs"), MINIMAL);
+    // The minimal as its README's users bundle it; ours as this suite deploys it (with the
+    // deployment's esbuild plugins); and, for reading the ratio, the minimal with those too.
     await build({
       ...options,
       entryPoints: [join(dir, "minimal.mjs")],
@@ -270,6 +273,13 @@ async function coldStart(): Promise<BenchRow[]> {
     });
     await build({
       ...options,
+      plugins: ESBUILD_PLUGINS,
+      entryPoints: [join(dir, "minimal.mjs")],
+      outfile: join(dir, "minimal-plugins.js"),
+    });
+    await build({
+      ...options,
+      plugins: ESBUILD_PLUGINS,
       entryPoints: [join(ROOT, "functions/authorizer.ts")],
       outfile: join(dir, "ours.js"),
     });
@@ -285,12 +295,23 @@ async function coldStart(): Promise<BenchRow[]> {
     processMs(join(dir, "ours.js"), event, oursEnv);
     const minimal: number[] = [];
     const ours: number[] = [];
-    for (let i = 0; i < 15; i++) {
-      minimal.push(processMs(join(dir, "minimal.js"), event, minimalEnv));
-      ours.push(processMs(join(dir, "ours.js"), event, oursEnv));
+    const minimalPlugins: number[] = [];
+    const pairs: number[] = [];
+    // Interleaved, order alternating within each pair, and read as the median of the pairs'
+    // ratios as well as the ratio of the medians: both must meet the target.
+    for (let i = 0; i < 21; i++) {
+      const first = i % 2 === 0;
+      const a = first ? processMs(join(dir, "minimal.js"), event, minimalEnv) : 0;
+      const b = processMs(join(dir, "ours.js"), event, oursEnv);
+      const c = first ? a : processMs(join(dir, "minimal.js"), event, minimalEnv);
+      minimal.push(c);
+      ours.push(b);
+      pairs.push(b / c);
+      minimalPlugins.push(processMs(join(dir, "minimal-plugins.js"), event, minimalEnv));
     }
     const m = median(minimal);
     const o = median(ours);
+    const worst = Math.max(o / m, median(pairs));
     return [
       {
         name: "authorizer: cold process, minimal aws-jwt-verify authorizer",
@@ -301,10 +322,14 @@ async function coldStart(): Promise<BenchRow[]> {
         value: `${o.toFixed(1)} ms`,
       },
       {
-        name: "authorizer: cold process, this / minimal",
-        value: `${(o / m).toFixed(2)}x`,
+        name: "authorizer: cold process, minimal built with this suite's esbuild plugins",
+        value: `${median(minimalPlugins).toFixed(1)} ms`,
+      },
+      {
+        name: "authorizer: cold process, this / minimal (ratio of medians, median of pairs)",
+        value: `${(o / m).toFixed(2)}x, ${median(pairs).toFixed(2)}x`,
         target: "<= 1.00x",
-        ok: o / m <= 1,
+        ok: worst <= 1,
       },
     ];
   } finally {

@@ -50,15 +50,8 @@ function lazyDynamoStore(
   let store: Promise<RevocationStore> | undefined;
   return {
     revokedAt: (sub) => {
-      store ??= Promise.all([
-        import("../shared/revocation/store"),
-        import("@aws-sdk/client-dynamodb"),
-        import("../shared/aws/clients"),
-      ]).then(([adapter, sdk, clients]) =>
-        adapter.dynamoRevocationStore(
-          tableName,
-          new sdk.DynamoDBClient(clients.sdkClientConfig(bounds)),
-        ),
+      store ??= import("../shared/revocation/reader").then((reader) =>
+        reader.createDynamoRevocationReader(tableName, bounds),
       );
       return store.then((s) => s.revokedAt(sub));
     },

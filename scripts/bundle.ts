@@ -1,13 +1,16 @@
 /**
  * One function's deployment bundle, built as serverless-esbuild builds it for a deployment
  * (serverless.yml `custom.esbuild`: bundled, minified, node24, CommonJS, the AWS SDK external
- * because the Lambda runtime ships it). Used by the bundle benchmark and the bundle test.
+ * because the Lambda runtime ships it, the same plugins). Used by the bundle benchmark and the bundle test.
  */
 import { resolve } from "node:path";
-import { build } from "esbuild";
+import { build, type Plugin } from "esbuild";
 import { splitHandler } from "./registry";
 
 const ROOT = resolve(__dirname, "..");
+
+/** The plugins serverless.yml's `custom.esbuild.plugins` names (CommonJS: the framework's). */
+export const ESBUILD_PLUGINS = require("../plugins/esbuild-plugins.js") as Plugin[];
 
 /**
  * Bundle `handler` (`file.export`) to `outfile`; returns the file, the AWS SDK modules it
@@ -28,6 +31,7 @@ export async function bundleFunction(
     target: "node24",
     format: "cjs",
     external: ["@aws-sdk/*"],
+    plugins: ESBUILD_PLUGINS,
     logLevel: "silent",
   });
   const externals = Object.values(result.metafile.outputs).flatMap((output) =>

@@ -4,7 +4,8 @@
 // whole process used (`cpuMs`) with its peak resident memory (`maxRssMb`).
 // Usage: node cold-start-runner.cjs [--stub-sdk] <bundle.js> <exportName> <function> <event.json>...
 // With --stub-sdk every `@aws-sdk/client-*` the bundle requires is a stand-in whose commands
-// answer the operation's canned response (cold-start-responses.json) without loading the SDK.
+// answer the operation's canned response (cold-start-responses.json: `"<Operation> <TableName>"`
+// before `"<Operation>"`, as the stub server does) without loading the SDK.
 // Plain CommonJS on purpose: it runs on any Node without a TypeScript loader.
 const Module = require("node:module");
 const { readFileSync } = require("node:fs");
@@ -43,7 +44,11 @@ function stubPackage() {
                     this.config = config ?? {};
                   }
                   send(command) {
-                    const answer = responses[command?.operation];
+                    const table = command?.input?.TableName;
+                    const answer =
+                      (typeof table === "string"
+                        ? responses[`${command?.operation} ${table}`]
+                        : undefined) ?? responses[command?.operation];
                     if (answer === undefined) {
                       return Promise.reject(
                         new Error(`no canned response for ${command?.operation}`),

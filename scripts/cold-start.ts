@@ -60,7 +60,7 @@ export function sdkModulesAtColdStart(fn: FunctionName): string[] {
   return sdkModules.filter((m) => !lazy.has(m)).sort();
 }
 
-/** The canned answer of an AWS operation (the stub server's and the stubbed SDK's). */
+/** The AWS operation a request to the stub names. */
 function operationOf(req: IncomingMessage): string {
   const target = req.headers["x-amz-target"];
   if (typeof target === "string") return target.slice(target.lastIndexOf(".") + 1);
@@ -69,12 +69,33 @@ function operationOf(req: IncomingMessage): string {
   return "";
 }
 
+/**
+ * The canned answer of `operation` (cold-start-responses.json, shared with the stubbed SDK of
+ * cold-start-runner.cjs): the table's own (`"<Operation> <TableName>"`, e.g. the legacy user
+ * user migration reads) before the operation's.
+ */
+function cannedAnswer(operation: string, tableName: unknown): unknown {
+  const own = typeof tableName === "string" ? RESPONSES[`${operation} ${tableName}`] : undefined;
+  return own ?? RESPONSES[operation];
+}
+
+/** The `TableName` of a DynamoDB request body, if it names one. */
+function tableNameOf(body: string): unknown {
+  try {
+    return (JSON.parse(body) as { TableName?: unknown } | null)?.TableName;
+  } catch {
+    return undefined;
+  }
+}
+
 /** A loopback HTTP server answering every AWS call of the main events at once. */
 export async function startAwsStub(): Promise<{ url: string; close: () => Promise<void> }> {
   const server = createServer((req: IncomingMessage, res: ServerResponse) => {
-    req.resume();
+    const chunks: Buffer[] = [];
+    req.on("data", (chunk: Buffer) => chunks.push(chunk));
     req.on("end", () => {
-      const answer = RESPONSES[operationOf(req)];
+      const body = Buffer.concat(chunks).toString("utf8");
+      const answer = cannedAnswer(operationOf(req), tableNameOf(body));
       if (answer === undefined) {
         res.writeHead(400, { "content-type": "application/x-amz-json-1.1" });
         res.end(JSON.stringify({ __type: "ValidationException", message: "no canned answer" }));

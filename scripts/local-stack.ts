@@ -297,6 +297,10 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
           ...serviceEnvironment({ dynamoUrl, cognitoUrl }),
           SLS_ESBUILD_WORK_FOLDER: esbuildFolder,
           LOCAL_OUTBOX_DIR: outboxDir,
+          // No CloudFormation offline: the pool references of serverless.yml become empty
+          // strings rather than unresolved `Fn::If` objects (custom.userPool there).
+          SLS_OFFLINE_USER_POOL_ID: "",
+          SLS_OFFLINE_USER_POOL_CLIENT_IDS: "",
         },
       },
       sink,

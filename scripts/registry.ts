@@ -9,8 +9,8 @@ import type { LambdaConfigType } from "@aws-sdk/client-cognito-identity-provider
 import { CUSTOM_EMAIL_SENDER_SOURCES } from "../shared/custom-email-sender/sources";
 import { CUSTOM_MESSAGE_SOURCES } from "../shared/custom-message/sources";
 import { TRIGGER_SOURCES } from "../shared/events";
-import { INBOUND_FEDERATION_SOURCES } from "../shared/inbound-federation/handler";
-import { USER_MIGRATION_SOURCES } from "../shared/user-migration/handler";
+import { INBOUND_FEDERATION_SOURCES } from "../shared/inbound-federation/sources";
+import { USER_MIGRATION_SOURCES } from "../shared/user-migration/sources";
 
 /** LambdaConfig slots that hold a function ARN. */
 export type ArnSlot = {
@@ -312,11 +312,14 @@ export const REGISTRY = {
     docs: "docs/user-migration.md",
     events: ["user-migration-"],
     sdkModules: [DYNAMODB],
+    // Both main paths migrate the user the stub's legacy table answers with
+    // (scripts/cold-start-responses.json): sign-in checks the bcrypt hash (cost 10) and the
+    // lockout; forgot-password reads the user alone.
     coldStart: {
-      paths: [],
-      // Its main path migrates a user found in the legacy table; the cold-start stub answers every
-      // GetItem with no item, so each sample event ends in the (intended) refusal.
-      skipReason: "needs a legacy user in the table; the AWS stub answers GetItem with no item",
+      paths: [
+        { events: ["user-migration-authentication.json"], awsFree: false },
+        { events: ["user-migration-forgot-password.json"], awsFree: false },
+      ],
     },
     cognito: {
       trigger: "UserMigration",

@@ -188,23 +188,31 @@ export function createTokenVerifier(
     };
     return { issuer, jwksUri: jwksUriOf(issuer), check };
   });
-  // No issuer at all cannot happen: the config requires a pool or a local issuer.
-  const verifier = JwtVerifier.create(
-    checks.map(({ issuer, jwksUri, check }) => ({
-      issuer,
-      audience: null,
-      jwksUri,
-      customJwtCheck: ({ payload }: { payload: JwtPayload }) => check(payload),
-    })) as unknown as Parameters<typeof JwtVerifier.create>[0],
-    { jwksCache },
-  ) as unknown as {
+  type Library = {
     verifySync(token: string): JwtPayload;
     verify(token: string): Promise<JwtPayload>;
-    cacheJwks(jwks: Jwks, issuer: string): void;
+  };
+  // aws-jwt-verify's verifier over the same JWKS cache and checks: what the RS256 path defers,
+  // and every download, go through it. Built at its first use: the warm path of a bundled
+  // JWKS never needs it, and a cold start is shorter without it.
+  let library: Library | undefined;
+  const lib = (): Library => {
+    // No issuer at all cannot happen: the config requires a pool or a local issuer.
+    library ??= JwtVerifier.create(
+      checks.map(({ issuer, jwksUri, check }) => ({
+        issuer,
+        audience: null,
+        jwksUri,
+        customJwtCheck: ({ payload }: { payload: JwtPayload }) => check(payload),
+      })) as unknown as Parameters<typeof JwtVerifier.create>[0],
+      { jwksCache },
+    ) as unknown as Library;
+    return library;
   };
   const toFetch: string[] = [];
   for (const { issuer, bundled } of issuers) {
-    if (bundled) verifier.cacheJwks(bundled, issuer);
+    // What the library's cacheJwks does (its key cache is empty at this point anyway).
+    if (bundled) jwksCache.addJwks(jwksUriOf(issuer), bundled);
     // In local mode the pools are usually placeholders and AWS unreachable: fetch on first use.
     else if (!config.localMode || issuer === config.localIssuer?.issuer) {
       toFetch.push(jwksUriOf(issuer));
@@ -234,17 +242,19 @@ export function createTokenVerifier(
     let payload: JwtPayload;
     try {
       const fast = rs256(token);
-      payload = fast === DEFER ? verifier.verifySync(token) : fast;
+      payload = fast === DEFER ? lib().verifySync(token) : fast;
     } catch (error) {
       const missing =
         error instanceof JwksNotAvailableInCacheError || error instanceof KidNotFoundInJwksError;
       if (!missing) return Promise.reject(error);
       const iss = peekIssuer(token);
       if (typeof iss === "string" && bundledIssuers.has(iss)) return Promise.reject(error);
-      return verifier.verify(token).then((verified) => {
-        cache.set(token, verified);
-        return verified;
-      });
+      return lib()
+        .verify(token)
+        .then((verified) => {
+          cache.set(token, verified);
+          return verified;
+        });
     }
     cache.set(token, payload);
     return payload;
