@@ -4,7 +4,7 @@
  */
 import { buildUserCustomisation, type UserContext } from "../shared/pre-token-generation/claims";
 import { parsePreTokenConfig } from "../shared/pre-token-generation/config";
-import { toV1Response, toV2Response } from "../shared/pre-token-generation/versions";
+import { toV1Response, toV2Response } from "../shared/pre-token-generation/response-shapes";
 import { type BenchRow, formatMicros, medianMicros } from "./lib";
 
 const TARGET_US = 50;

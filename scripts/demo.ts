@@ -8,8 +8,9 @@
  * cognito-local), print the enriched claims, call GET /hello with the access token (200),
  * without a token (401) and with a token lacking the route's scope (403: an admin-created
  * user, whom the post-authentication backstop provisions at the first sign-in, removed from
- * its groups), and print the
- * profile record from the local table. Exits 1 if any step does not give what it should.
+ * its groups), print the
+ * profile record from the local table, and sign in as a legacy user the pool does not know
+ * (UserMigration moves the user in). Exits 1 if any step does not give what it should.
  */
 import { existsSync, readFileSync } from "node:fs";
 import {
@@ -31,6 +32,10 @@ import {
   signUp,
   tokenLackingScope,
 } from "./local-steps";
+
+/** A user of the local legacy users table (templates/user-migration/legacy-users.local.json). */
+const LEGACY_EMAIL = "jane.doe@example.com";
+const LEGACY_PASSWORD = "legacy-Passw0rd!";
 
 let failures = 0;
 
@@ -110,6 +115,24 @@ async function main(): Promise<void> {
       signedUp.userSub === undefined ? undefined : await readProfile(stack, signedUp.userSub);
     show(profile ?? null);
     expect("profile record written by PostConfirmation", profile !== undefined);
+
+    step(
+      `8. Sign in as ${LEGACY_EMAIL}, a legacy user the pool does not know (cognito-local runs UserMigration)`,
+    );
+    const known = await describeUser(stack, LEGACY_EMAIL).then(
+      () => true,
+      () => false,
+    );
+    if (known) {
+      process.stdout.write("(migrated by an earlier run: this sign-in goes through the pool)\n");
+    }
+    await signIn(stack, LEGACY_EMAIL, LEGACY_PASSWORD);
+    const migrated = await describeUser(stack, LEGACY_EMAIL);
+    show(migrated);
+    expect(
+      "user in the pool, CONFIRMED, email verified as in the legacy record",
+      migrated.status === "CONFIRMED" && migrated.attributes.email_verified === "true",
+    );
 
     // Counted from serverless-offline's output, which only a stack the demo started gives it.
     const invoked = invocations(stack);

@@ -143,7 +143,7 @@ export function cognitoLocalConfig(lambdaUrl: string, cognitoUrl: string): Recor
  * Create the legacy users table and put every user of `file` (`{ "<user name>": { <fields> } }`,
  * keyed by `username`) into it; returns the user names.
  */
-export async function seedLegacyUsers(
+async function seedLegacyUsers(
   dynamo: DynamoDBClient,
   tableName: string = LEGACY_USERS_TABLE_NAME,
   file: string = LEGACY_USERS_FILE,
@@ -297,6 +297,10 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
           ...serviceEnvironment({ dynamoUrl, cognitoUrl }),
           SLS_ESBUILD_WORK_FOLDER: esbuildFolder,
           LOCAL_OUTBOX_DIR: outboxDir,
+          // No CloudFormation offline: the pool references of serverless.yml become empty
+          // strings rather than unresolved `Fn::If` objects (custom.userPool there).
+          SLS_OFFLINE_USER_POOL_ID: "",
+          SLS_OFFLINE_USER_POOL_CLIENT_IDS: "",
         },
       },
       sink,

@@ -9,8 +9,8 @@ import type { LambdaConfigType } from "@aws-sdk/client-cognito-identity-provider
 import { CUSTOM_EMAIL_SENDER_SOURCES } from "../shared/custom-email-sender/sources";
 import { CUSTOM_MESSAGE_SOURCES } from "../shared/custom-message/sources";
 import { TRIGGER_SOURCES } from "../shared/events";
-import { INBOUND_FEDERATION_SOURCES } from "../shared/inbound-federation/handler";
-import { USER_MIGRATION_SOURCES } from "../shared/user-migration/handler";
+import { INBOUND_FEDERATION_SOURCES } from "../shared/inbound-federation/sources";
+import { USER_MIGRATION_SOURCES } from "../shared/user-migration/sources";
 
 /** LambdaConfig slots that hold a function ARN. */
 export type ArnSlot = {

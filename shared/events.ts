@@ -69,15 +69,6 @@ export const TRIGGER_SOURCES = {
   ] as const satisfies readonly VerifyAuthChallengeResponseTriggerEvent["triggerSource"][],
 } as const;
 
-/** Any Cognito user pool trigger event, before narrowing. */
-export interface AnyTriggerEvent {
-  triggerSource: string;
-  userPoolId: string;
-  userName?: string;
-  request: Record<string, unknown>;
-  response: Record<string, unknown>;
-}
-
 /**
  * Assert that `event` is a Cognito trigger event with one of `sources` as its
  * `triggerSource`. Checks the envelope only; the parts a trigger reads from

@@ -4,6 +4,7 @@
  * metadata, codes) and keys that only ever name a secret (tokens, passwords). Any string that
  * looks like a JWT is masked wherever it appears, even inside a message.
  */
+import { isRecord } from "./guards";
 
 /** What a redacted value is replaced with. */
 export const REDACTED = "[REDACTED]";
@@ -90,10 +91,6 @@ export function isSecretKey(key: string): boolean {
 /** Mask every JWT-looking (or magic-link-token-looking) substring of `text`. */
 export function redactString(text: string): string {
   return text.replace(JWT_PATTERN, REDACTED).replace(MAGIC_LINK_PATTERN, REDACTED);
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
 /** A Cognito trigger event (its `triggerSource` and `request`), as it might be logged whole. */

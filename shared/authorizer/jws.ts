@@ -19,6 +19,7 @@ import { type DecomposedJwt, validateJwtFields } from "aws-jwt-verify/jwt";
 import type { JwtHeader, JwtPayload } from "aws-jwt-verify/jwt-model";
 import { supportedSignatureAlgorithms } from "aws-jwt-verify/jwt-verifier";
 import { safeJsonParse } from "aws-jwt-verify/safe-json-parse";
+import { isRecord } from "../guards";
 
 /** Answer of {@link createRs256Path}'s function for a token it leaves to the library. */
 export const DEFER: unique symbol = Symbol("defer");
@@ -46,14 +47,10 @@ export function parseJson(text: string): unknown {
   return JSON.parse(text);
 }
 
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
-}
-
 // The same checks, messages and error class as aws-jwt-verify 5.2.1's assertJwtHeader and
 // assertJwtPayload (dist/cjs/jwt.js), which it does not export.
 function assertHeader(header: unknown): asserts header is JwtHeader {
-  if (!isObject(header)) throw new JwtParseError("JWT header is not an object");
+  if (!isRecord(header)) throw new JwtParseError("JWT header is not an object");
   if (header.alg !== undefined && typeof header.alg !== "string") {
     throw new JwtParseError("JWT header alg claim is not a string");
   }
@@ -63,7 +60,7 @@ function assertHeader(header: unknown): asserts header is JwtHeader {
 }
 
 function assertPayload(payload: unknown): asserts payload is JwtPayload {
-  if (!isObject(payload)) throw new JwtParseError("JWT payload is not an object");
+  if (!isRecord(payload)) throw new JwtParseError("JWT payload is not an object");
   const p = payload;
   if (p.exp !== undefined && !Number.isFinite(p.exp)) {
     throw new JwtParseError("JWT payload exp claim is not a number");

@@ -5,6 +5,7 @@
  */
 import type { Context } from "aws-lambda";
 import type { Deadline } from "../aws/clients";
+import { cognitoTrigger } from "../cognito-trigger";
 import { DependencyError, InvalidEventError } from "../errors";
 import {
   type CreateAuthChallengeTriggerEvent,
@@ -13,7 +14,6 @@ import {
   TRIGGER_SOURCES,
   type VerifyAuthChallengeResponseTriggerEvent,
 } from "../events";
-import { cognitoTrigger } from "../handler";
 import { type AttemptStore, attemptsKey, type FailureCount } from "../lockout/attempt-store";
 import type { LockoutConfig } from "../lockout/config";
 import { failsOpen, isLockedOut } from "../lockout/decide";

@@ -5,7 +5,7 @@
 import { SESv2Client } from "@aws-sdk/client-sesv2";
 import { localEngineOptions, type SdkClientConfig, sdkClientConfig } from "../aws/clients";
 import type { EmailSender } from "../messaging/email";
-import { buildEmailSender } from "../messaging/sender";
+import { createEmailSender } from "../messaging/sender";
 import type { CreateAuthConfig } from "./config";
 
 /**
@@ -23,7 +23,7 @@ export function createCodeSender(
         : options,
     ),
 ): EmailSender {
-  return buildEmailSender(
+  return createEmailSender(
     {
       localMode: config.common.localMode,
       localOutboxDir: config.common.localOutboxDir,

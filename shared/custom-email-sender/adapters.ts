@@ -5,7 +5,7 @@
  */
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { localEngineOptions, sdkClientConfig } from "../aws/clients";
-import { buildEmailSender } from "../messaging/sender";
+import { createEmailSender } from "../messaging/sender";
 import type { CustomEmailSenderConfig } from "./config";
 import { type CodeDecrypter, createCodeDecrypter, kmsKeyring } from "./decrypt";
 import { inMemorySendOnce, localKeyring } from "./local";
@@ -23,7 +23,7 @@ export function createCustomEmailSenderAdapters(
   config: CustomEmailSenderConfig,
 ): CustomEmailSenderAdapters {
   const sdk = sdkClientConfig(config.common);
-  const sender = buildEmailSender({ ...config.common, ...config, sdk });
+  const sender = createEmailSender({ ...config.common, ...config, sdk });
   const local = config.common.localMode;
   const decrypt = createCodeDecrypter(
     config.kmsKeyArn === undefined ? localKeyring() : kmsKeyring(config.kmsKeyArn, sdk),

@@ -5,8 +5,8 @@
  */
 import type { Context, CustomEmailSenderTriggerEvent } from "aws-lambda";
 import type { CallTiming } from "../aws/clients";
+import { cognitoTrigger } from "../cognito-trigger";
 import { InvalidEventError } from "../errors";
-import { cognitoTrigger } from "../handler";
 import type { Logger } from "../logger";
 import type { Catalog } from "../messaging/templates";
 import type { CodeDecrypter } from "./decrypt";

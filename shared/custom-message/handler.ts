@@ -3,7 +3,7 @@
  * `CustomMessage_` source into `event.response`. No AWS call, no I/O.
  */
 import type { Context, CustomMessageTriggerEvent } from "aws-lambda";
-import { cognitoTrigger } from "../handler";
+import { cognitoTrigger } from "../cognito-trigger";
 import type { Logger } from "../logger";
 import { buildCustomMessage } from "./build";
 import type { CustomMessageConfig } from "./config";

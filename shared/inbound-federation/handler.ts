@@ -3,16 +3,12 @@
  * with the configured mapping's result. No AWS call, no I/O.
  */
 import type { Context, InboundFederationTriggerEvent } from "aws-lambda";
+import { cognitoTrigger } from "../cognito-trigger";
 import { UserFacingError } from "../errors";
-import { cognitoTrigger } from "../handler";
 import type { Logger } from "../logger";
 import type { InboundFederationConfig } from "./config";
 import { planFederation } from "./map";
-
-/** The trigger sources this handler answers. */
-export const INBOUND_FEDERATION_SOURCES = [
-  "InboundFederation_ExternalProvider",
-] as const satisfies readonly InboundFederationTriggerEvent["triggerSource"][];
+import { INBOUND_FEDERATION_SOURCES } from "./sources";
 
 /** What the user sees when their provider's data cannot be used. */
 export const FEDERATION_REFUSED_MESSAGE =

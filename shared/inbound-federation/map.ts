@@ -5,6 +5,7 @@
  */
 import { looksLikeEmail, MAX_ATTRIBUTE_LENGTH } from "../cognito-attributes";
 import { normaliseEmail } from "../events";
+import { isRecord } from "../guards";
 import { ANY_PROVIDER, type InboundFederationConfig, type ProviderMapping } from "./config";
 
 /** What to write, or why the sign-in is refused. */
@@ -22,10 +23,6 @@ export type FederationPlan =
 export interface ProviderData {
   readonly providerName: unknown;
   readonly attributes: unknown;
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
 // The sources claims are read from, in order. Never `tokenResponse`: it holds the tokens.

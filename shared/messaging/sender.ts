@@ -1,6 +1,6 @@
 /**
  * Where messages go: SES v2 `SendEmail` in AWS, the local outbox (a file per email, or
- * stderr) in local mode. Both implement {@link EmailSender}; {@link buildEmailSender} picks
+ * stderr) in local mode. Both implement {@link EmailSender}; {@link createEmailSender} picks
  * one in one place.
  *
  * No sender logs or throws the message: a failure names the SES error only, so a code in the
@@ -152,7 +152,7 @@ export class LocalOutboxSender implements EmailSender {
   }
 }
 
-/** What {@link buildEmailSender} needs. */
+/** What {@link createEmailSender} needs. */
 export interface EmailSenderSettings {
   readonly localMode: boolean;
   readonly localOutboxDir: string | undefined;
@@ -167,7 +167,7 @@ export interface EmailSenderSettings {
  * The sender: the local outbox in local mode (unless a local SES endpoint is set), SES v2
  * otherwise, with a client built once with {@link sesClientConfig}.
  */
-export function buildEmailSender(
+export function createEmailSender(
   settings: EmailSenderSettings,
   makeSes: (options: SdkClientConfig) => Pick<SESv2Client, "send"> = (options) =>
     new SESv2Client(options),

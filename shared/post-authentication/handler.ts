@@ -16,9 +16,9 @@
  */
 import type { Context } from "aws-lambda";
 import { DEFAULT_CALL_TIMING } from "../aws/clients";
+import { cognitoTrigger } from "../cognito-trigger";
 import { InvalidEventError } from "../errors";
 import { type PostAuthenticationTriggerEvent, TRIGGER_SOURCES } from "../events";
-import { cognitoTrigger } from "../handler";
 import { applyProvisioning, type ProvisioningDeps } from "../provisioning/apply";
 import { planProvisioning } from "../provisioning/plan";
 import type { ProfileLookup, ProfileStore } from "../provisioning/profiles";

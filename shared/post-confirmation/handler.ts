@@ -4,10 +4,10 @@
  */
 import type { Context } from "aws-lambda";
 import { DEFAULT_CALL_TIMING, type Deadline } from "../aws/clients";
+import { cognitoTrigger } from "../cognito-trigger";
 import { InvalidEventError } from "../errors";
 import type { PostConfirmationTriggerEvent } from "../events";
 import { TRIGGER_SOURCES } from "../events";
-import { cognitoTrigger } from "../handler";
 import { applyProvisioning, type ProvisioningDeps } from "../provisioning/apply";
 import { planPostConfirmation } from "./decide";
 

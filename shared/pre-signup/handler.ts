@@ -8,9 +8,9 @@
  */
 import type { Context } from "aws-lambda";
 import { type CallTiming, DEFAULT_CALL_TIMING, type Deadline } from "../aws/clients";
+import { cognitoTrigger } from "../cognito-trigger";
 import { DependencyError, UserFacingError } from "../errors";
 import { type PreSignUpTriggerEvent, readStringMap, TRIGGER_SOURCES } from "../events";
-import { cognitoTrigger } from "../handler";
 import type { Logger } from "../logger";
 import {
   type DecisionConfig,

@@ -2,7 +2,7 @@
  * The pure claim-building path: configuration + what the event says about the
  * user (or the M2M client) -> the claims, scopes and group override to apply.
  *
- * Version-neutral: `versions.ts` turns the result into the V1 or V2/V3 response.
+ * Version-neutral: `response-shapes.ts` turns the result into the V1 or V2/V3 response.
  * Claim names only ever come from the validated configuration; attribute values
  * only ever become claim values, converted to the configured type and bounded.
  */

@@ -3,6 +3,8 @@
  * event, builds the claims with the pure functions in `claims.ts`, and writes
  * them in the response shape of the event's version.
  */
+
+import { cognitoTrigger } from "../cognito-trigger";
 import { InvalidEventError, UserFacingError } from "../errors";
 import {
   type PreTokenGenerationTriggerEvent,
@@ -11,7 +13,6 @@ import {
   readStringMap,
   TRIGGER_SOURCES,
 } from "../events";
-import { cognitoTrigger } from "../handler";
 import type { Logger } from "../logger";
 import {
   buildClientCustomisation,
@@ -20,7 +21,7 @@ import {
   type UserContext,
 } from "./claims";
 import type { PreTokenConfig } from "./config";
-import { detectVersion, toV1Response, toV2Response } from "./versions";
+import { detectVersion, toV1Response, toV2Response } from "./response-shapes";
 
 /** Any pre-token-generation event, V1, V2 or V3. */
 export type PreTokenEvent =

@@ -6,20 +6,15 @@
  */
 import type { Context, UserMigrationTriggerEvent } from "aws-lambda";
 import type { Deadline } from "../aws/clients";
+import { cognitoTrigger } from "../cognito-trigger";
 import { UserFacingError } from "../errors";
-import { cognitoTrigger } from "../handler";
 import { type AttemptStore, attemptsKey } from "../lockout/attempt-store";
 import { failsOpen, isLockedOut } from "../lockout/decide";
 import type { Logger } from "../logger";
 import type { UserMigrationConfig } from "./config";
 import { planMigration } from "./mapping";
+import { USER_MIGRATION_SOURCES } from "./sources";
 import type { LegacyUser, LegacyUserStore } from "./store";
-
-/** The trigger sources this handler answers. */
-export const USER_MIGRATION_SOURCES = [
-  "UserMigration_Authentication",
-  "UserMigration_ForgotPassword",
-] as const satisfies readonly UserMigrationTriggerEvent["triggerSource"][];
 
 /** The one text for an unknown user, a wrong password, a locked-out user and an unusable record. */
 export const MIGRATION_REFUSED_MESSAGE = "Incorrect username or password.";

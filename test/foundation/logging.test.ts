@@ -1,5 +1,6 @@
 import type { PreSignUpTriggerEvent } from "aws-lambda";
 import { callFailure, Deadline, errorLabel } from "../../shared/aws/clients";
+import { cognitoTrigger } from "../../shared/cognito-trigger";
 import {
   DependencyError,
   GENERIC_ERROR_MESSAGE,
@@ -8,7 +9,6 @@ import {
   UserFacingError,
 } from "../../shared/errors";
 import { TRIGGER_SOURCES } from "../../shared/events";
-import { cognitoTrigger } from "../../shared/handler";
 import { createLogger } from "../../shared/logger";
 import { loadPreTokenConfig } from "../../shared/pre-token-generation/config";
 import { createPreTokenGenerationHandler } from "../../shared/pre-token-generation/handler";

@@ -9,7 +9,7 @@ import { SESv2Client, SendEmailCommand } from "@aws-sdk/client-sesv2";
 import { mockClient } from "aws-sdk-client-mock";
 import { Deadline, sdkClientConfig } from "../../shared/aws/clients";
 import {
-  buildEmailSender,
+  createEmailSender,
   LocalOutboxSender,
   SendOutcomeUnknownError,
   SendRefusedError,
@@ -132,8 +132,8 @@ describe("local outbox and the choice of sender", () => {
     const made: number[] = [];
 
     // Act
-    const local = buildEmailSender({ ...base, localMode: true, sesEndpoint: undefined });
-    const aws = buildEmailSender({ ...base, localMode: false, sesEndpoint: undefined }, (o) => {
+    const local = createEmailSender({ ...base, localMode: true, sesEndpoint: undefined });
+    const aws = createEmailSender({ ...base, localMode: false, sesEndpoint: undefined }, (o) => {
       made.push(o.maxAttempts);
       return new SESv2Client({});
     });

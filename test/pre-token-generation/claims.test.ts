@@ -4,7 +4,11 @@ import {
   convertAttribute,
   type UserContext,
 } from "../../shared/pre-token-generation/claims";
-import { toV1Response, toV1Value, toV2Response } from "../../shared/pre-token-generation/versions";
+import {
+  toV1Response,
+  toV1Value,
+  toV2Response,
+} from "../../shared/pre-token-generation/response-shapes";
 import { ADMIN_ROLE, configOf, FULL_CONFIG, M2M_CLIENT, MEMBER_ROLE } from "./fixtures";
 
 const ALICE: UserContext = {
