@@ -143,7 +143,7 @@ export function cognitoLocalConfig(lambdaUrl: string, cognitoUrl: string): Recor
  * Create the legacy users table and put every user of `file` (`{ "<user name>": { <fields> } }`,
  * keyed by `username`) into it; returns the user names.
  */
-export async function seedLegacyUsers(
+async function seedLegacyUsers(
   dynamo: DynamoDBClient,
   tableName: string = LEGACY_USERS_TABLE_NAME,
   file: string = LEGACY_USERS_FILE,

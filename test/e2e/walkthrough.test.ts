@@ -50,9 +50,10 @@ describe("docs/local-walkthrough.md", () => {
     await stack?.stop();
   });
 
-  it("runs as written: sign up, code, confirm, sign in, claims, 200 / 401 / 403", async () => {
-    expect(blocks).toHaveLength(8);
-    const [setup, signUp, code, confirm, signIn, decode, allowed, forbidden] = blocks as [
+  it("runs as written: sign up, code, confirm, sign in, claims, 200 / 401 / 403, legacy user migrated", async () => {
+    expect(blocks).toHaveLength(9);
+    const [setup, signUp, code, confirm, signIn, decode, allowed, forbidden, legacy] = blocks as [
+      string,
       string,
       string,
       string,
@@ -80,5 +81,6 @@ describe("docs/local-walkthrough.md", () => {
     expect(claims).toContain("'cognito:groups': [ 'members' ]");
     expect((await block(allowed)).split("\n").slice(0, 2)).toEqual(["200", "401"]);
     expect((await block(forbidden)).trim()).toBe("403");
+    expect((await block(legacy)).trim().split(/\s+/)).toEqual(["True", "CONFIRMED", "true"]);
   });
 });
