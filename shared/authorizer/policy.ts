@@ -205,33 +205,48 @@ export function resourceMatches(pattern: string, text: string): boolean {
  * own patterns, never on request input.
  */
 export function patternsIntersect(a: string, b: string): boolean {
-  // reach[i][j]: the prefixes a[0..i) and b[0..j) can produce a common text.
-  const reach: boolean[][] = Array.from({ length: a.length + 1 }, () =>
-    new Array<boolean>(b.length + 1).fill(false),
-  );
-  const row0 = reach[0];
-  if (row0) row0[0] = true;
+  // Quick refusal first: the characters before the first wildcard of either pattern (and those
+  // after the last one) are literal on both sides, so a mismatch there rules out any common
+  // text. Most pairs of rules differ in the method, the first characters.
+  for (let i = 0; i < a.length && i < b.length; i++) {
+    const ca = a.charCodeAt(i);
+    const cb = b.charCodeAt(i);
+    if (ca === STAR || cb === STAR || ca === QUESTION || cb === QUESTION) break;
+    if (ca !== cb) return false;
+  }
+  for (let i = a.length - 1, j = b.length - 1; i >= 0 && j >= 0; i--, j--) {
+    const ca = a.charCodeAt(i);
+    const cb = b.charCodeAt(j);
+    if (ca === STAR || cb === STAR || ca === QUESTION || cb === QUESTION) break;
+    if (ca !== cb) return false;
+  }
+  // reach[i * width + j]: the prefixes a[0..i) and b[0..j) can produce a common text.
+  const width = b.length + 1;
+  const reach = new Uint8Array((a.length + 1) * width);
+  reach[0] = 1;
   for (let i = 0; i <= a.length; i++) {
-    const row = reach[i] as boolean[];
+    const row = i * width;
+    const next = row + width;
+    const inA = i < a.length;
     for (let j = 0; j <= b.length; j++) {
-      if (!row[j]) continue;
+      if (reach[row + j] === 0) continue;
       const ca = a.charCodeAt(i); // NaN past the end
       const cb = b.charCodeAt(j);
-      const next = reach[i + 1];
+      const inB = j < b.length;
       // A `*` may stop here (move past it) or take one more character from the other side.
       if (ca === STAR) {
-        if (next) next[j] = true;
-        if (j < b.length && cb !== STAR) row[j + 1] = true;
+        if (inA) reach[next + j] = 1;
+        if (inB && cb !== STAR) reach[row + j + 1] = 1;
       }
       if (cb === STAR) {
-        row[j + 1] = true;
-        if (i < a.length && ca !== STAR && next) next[j] = true;
+        if (inB) reach[row + j + 1] = 1;
+        if (inA && ca !== STAR) reach[next + j] = 1;
       }
-      const literal = i < a.length && j < b.length && ca !== STAR && cb !== STAR;
-      if (literal && next && (ca === cb || ca === QUESTION || cb === QUESTION)) next[j + 1] = true;
+      const literal = inA && inB && ca !== STAR && cb !== STAR;
+      if (literal && (ca === cb || ca === QUESTION || cb === QUESTION)) reach[next + j + 1] = 1;
     }
   }
-  return reach[a.length]?.[b.length] ?? false;
+  return reach[a.length * width + b.length] === 1;
 }
 
 /** How IAM evaluates `policy` for `arn`: an explicit Deny wins, then an Allow, else implicit deny. */
@@ -260,25 +275,39 @@ export interface PolicyDecision {
  * {@link buildPolicy} + {@link decideRequest} + {@link evaluatePolicy}, memoised per
  * container: everything depends only on which rules the principal meets and on the request
  * ARN (whose method and path decide the exact match), so warm requests skip the matching
- * and string building. Bounded (oldest entry evicted first). Returned policies are frozen
+ * and string building. Bounded (emptied when full). Returned policies are frozen
  * and shared.
  */
 export function createPolicyBuilder(routes: readonly CompiledRoute[], maxEntries = 1000) {
-  const memo = new Map<string, PolicyDecision>();
-  const partsByMet = new Map<string, PolicyParts>();
-  return (principal: Principal, api: ExecuteApiArn, requestArn: string): PolicyDecision => {
-    const met = metRules(routes, principal);
+  // Per request ARN, the decisions by the set of rules met: a bit mask (a number) while there
+  // are at most 30 rules, a string of 0/1 beyond. Two lookups and no string built per request.
+  const memo = new Map<string, Map<number | string, PolicyDecision>>();
+  let entries = 0;
+  const partsByMet = new Map<number | string, PolicyParts>();
+  const small = routes.length <= 30;
+  const keyOf = (principal: Principal): number | string => {
+    if (small) {
+      let mask = 0;
+      for (let i = 0; i < routes.length; i++) {
+        if (meetsRequirement(routes[i] as CompiledRoute, principal)) mask |= 1 << i;
+      }
+      return mask;
+    }
     let bits = "";
-    for (const m of met) bits += m ? "1" : "0";
-    // The ARN starts with "arn:", so bits + ARN is unambiguous.
-    const key = bits + requestArn;
-    const hit = memo.get(key);
+    for (const rule of routes) bits += meetsRequirement(rule, principal) ? "1" : "0";
+    return bits;
+  };
+  return (principal: Principal, api: ExecuteApiArn, requestArn: string): PolicyDecision => {
+    const key = keyOf(principal);
+    let byMet = memo.get(requestArn);
+    const hit = byMet?.get(key);
     if (hit) return hit;
-    let parts = partsByMet.get(bits);
+    const met = metRules(routes, principal);
+    let parts = partsByMet.get(key);
     if (parts === undefined) {
       parts = policyParts(routes, met);
       if (partsByMet.size >= maxEntries) partsByMet.clear();
-      partsByMet.set(bits, parts);
+      partsByMet.set(key, parts);
     }
     const exact = decideRequest(routes, met, api);
     const policy = assemble(parts, api, requestArn, exact.decision);
@@ -289,8 +318,18 @@ export function createPolicyBuilder(routes: readonly CompiledRoute[], maxEntries
       policyDecision: evaluatePolicy(policy, requestArn),
       route: exact.route,
     });
-    if (memo.size >= maxEntries) memo.delete(memo.keys().next().value as string);
-    memo.set(key, result);
+    // Bounded: past maxEntries decisions, start over (the next requests rebuild what they use).
+    if (entries >= maxEntries) {
+      memo.clear();
+      entries = 0;
+      byMet = undefined;
+    }
+    if (byMet === undefined) {
+      byMet = new Map();
+      memo.set(requestArn, byMet);
+    }
+    byMet.set(key, result);
+    entries++;
     return result;
   };
 }

@@ -176,6 +176,27 @@ describe("patternsIntersect", () => {
   });
 });
 
+describe("patternsIntersect is exact", () => {
+  it("true exactly when some text matches both (every text up to the patterns' total length)", () => {
+    // A shortest common text needs at most one character per literal or `?` of the two.
+    const texts: string[] = [""];
+    for (let n = 1; n <= 8; n++) {
+      for (const t of texts.filter((x) => x.length === n - 1)) texts.push(`${t}a`, `${t}b`);
+    }
+    fc.assert(
+      fc.property(
+        fc.string({ unit: fc.constantFrom("a", "b", "*", "?"), maxLength: 4 }),
+        fc.string({ unit: fc.constantFrom("a", "b", "*", "?"), maxLength: 4 }),
+        (a, b) => {
+          const witness = texts.some((t) => resourceMatches(a, t) && resourceMatches(b, t));
+          expect(patternsIntersect(a, b)).toBe(witness);
+        },
+      ),
+      { numRuns: 500 },
+    );
+  });
+});
+
 describe("resourceMatches", () => {
   it("answers pathological patterns and texts (many *) correctly", () => {
     // Prepare: with a backtracking regex each of these takes exponential time
