@@ -135,7 +135,7 @@ describe("magic links in the template", () => {
 
     expect(create).toMatchObject({
       CUSTOM_AUTH_MAGIC_LINK_TABLE_NAME: "cognito-triggers-dev-magic-links",
-      CUSTOM_AUTH_MAGIC_LINK_KMS_KEY_ID: { "Fn::GetAtt": ["MagicLinkKey", "Arn"] },
+      CUSTOM_AUTH_MAGIC_LINK_KMS_KEY_ID: "alias/cognito-triggers-dev-magic-links",
       CUSTOM_AUTH_MAGIC_LINK_BASE_URL: ON.customAuthMagicLinkBaseUrl,
       CUSTOM_AUTH_MAGIC_LINK_CLIENT_IDS: ON.customAuthMagicLinkClientIds,
       CUSTOM_AUTH_MAGIC_LINK_TTL_SECONDS: "900",
@@ -143,13 +143,20 @@ describe("magic links in the template", () => {
     });
     expect(verify).toMatchObject({
       CUSTOM_AUTH_MAGIC_LINK_TABLE_NAME: "cognito-triggers-dev-magic-links",
-      CUSTOM_AUTH_MAGIC_LINK_KMS_KEY_ID: { "Fn::GetAtt": ["MagicLinkKey", "Arn"] },
+      CUSTOM_AUTH_MAGIC_LINK_KMS_KEY_ID: "alias/cognito-triggers-dev-magic-links",
     });
     expect(define.CUSTOM_AUTH_MAGIC_LINK_CLIENT_IDS).toBe(ON.customAuthMagicLinkClientIds);
     expect(resolveIfs(on.Outputs?.MagicLinkKeyArn?.Value, evaluateConditions(on))).toEqual({
       "Fn::GetAtt": ["MagicLinkKey", "Arn"],
     });
   });
+});
+
+test("triggers without customAuth: magic links stay off even when switched on", async () => {
+  const template = await packageService({ ...ON, triggers: "preSignUp" }, "ml-no-custom-auth");
+
+  expect(activeResources(template)).not.toHaveProperty("MagicLinkKey");
+  expect(grants(template, /^kms:(Sign|GetPublicKey)$/)).toEqual([]);
 });
 
 describe("magic-link parameters at package time", () => {

@@ -124,6 +124,19 @@ describe("magic-link config", () => {
     );
   });
 
+  it("local mode signs with the local key file, even with a key id, unless a KMS endpoint is set", () => {
+    const env = { ...LOCAL, ...ON };
+
+    expect(create(env)?.key).toEqual({
+      kind: "local-file",
+      file: ".local/custom-auth/magic-link-key.pem",
+    });
+    expect(create({ ...env, AWS_ENDPOINT_URL_KMS: "http://127.0.0.1:4566" })?.key).toEqual({
+      kind: "kms",
+      keyId: "alias/magic-links",
+    });
+  });
+
   it("local mode: http allowed, the key is a local file unless a KMS key id is set", () => {
     const env = {
       ...LOCAL,
