@@ -25,7 +25,7 @@ import {
   type TriggerArns,
   updatePoolTriggers,
 } from "../../scripts/pool-triggers";
-import { cognitoTriggers } from "../../scripts/registry";
+import { type ArnSlot, cognitoTriggers, type VersionedSlot } from "../../scripts/registry";
 
 const POOL_ID = "eu-west-1_AbCdEf123";
 const fnArn = (fn: string) =>
@@ -40,8 +40,39 @@ const ARN_SLOTS = Object.fromEntries(
 );
 /** The ARNs with the backstop function (deployed by every stack that has it). */
 const WITH_BACKSTOP = { ...ARNS, postAuthentication: fnArn("postAuthentication") };
-const CUSTOM_MESSAGE =
-  "arn:aws:lambda:eu-west-1:123456789012:function:someone-elses-pre-authentication";
+/** Another team's function, in a slot of the pool this service must leave alone. */
+const FOREIGN_ARN = "arn:aws:lambda:eu-west-1:123456789012:function:someone-elses-trigger";
+/** The LambdaConfig slots that name a function, those holding a bare ARN first. */
+const SLOT_NAMES = [
+  "PreSignUp",
+  "CustomMessage",
+  "PostConfirmation",
+  "PreAuthentication",
+  "PostAuthentication",
+  "DefineAuthChallenge",
+  "CreateAuthChallenge",
+  "VerifyAuthChallengeResponse",
+  "PreTokenGeneration",
+  "UserMigration",
+  "CustomSMSSender",
+  "CustomEmailSender",
+  "InboundFederation",
+  "PreTokenGenerationConfig",
+] as const satisfies readonly (ArnSlot | VersionedSlot)[];
+/** A slot no registry entry uses (so adding a trigger does not turn it into ours). */
+const FOREIGN_SLOT = (() => {
+  const free = SLOT_NAMES.find(
+    (slot) => !cognitoTriggers().some(([, t]) => t.slot === slot || t.legacySlot === slot),
+  );
+  if (free === undefined) throw new Error("every LambdaConfig slot is ours: none left to share");
+  return free;
+})();
+/** The foreign trigger as its slot holds it: a bare ARN, or `{ LambdaArn, LambdaVersion }`. */
+const FOREIGN_VALUE = (
+  SLOT_NAMES.indexOf(FOREIGN_SLOT) < SLOT_NAMES.indexOf("CustomSMSSender")
+    ? FOREIGN_ARN
+    : { LambdaArn: FOREIGN_ARN, LambdaVersion: "V1_0" }
+) as never;
 
 /** A pool as DescribeUserPool returns it, with settings UpdateUserPool would reset. */
 function describedPool(overrides: Partial<UserPoolType> = {}): UserPoolType {
@@ -72,7 +103,7 @@ function describedPool(overrides: Partial<UserPoolType> = {}): UserPoolType {
     AccountRecoverySetting: { RecoveryMechanisms: [{ Name: "verified_email", Priority: 1 }] },
     UserPoolTags: { team: "identity" },
     UserPoolTier: "ESSENTIALS",
-    LambdaConfig: { PreAuthentication: CUSTOM_MESSAGE },
+    LambdaConfig: { [FOREIGN_SLOT]: FOREIGN_VALUE },
     ...overrides,
   };
 }
@@ -184,7 +215,7 @@ describe("planAttach", () => {
       CustomMessage: ARNS.customMessage,
     });
     expect(input.LambdaConfig).toEqual({
-      PreAuthentication: CUSTOM_MESSAGE,
+      [FOREIGN_SLOT]: FOREIGN_VALUE,
       ...ARN_SLOTS,
       PreTokenGeneration: ARNS.preTokenGeneration,
       PreTokenGenerationConfig: { LambdaArn: ARNS.preTokenGeneration, LambdaVersion: "V3_0" },
@@ -216,14 +247,14 @@ describe("planAttach", () => {
 
   test("refuses to overwrite a trigger that holds another function, unless replace", () => {
     // Prepare
-    const pool = describedPool({ LambdaConfig: { PreSignUp: CUSTOM_MESSAGE } });
+    const pool = describedPool({ LambdaConfig: { PreSignUp: FOREIGN_ARN } });
 
     // Act
     const refused = planAttach(pool, ARNS, "V2_0");
     const replaced = planAttach(pool, ARNS, "V2_0", { replace: true });
 
     // Assess
-    expect(refused.conflicts).toEqual([`PreSignUp (${CUSTOM_MESSAGE})`]);
+    expect(refused.conflicts).toEqual([`PreSignUp (${FOREIGN_ARN})`]);
     expect(replaced.conflicts).toEqual([]);
     expect(replaced.input.LambdaConfig?.PreSignUp).toBe(ARNS.preSignUp);
   });
@@ -251,7 +282,7 @@ describe("planAttach: the post-authentication backstop", () => {
     // Assess
     expect(conflicts).toEqual([]);
     expect(input.LambdaConfig?.PostAuthentication).toBe(WITH_BACKSTOP.postAuthentication);
-    expect(input.LambdaConfig?.PreAuthentication).toBe(CUSTOM_MESSAGE);
+    expect(input.LambdaConfig?.[FOREIGN_SLOT]).toEqual(FOREIGN_VALUE);
     expect(input.LambdaConfig?.PostConfirmation).toBe(ARNS.postConfirmation);
   });
 
@@ -260,7 +291,7 @@ describe("planAttach: the post-authentication backstop", () => {
     const ours = describedPool({
       LambdaConfig: { PostAuthentication: WITH_BACKSTOP.postAuthentication },
     });
-    const theirs = describedPool({ LambdaConfig: { PostAuthentication: CUSTOM_MESSAGE } });
+    const theirs = describedPool({ LambdaConfig: { PostAuthentication: FOREIGN_ARN } });
 
     // Act
     const plain = planAttach(describedPool(), WITH_BACKSTOP, "V2_0").input.LambdaConfig;
@@ -271,12 +302,12 @@ describe("planAttach: the post-authentication backstop", () => {
     expect(plain).not.toHaveProperty("PostAuthentication");
     expect(cleared.input.LambdaConfig).not.toHaveProperty("PostAuthentication");
     expect(kept.conflicts).toEqual([]);
-    expect(kept.input.LambdaConfig?.PostAuthentication).toBe(CUSTOM_MESSAGE);
+    expect(kept.input.LambdaConfig?.PostAuthentication).toBe(FOREIGN_ARN);
   });
 
   test("another function in the slot is a conflict unless replace; a missing function is refused", () => {
     // Prepare
-    const pool = describedPool({ LambdaConfig: { PostAuthentication: CUSTOM_MESSAGE } });
+    const pool = describedPool({ LambdaConfig: { PostAuthentication: FOREIGN_ARN } });
 
     // Act
     const refused = planAttach(pool, WITH_BACKSTOP, "V2_0", { optIn: ["postAuthentication"] });
@@ -288,7 +319,7 @@ describe("planAttach: the post-authentication backstop", () => {
       planAttach(describedPool(), ARNS, "V2_0", { optIn: ["postAuthentication"] });
 
     // Assess
-    expect(refused.conflicts).toEqual([`PostAuthentication (${CUSTOM_MESSAGE})`]);
+    expect(refused.conflicts).toEqual([`PostAuthentication (${FOREIGN_ARN})`]);
     expect(replaced.input.LambdaConfig?.PostAuthentication).toBe(WITH_BACKSTOP.postAuthentication);
     expect(missing).toThrow(/postAuthentication function is missing/);
   });
@@ -304,7 +335,7 @@ describe("planAttach: the triggers the stack wires", () => {
         PostConfirmation: ARNS.postConfirmation,
         PreTokenGeneration: ARNS.preTokenGeneration,
         PreTokenGenerationConfig: { LambdaArn: ARNS.preTokenGeneration, LambdaVersion: "V2_0" },
-        CustomMessage: CUSTOM_MESSAGE,
+        CustomMessage: FOREIGN_ARN,
       },
     });
 
@@ -319,7 +350,7 @@ describe("planAttach: the triggers the stack wires", () => {
       CreateAuthChallenge: ARNS.createAuthChallenge,
       VerifyAuthChallengeResponse: ARNS.verifyAuthChallenge,
       // Not ours: kept (customMessage is not wired, but the slot holds another function).
-      CustomMessage: CUSTOM_MESSAGE,
+      CustomMessage: FOREIGN_ARN,
     });
   });
 
@@ -327,8 +358,12 @@ describe("planAttach: the triggers the stack wires", () => {
     expect([...deployedWiredFunctions({ WiredTriggers: "preTokenGeneration" })]).toEqual([
       "preTokenGeneration",
     ]);
-    // Every trigger function: the nine before user migration and inbound federation, and those two.
-    expect(deployedWiredFunctions({}).size).toBe(11);
+    // Every trigger function of the registry.
+    expect([...deployedWiredFunctions({})].sort()).toEqual(
+      cognitoTriggers()
+        .map(([fn]) => fn)
+        .sort(),
+    );
     expect(() => deployedWiredFunctions({ WiredTriggers: "preSignup" })).toThrow(
       'unknown trigger "preSignup"',
     );
@@ -361,7 +396,7 @@ describe("planAttach: the custom email sender", () => {
       },
     });
     const theirs = describedPool({
-      LambdaConfig: { CustomEmailSender: { LambdaArn: CUSTOM_MESSAGE, LambdaVersion: "V1_0" } },
+      LambdaConfig: { CustomEmailSender: { LambdaArn: FOREIGN_ARN, LambdaVersion: "V1_0" } },
     });
 
     // Act
@@ -371,8 +406,8 @@ describe("planAttach: the custom email sender", () => {
 
     // Assess
     expect(cleared.input.LambdaConfig).not.toHaveProperty("CustomEmailSender");
-    expect(kept.input.LambdaConfig?.CustomEmailSender?.LambdaArn).toBe(CUSTOM_MESSAGE);
-    expect(refused.conflicts).toEqual([`CustomEmailSender (${CUSTOM_MESSAGE})`]);
+    expect(kept.input.LambdaConfig?.CustomEmailSender?.LambdaArn).toBe(FOREIGN_ARN);
+    expect(refused.conflicts).toEqual([`CustomEmailSender (${FOREIGN_ARN})`]);
   });
 
   test("the stack's outputs decide: off, on, or on but without its key", () => {
@@ -417,7 +452,7 @@ describe("planDetach", () => {
     const input = planDetach(describedPool({ LambdaConfig: attached }), WITH_BACKSTOP);
 
     // Assess
-    expect(input.LambdaConfig).toEqual({ PreAuthentication: CUSTOM_MESSAGE });
+    expect(input.LambdaConfig).toEqual({ [FOREIGN_SLOT]: FOREIGN_VALUE });
   });
 
   test("removes only this service's triggers", () => {
@@ -428,7 +463,7 @@ describe("planDetach", () => {
     const input = planDetach(describedPool({ LambdaConfig: attached }), ARNS);
 
     // Assess
-    expect(input.LambdaConfig).toEqual({ PreAuthentication: CUSTOM_MESSAGE });
+    expect(input.LambdaConfig).toEqual({ [FOREIGN_SLOT]: FOREIGN_VALUE });
     expect(input.DeletionProtection).toBe("ACTIVE");
   });
 });
@@ -469,7 +504,7 @@ describe("updatePoolTriggers", () => {
   test("a conflict sends no update; a dry run sends none either", async () => {
     // Prepare
     cognito.on(DescribeUserPoolCommand).resolves({
-      UserPool: describedPool({ LambdaConfig: { PostConfirmation: CUSTOM_MESSAGE } }),
+      UserPool: describedPool({ LambdaConfig: { PostConfirmation: FOREIGN_ARN } }),
     });
     const client = new CognitoIdentityProviderClient({ region: "eu-west-1" });
 
@@ -514,7 +549,7 @@ describe("updatePoolTriggers", () => {
     expect(on.LambdaConfig?.PostAuthentication).toBe(WITH_BACKSTOP.postAuthentication);
     expect(off.LambdaConfig).not.toHaveProperty("PostAuthentication");
     expect(off.LambdaConfig?.PostConfirmation).toBe(ARNS.postConfirmation);
-    expect(detached.LambdaConfig).toEqual({ PreAuthentication: CUSTOM_MESSAGE });
+    expect(detached.LambdaConfig).toEqual({ [FOREIGN_SLOT]: FOREIGN_VALUE });
     expect(cognito.commandCalls(UpdateUserPoolCommand)).toHaveLength(4);
   });
 });
