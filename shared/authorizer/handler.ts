@@ -85,75 +85,106 @@ export function createAuthorizerHandler({ config, verifier, logger, revocation }
   };
   // Powertools' level is fixed at cold start (POWERTOOLS_LOG_LEVEL): skip building debug lines.
   const debug = logger.getLevelName() === "DEBUG";
-  return async (event: unknown): Promise<AuthorizerResult> => {
-    let stage = "event";
-    try {
-      const request = parseAuthorizerEvent(event, config.maxTokenLength);
-      if (request.kind === "refuse") throw new Refused(request.reason);
-      const api = apiFor(request.arn);
-      if (api === undefined) throw new Refused("unexpected methodArn/routeArn");
+  /** The answer for a verified payload (its revocation already checked). */
+  const answer = (
+    request: { readonly shape: "token" | "request" | "http"; readonly arn: string },
+    api: ExecuteApiArn,
+    payload: JwtPayload,
+  ): AuthorizerResult => {
+    let known = (payload as Holder)[DERIVED];
+    let decided: PolicyDecision | undefined;
+    if (known === undefined) {
+      const principal = principalFromClaims(payload, config.contextClaims);
+      decided = policyFor(principal, api, request.arn);
+      known = {
+        principal,
+        context: authorizerContext(principal),
+        firstArn: request.arn,
+        first: decided,
+        decisions: undefined,
+      };
+      (payload as Holder)[DERIVED] = known;
+    } else if (known.firstArn === request.arn) {
+      decided = known.first;
+    } else {
+      known.decisions ??= new Map();
+      decided = known.decisions.get(request.arn);
+      if (decided === undefined) {
+        decided = policyFor(known.principal, api, request.arn);
+        if (known.decisions.size >= 32) known.decisions.clear();
+        known.decisions.set(request.arn, decided);
+      }
+    }
+    const { principal, context } = known;
+    const { policy, decision, policyDecision, route } = decided;
+    // HTTP API: the exact decision. REST: what IAM makes of the policy (API Gateway applies it).
+    const allowed = request.shape === "http" ? decision === "allow" : policyDecision === "allow";
+    if (decision === "allow" && policyDecision === "deny" && request.shape !== "http") {
+      // Overlapping rules IAM cannot express (a met rule and a failed one covering the same
+      // request): the policy denies, so REST fails closed. Fix the rules.
+      logger.warn("Authorizer: a rule allows the route but the policy denies it (403)", {
+        route,
+        arn: request.arn,
+      });
+    }
+    if (!allowed) {
+      logger.info("Authorizer: denied (403)", { sub: principal.sub, arn: request.arn });
+    } else if (debug) {
+      logger.debug("Authorizer: allowed", { sub: principal.sub, arn: request.arn, route });
+    }
+    if (request.shape === "http") return { isAuthorized: allowed, context };
+    return { principalId: principal.sub, policyDocument: policy, context };
+  };
 
-      stage = "verify";
-      const verified = verifier.verifyNow(request.token);
-      const payload = verified instanceof Promise ? await verified : verified;
+  /** Every failure: logged with its stage and reason (never the token), then exactly 401. */
+  const unauthorized = (stage: string, error: unknown): Error => {
+    logger.info("Authorizer: unauthorized (401)", {
+      stage,
+      reason: error instanceof Refused ? error.message : errorName(error),
+      detail: error instanceof Refused ? undefined : (error as Error)?.message,
+    });
+    return new Error(UNAUTHORIZED);
+  };
+
+  /** The path that waits: a JWKS download, a revocation read. */
+  const later = async (
+    request: { readonly shape: "token" | "request" | "http"; readonly arn: string },
+    api: ExecuteApiArn,
+    verified: JwtPayload | Promise<JwtPayload>,
+  ): Promise<AuthorizerResult> => {
+    let stage = "verify";
+    try {
+      const payload = await verified;
       if (revocation !== undefined) {
         stage = "revocation";
         // The verifier guarantees a numeric iat; a missing sub is refused just below anyway.
         await revocation(typeof payload.sub === "string" ? payload.sub : "", payload.iat as number);
       }
       stage = "policy";
-      let known = (payload as Holder)[DERIVED];
-      let decided: PolicyDecision | undefined;
-      if (known === undefined) {
-        const principal = principalFromClaims(payload, config.contextClaims);
-        decided = policyFor(principal, api, request.arn);
-        known = {
-          principal,
-          context: authorizerContext(principal),
-          firstArn: request.arn,
-          first: decided,
-          decisions: undefined,
-        };
-        (payload as Holder)[DERIVED] = known;
-      } else if (known.firstArn === request.arn) {
-        decided = known.first;
-      } else {
-        known.decisions ??= new Map();
-        decided = known.decisions.get(request.arn);
-        if (decided === undefined) {
-          decided = policyFor(known.principal, api, request.arn);
-          if (known.decisions.size >= 32) known.decisions.clear();
-          known.decisions.set(request.arn, decided);
-        }
-      }
-      const { principal, context } = known;
-      const { policy, decision, policyDecision, route } = decided;
-      // HTTP API: the exact decision. REST: what IAM makes of the policy (API Gateway applies it).
-      const allowed = request.shape === "http" ? decision === "allow" : policyDecision === "allow";
-      if (decision === "allow" && policyDecision === "deny" && request.shape !== "http") {
-        // Overlapping rules IAM cannot express (a met rule and a failed one covering the same
-        // request): the policy denies, so REST fails closed. Fix the rules.
-        logger.warn("Authorizer: a rule allows the route but the policy denies it (403)", {
-          route,
-          arn: request.arn,
-        });
-      }
-      if (!allowed) {
-        logger.info("Authorizer: denied (403)", { sub: principal.sub, arn: request.arn });
-      } else if (debug) {
-        logger.debug("Authorizer: allowed", { sub: principal.sub, arn: request.arn, route });
-      }
-
-      if (request.shape === "http") return { isAuthorized: allowed, context };
-      return { principalId: principal.sub, policyDocument: policy, context };
+      return answer(request, api, payload);
     } catch (error) {
-      // The reason is logged (never the token: the logger redacts JWT-looking strings too).
-      logger.info("Authorizer: unauthorized (401)", {
-        stage,
-        reason: error instanceof Refused ? error.message : errorName(error),
-        detail: error instanceof Refused ? undefined : (error as Error)?.message,
-      });
-      throw new Error(UNAUTHORIZED);
+      throw unauthorized(stage, error);
+    }
+  };
+
+  // Not an async function: the warm path (payload known at once, no revocation) answers
+  // without a suspension; every failure still ends in a rejected promise of exactly 401.
+  return (event: unknown): Promise<AuthorizerResult> => {
+    let stage = "event";
+    try {
+      const request = parseAuthorizerEvent(event, config.maxTokenLength);
+      if (request.kind === "refuse") throw new Refused(request.reason);
+      const api = apiFor(request.arn);
+      if (api === undefined) throw new Refused("unexpected methodArn/routeArn");
+      stage = "verify";
+      const verified = verifier.verifyNow(request.token);
+      if (verified instanceof Promise || revocation !== undefined) {
+        return later(request, api, verified);
+      }
+      stage = "policy";
+      return Promise.resolve(answer(request, api, verified));
+    } catch (error) {
+      return Promise.reject(unauthorized(stage, error));
     }
   };
 }
