@@ -30,8 +30,8 @@ const LOG_EVENTS = {
   },
   LockoutFailOpen: {
     pattern: '{ $.lockout = "fail-open" }',
-    functions: ["createAuthChallenge", "verifyAuthChallenge"],
-    description: "the custom-auth lockout store failed and the lockout was skipped (fail-open)",
+    functions: ["createAuthChallenge", "verifyAuthChallenge", "userMigration"],
+    description: "the cross-sign-in lockout store failed and the lockout was skipped (fail-open)",
   },
   RevocationUnresolved: {
     pattern: '{ $.message = "Revocation not written: user unresolved" }',

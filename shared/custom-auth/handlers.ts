@@ -16,7 +16,8 @@ import {
 } from "../events";
 import { type AttemptStore, attemptsKey, type FailureCount } from "../lockout/attempt-store";
 import type { LockoutConfig } from "../lockout/config";
-import { failsOpen, isLockedOut } from "../lockout/decide";
+import { isLockedOut } from "../lockout/decide";
+import { failOpen } from "../lockout/fail-open";
 import type { Logger } from "../logger";
 import { type DeliveryOutcome, sendOnce } from "../messaging/delivery";
 import type { EmailSender } from "../messaging/email";
@@ -156,28 +157,6 @@ function countFields(count: FailureCount): Record<string, unknown> {
   };
 }
 
-/**
- * Run one store call. A failure that passes is logged at ERROR and gives undefined (fail
- * open: see {@link failsOpen}); anything else is rethrown, failing the step (fail closed).
- */
-async function guarded<T>(
-  logger: Logger,
-  operation: "read" | "record-failure" | "clear",
-  call: () => Promise<T>,
-): Promise<T | undefined> {
-  try {
-    return await call();
-  } catch (error) {
-    if (!failsOpen(error)) throw error;
-    logger.error("Cross-sign-in lockout store unavailable: going on without it (fail open)", {
-      lockout: "fail-open",
-      operation,
-      error: error instanceof Error ? error : new Error(String(error)),
-    });
-    return undefined;
-  }
-}
-
 /** What the create-auth-challenge handler needs. */
 export interface CreateAuthDeps {
   readonly config: CreateAuthConfig;
@@ -293,7 +272,7 @@ export function createIssueAuthChallengeHandler(deps: CreateAuthDeps): CreateHan
     const subject = lockoutSubject(event);
     // At most half of the time left: a slow DynamoDB fails open, leaving the send time to run.
     const readDeadline = deadline.portion(0.5);
-    const count = await guarded(logger, "read", () =>
+    const count = await failOpen(logger, "read", () =>
       lockout.store.read(subject.key, started, readDeadline),
     ).finally(() => {
       readDeadline.dispose();
@@ -616,7 +595,7 @@ export function createVerifyAuthChallengeHandler({
       if (lockout !== undefined) {
         const subject = lockoutSubject(event);
         if (answerCorrect) {
-          const outcome = await guarded(logger, "clear", () =>
+          const outcome = await failOpen(logger, "clear", () =>
             lockout.store.clearUnlessLocked(subject.key, nowMs, lockout.threshold, deadline),
           );
           if (outcome === "locked") {
@@ -628,7 +607,7 @@ export function createVerifyAuthChallengeHandler({
             });
           }
         } else {
-          const count = await guarded(logger, "record-failure", () =>
+          const count = await failOpen(logger, "record-failure", () =>
             lockout.store.recordFailure(subject.key, nowMs, lockout.windowSeconds, deadline),
           );
           failures = count?.failures;

@@ -9,7 +9,8 @@ import type { Deadline } from "../aws/clients";
 import { cognitoTrigger } from "../cognito-trigger";
 import { UserFacingError } from "../errors";
 import { type AttemptStore, attemptsKey } from "../lockout/attempt-store";
-import { failsOpen, isLockedOut } from "../lockout/decide";
+import { isLockedOut } from "../lockout/decide";
+import { failOpen } from "../lockout/fail-open";
 import type { Logger } from "../logger";
 import type { UserMigrationConfig } from "./config";
 import { planMigration } from "./mapping";
@@ -38,20 +39,6 @@ export function createUserMigrationHandler(deps: {
   const now = deps.now ?? Date.now;
   const lockout = attempts && config.lockout ? { store: attempts, ...config.lockout } : undefined;
 
-  // A lockout store failure: fail open for what passes (logged), closed for a broken deployment.
-  async function guarded<T>(operation: string, call: () => Promise<T>, fallback: T): Promise<T> {
-    try {
-      return await call();
-    } catch (error) {
-      if (!failsOpen(error)) throw error;
-      logger.error("Lockout store unavailable; going on without it", {
-        operation,
-        error: error as Error,
-      });
-      return fallback;
-    }
-  }
-
   async function authenticate(
     event: UserMigrationTriggerEvent,
     userName: string,
@@ -61,11 +48,7 @@ export function createUserMigrationHandler(deps: {
     if (typeof password !== "string" || password === "") throw new MigrationRefusedError();
     const key = attemptsKey(event.userPoolId, event.userName);
     if (lockout) {
-      const count = await guarded(
-        "read",
-        () => lockout.store.read(key, now(), deadline),
-        undefined,
-      );
+      const count = await failOpen(logger, "read", () => lockout.store.read(key, now(), deadline));
       if (isLockedOut(count, lockout.threshold, now())) {
         logger.info("Migration refused", { reason: "locked-out" });
         throw new MigrationRefusedError();
@@ -74,20 +57,16 @@ export function createUserMigrationHandler(deps: {
     const result = await store.authenticate(userName, password, deadline);
     if (result.kind === "refused") {
       if (lockout) {
-        await guarded(
-          "recordFailure",
-          () => lockout.store.recordFailure(key, now(), lockout.windowSeconds, deadline),
-          undefined,
+        await failOpen(logger, "record-failure", () =>
+          lockout.store.recordFailure(key, now(), lockout.windowSeconds, deadline),
         );
       }
       logger.info("Migration refused", { reason: "unknown-user-or-wrong-password" });
       throw new MigrationRefusedError();
     }
     if (lockout) {
-      const outcome = await guarded(
-        "clearUnlessLocked",
-        () => lockout.store.clearUnlessLocked(key, now(), lockout.threshold, deadline),
-        "cleared" as const,
+      const outcome = await failOpen(logger, "clear", () =>
+        lockout.store.clearUnlessLocked(key, now(), lockout.threshold, deadline),
       );
       if (outcome === "locked") {
         logger.info("Migration refused", { reason: "locked-out" });
