@@ -20,6 +20,14 @@ import {
 
 jest.setTimeout(240_000);
 
+// The package-time checks (plain CommonJS, loaded by the framework's plugin).
+const rules = require("../../plugins/parameter-rules.js") as {
+  checkParameters(
+    params: Record<string, string>,
+    context: { stage: string; region: string },
+  ): string[];
+};
+
 const ON = {
   customAuthMagicLinks: "true",
   customAuthMagicLinkClientIds: "1example23456789abcdefghij",
@@ -29,7 +37,9 @@ const ON = {
 let off: Template;
 let on: Template;
 beforeAll(async () => {
-  [off, on] = await Promise.all([packageService({}, "ml-off"), packageService(ON, "ml-on")]);
+  // One after the other: concurrent packages of one service share its .serverless folder.
+  off = await packageService({}, "ml-off");
+  on = await packageService(ON, "ml-on");
 });
 
 /** Every active statement that allows one of `actions`, with the id of the resource holding it. */
@@ -160,6 +170,8 @@ test("triggers without customAuth: magic links stay off even when switched on", 
 });
 
 describe("magic-link parameters at package time", () => {
+  const DEV = { stage: "dev", region: "eu-west-1" };
+
   test.each<[string, Record<string, string>, string]>([
     [
       "an http base URL",
@@ -173,28 +185,47 @@ describe("magic-link parameters at package time", () => {
     ],
     [
       "no base URL while on",
-      { customAuthMagicLinks: "true" },
+      { ...ON, customAuthMagicLinkBaseUrl: "" },
       'Invalid parameter customAuthMagicLinkBaseUrl=""',
     ],
     [
       "client ids while off",
       { customAuthMagicLinkClientIds: "abc" },
-      'Invalid parameter customAuthMagicLinks="false"',
+      'Invalid parameter customAuthMagicLinks=""',
     ],
     [
       "magic-link in the default flows while off",
-      { customAuthDefaultFlows: "password-code,magic-link" },
-      "Invalid parameter customAuthMagicLinks",
+      { customAuthMagicLinks: "false", customAuthDefaultFlows: "password-code,magic-link" },
+      'Invalid parameter customAuthMagicLinks="false"',
     ],
     [
       "a TTL above 900",
       { ...ON, customAuthMagicLinkTtlSeconds: "3600" },
       "Invalid parameter customAuthMagicLinkTtlSeconds",
     ],
-  ])("refuses %s, naming the parameter", async (_name, params, message) => {
-    const { code, output } = await runPackage(params, "ml-bad");
+    [
+      "an alias outside alias/",
+      { ...ON, customAuthMagicLinkKeyAlias: "magic-links" },
+      "Invalid parameter customAuthMagicLinkKeyAlias",
+    ],
+  ])("the rules refuse %s, naming the parameter", (_name, params, message) => {
+    const problems = rules.checkParameters(params, DEV);
+
+    expect(problems.join("\n")).toContain(message);
+  });
+
+  test("the rules accept magic links off, and a complete setup", () => {
+    expect(rules.checkParameters({ customAuthMagicLinks: "false" }, DEV)).toEqual([]);
+    expect(rules.checkParameters(ON, DEV)).toEqual([]);
+  });
+
+  test("serverless package stops on a bad one before building anything", async () => {
+    const { code, output } = await runPackage(
+      { ...ON, customAuthMagicLinkBaseUrl: "http://app.example.org/" },
+      "ml-bad",
+    );
 
     expect(code).not.toBe(0);
-    expect(output).toContain(message);
+    expect(output).toContain("Invalid parameter customAuthMagicLinkBaseUrl");
   });
 });
