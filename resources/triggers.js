@@ -5,7 +5,10 @@
 // and `:list` (the WiredTriggers output that
 // attach-triggers reads). A trigger left out is neither attached to the pool nor invocable by
 // it nor granted anything (docs/deployment.md, "Choosing the triggers").
-// Plain CommonJS: the framework loads it as a variable source.
+// Plain CommonJS: the framework loads it as a variable source, with a plain `require` and no
+// TypeScript loader, so this list sits next to scripts/registry.ts rather than being read from
+// it (it also groups functions: `customAuth` is three); test/deployment/triggers.test.ts keeps
+// the two in step.
 
 /**
  * Trigger name (the parameter's vocabulary) -> the functions (serverless.yml names) it wires
