@@ -67,6 +67,7 @@ function signRaw(k: TestKey, header: string, payload: string, alg = "RSA-SHA256"
 describe("the RS256 path agrees with aws-jwt-verify", () => {
   const cases: [string, string][] = [
     ["a valid token", signJwt(key, accessClaims())],
+    ["non-ASCII claims (UTF-8)", signJwt(key, accessClaims({ name: "Zoë 東京 🙂" }))],
     ["expired", signJwt(key, accessClaims({ exp: 1000, iat: 900 }))],
     ["nbf in the future", signJwt(key, accessClaims({ nbf: 4102444800 }))],
     ["wrong issuer", signJwt(key, accessClaims({ iss: "https://evil.example/x" }))],
