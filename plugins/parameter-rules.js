@@ -110,10 +110,6 @@ const RULES = {
       ? undefined
       : "allowed values: empty, or an https URL without fragment or credentials (links are <URL>#<token>)";
   },
-  customAuthMagicLinkKeyAlias: (value) =>
-    /^alias\/[\w/-]{1,250}$/.test(value) && !value.startsWith("alias/aws/")
-      ? undefined
-      : "allowed values: a KMS alias name alias/<name> (letters, digits, /, _ and -; not alias/aws/...)",
   customAuthMagicLinkTtlSeconds: integer(60, 900),
   customAuthMagicLinkThrottleSeconds: integer(0, 3600),
   logLevel: oneOf(["DEBUG", "INFO", "WARN", "ERROR"]),

@@ -203,11 +203,6 @@ describe("magic-link parameters at package time", () => {
       { ...ON, customAuthMagicLinkTtlSeconds: "3600" },
       "Invalid parameter customAuthMagicLinkTtlSeconds",
     ],
-    [
-      "an alias outside alias/",
-      { ...ON, customAuthMagicLinkKeyAlias: "magic-links" },
-      "Invalid parameter customAuthMagicLinkKeyAlias",
-    ],
   ])("the rules refuse %s, naming the parameter", (_name, params, message) => {
     const problems = rules.checkParameters(params, DEV);
 
