@@ -1,9 +1,8 @@
 // Which Cognito triggers this deployment wires: the `triggers` parameter ("all", the default, or
 // a comma-separated list of the names below). serverless.yml reads the result through
-// `${file(./resources/triggers.js):wired.<name>}` ("true"/"false", for the Wire<Name>
-// conditions in resources/triggers.yml), `:effect.<name>` (its functions' own IAM statements)
-// and `:list` (the WiredTriggers output that
-// attach-triggers reads). A trigger left out is neither attached to the pool nor invocable by
+// `${file(./resources/triggers.js):resources}` (a `resources:` entry with one Wire<Name>
+// condition per trigger), `:wired.<name>` ("true"/"false"), `:effect.<name>` (its functions'
+// own IAM statements) and `:list` (the WiredTriggers output that attach-triggers reads). A trigger left out is neither attached to the pool nor invocable by
 // it nor granted anything (docs/deployment.md, "Choosing the triggers").
 // Plain CommonJS: the framework loads it as a variable source, with a plain `require` and no
 // TypeScript loader, so this list sits next to scripts/registry.ts rather than being read from
@@ -59,21 +58,27 @@ function parseTriggers(value) {
   return names.filter((n) => chosen.includes(n));
 }
 
+/** `preSignUp` -> `WirePreSignUp`: the condition its slot, permission and grants depend on. */
+const conditionName = (name) => `Wire${name.charAt(0).toUpperCase()}${name.slice(1)}`;
+
 /**
  * Variable source: `wired.<name>` ("true" | "false"), `effect.<name>` (the Effect of the
  * trigger's own IAM statements: "Allow", or "Deny" when it is left out, so that they grant
- * nothing) and `list` (the chosen names, comma-separated).
+ * nothing), `list` (the chosen names, comma-separated) and `resources` (a `resources:` entry
+ * with one `Wire<Name>` condition per trigger, so that adding a trigger here is enough).
  */
 function resolveTriggers({ resolveVariable }) {
   const compute = (value) => {
     const chosen = parseTriggers(value);
     const wired = {};
     const effect = {};
+    const conditions = {};
     for (const name of Object.keys(TRIGGERS)) {
       wired[name] = chosen.includes(name) ? "true" : "false";
       effect[name] = chosen.includes(name) ? "Allow" : "Deny";
+      conditions[conditionName(name)] = { "Fn::Equals": [wired[name], "true"] };
     }
-    return { wired, effect, list: chosen.join(",") };
+    return { wired, effect, list: chosen.join(","), resources: { Conditions: conditions } };
   };
   // The framework's resolveVariable returns a promise; scripts/local-env.ts's answers at once.
   const value = resolveVariable("param:triggers");
@@ -82,4 +87,5 @@ function resolveTriggers({ resolveVariable }) {
 
 resolveTriggers.TRIGGERS = TRIGGERS;
 resolveTriggers.parseTriggers = parseTriggers;
+resolveTriggers.conditionName = conditionName;
 module.exports = resolveTriggers;

@@ -6,7 +6,7 @@
  */
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { readServerlessYml } from "./local-env";
+import { asRecord, readServerlessYml } from "./local-env";
 
 /** The git-ignored file of stage parameters for `npm run dev` (repository root). */
 export const DEV_PARAMS_FILE = "dev.params.json";
@@ -37,14 +37,6 @@ export interface DevParams {
   readonly sources: readonly ParamSource[];
 }
 
-type Yaml = Record<string, unknown>;
-
-function record(value: unknown): Yaml {
-  return typeof value === "object" && value !== null && !Array.isArray(value)
-    ? (value as Yaml)
-    : {};
-}
-
 /** What serverless.yml declares: its stage parameters, and function variables -> parameter. */
 export interface ServiceParameters {
   readonly names: ReadonlySet<string>;
@@ -54,15 +46,15 @@ export interface ServiceParameters {
 /** Read the parameter names and the variable -> parameter map from serverless.yml. */
 export function serviceParameters(root: string): ServiceParameters {
   const doc = readServerlessYml(root);
-  const params = record(doc.params);
+  const params = asRecord(doc.params);
   const names = new Set([
-    ...Object.keys(record(params.default)),
-    ...Object.keys(record(params.dev)),
+    ...Object.keys(asRecord(params.default)),
+    ...Object.keys(asRecord(params.dev)),
   ]);
   const byVariable: Record<string, string> = {};
   const environments = [
-    record(record(doc.provider).environment),
-    ...Object.values(record(doc.functions)).map((fn) => record(record(fn).environment)),
+    asRecord(asRecord(doc.provider).environment),
+    ...Object.values(asRecord(doc.functions)).map((fn) => asRecord(asRecord(fn).environment)),
   ];
   for (const environment of environments) {
     for (const [variable, value] of Object.entries(environment)) {

@@ -8,16 +8,16 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { isCollection, parse } from "yaml";
+import { isRecord } from "../shared/guards";
 
 type Yaml = Record<string, unknown>;
 
 // The stage `serverless invoke local` uses when none is given (provider.stage default).
 const STAGE = "dev";
 
-function asRecord(value: unknown): Yaml {
-  return typeof value === "object" && value !== null && !Array.isArray(value)
-    ? (value as Yaml)
-    : {};
+/** A YAML mapping as an object; anything else (a list, a scalar, nothing) as `{}`. */
+export function asRecord(value: unknown): Yaml {
+  return isRecord(value) ? value : {};
 }
 
 // CloudFormation short-form tags (`!Ref`, `!GetAtt`...) parsed as their `Fn::` objects.

@@ -22,6 +22,7 @@ type TriggerSpec = { functions: string[]; slots: string[]; optIn?: string };
 const triggers = require("../../resources/triggers.js") as {
   TRIGGERS: Record<string, TriggerSpec>;
   parseTriggers: (value: string) => string[];
+  conditionName: (name: string) => string;
 };
 
 /** `preSignUp` -> `PreSignUpLambdaFunction`. */
@@ -125,6 +126,10 @@ describe("the triggers parameter", () => {
       "cognito-idp:ListUsers",
     ]);
     expect(active.PostConfirmationGroupPolicy).toBeUndefined();
+    // One Wire<Name> condition per trigger, made by resources/triggers.js.
+    for (const name of Object.keys(triggers.TRIGGERS)) {
+      expect(some.Conditions).toHaveProperty(triggers.conditionName(name));
+    }
   });
 
   test("existing pool: the permissions and grants follow the choice; attach-triggers reads it", () => {
