@@ -69,7 +69,8 @@ function isRevocationEvent(name: unknown): name is RevocationEventName {
  * written (undefined: any pool, local mode only). Throws {@link InvalidEventError} for an event
  * that is not an EventBridge CloudTrail event at all (a misconfigured rule).
  *
- * The user is, in order: the `sub` Cognito records (`additionalEventData.sub`); the request's
+ * The user is, in order: the `sub` Cognito records (`additionalEventData.sub`, or
+ * `additionalEventData.requestParameters.sub`); the request's
  * `username` with the pool id (Admin* calls), resolved later with AdminGetUser. GlobalSignOut
  * and RevokeToken send a token, which CloudTrail does not record, so without a recorded `sub`
  * they are unresolvable.
@@ -112,7 +113,10 @@ export function decideRevocation(
   const common = { eventName, eventId, userPoolId };
   const revokedAt = Math.floor(eventTime / 1000);
 
-  const sub = text(additional.sub);
+  // Where Cognito records the user's sub: `additionalEventData.sub`, or, in the shape of its
+  // documented hosted UI events, `additionalEventData.requestParameters.sub` (a list of one).
+  const nested = isRecord(additional.requestParameters) ? additional.requestParameters : {};
+  const sub = text(additional.sub) ?? text(nested.sub);
   if (sub !== undefined) {
     // A token-authorized call names no pool; a sub is unique to its user whatever the pool.
     if (userPoolId === undefined && eventName.startsWith("Admin")) {

@@ -112,6 +112,19 @@ describe("decideRevocation (the documented event shapes)", () => {
     ).toMatchObject({ kind: "unresolvable", eventName: "RevokeToken" });
   });
 
+  it("also finds the sub where the documented hosted UI events put it", () => {
+    const event = loadEvent<Event>("revocation-writer-revoke-token-no-sub");
+    event.detail.additionalEventData = {
+      userPoolId: POOL,
+      requestParameters: { sub: [SUB], username: [HIDDEN] },
+    };
+    expect(decideRevocation(event, [POOL])).toMatchObject({
+      kind: "revoke",
+      userPoolId: POOL,
+      target: { kind: "sub", sub: SUB },
+    });
+  });
+
   it("never takes a redaction marker for a user", () => {
     const event = loadEvent<Event>("revocation-writer-admin-user-global-sign-out");
     event.detail.additionalEventData = { sub: HIDDEN };
