@@ -93,6 +93,25 @@ const RULES = {
   authorizerLocalClientIds: list("app client ids", (v) => CLIENT_ID.test(v)),
   customAuthPasswordlessClientIds: list("app client ids", (v) => CLIENT_ID.test(v)),
   customAuthPasswordCodeClientIds: list("app client ids", (v) => CLIENT_ID.test(v)),
+  customAuthMagicLinkClientIds: list("app client ids", (v) => CLIENT_ID.test(v)),
+  customAuthMagicLinks: oneOf(["true", "false"]),
+  customAuthMagicLinkBaseUrl: (value) => {
+    if (value === "") return undefined;
+    let url;
+    try {
+      url = new URL(value);
+    } catch {
+      url = undefined;
+    }
+    return url?.protocol === "https:" &&
+      !value.includes("#") &&
+      url.username === "" &&
+      url.password === ""
+      ? undefined
+      : "allowed values: empty, or an https URL without fragment or credentials (links are <URL>#<token>)";
+  },
+  customAuthMagicLinkTtlSeconds: integer(60, 900),
+  customAuthMagicLinkThrottleSeconds: integer(0, 3600),
   logLevel: oneOf(["DEBUG", "INFO", "WARN", "ERROR"]),
   logRetentionDays: (value) =>
     LOG_RETENTION_DAYS.includes(Number(value)) && /^\d+$/.test(value)
@@ -149,6 +168,20 @@ function checkParameters(params, { stage, region }) {
     const allowed = rule(value, { stage, region });
     if (allowed !== undefined)
       problems.push(`Invalid parameter ${name}=${JSON.stringify(value)}: ${allowed}`);
+  }
+  // Magic links need their switch and base URL together; clients allowed them need the switch.
+  const magicLinks = String(params.customAuthMagicLinks ?? "") === "true";
+  if (magicLinks && String(params.customAuthMagicLinkBaseUrl ?? "") === "") {
+    problems.push(
+      'Invalid parameter customAuthMagicLinkBaseUrl="": allowed values: an https URL (required with customAuthMagicLinks=true)',
+    );
+  }
+  const linkClients = String(params.customAuthMagicLinkClientIds ?? "").trim();
+  const defaultFlows = String(params.customAuthDefaultFlows ?? "");
+  if (!magicLinks && (linkClients !== "" || /(^|,)\s*magic-link\s*(,|$)/.test(defaultFlows))) {
+    problems.push(
+      `Invalid parameter customAuthMagicLinks=${JSON.stringify(String(params.customAuthMagicLinks ?? ""))}: allowed values: "true" when customAuthMagicLinkClientIds or customAuthDefaultFlows allows magic links`,
+    );
   }
   return problems;
 }

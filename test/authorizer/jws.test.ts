@@ -205,8 +205,13 @@ describe("parseJson", () => {
   });
 
   test("plain JSON parses as JSON.parse does", () => {
+    // Plain: no `__proto__` or `constructor` key, which parseJson drops on purpose (above);
+    // fc.jsonValue() generates such keys now and then.
+    const plain = fc
+      .jsonValue()
+      .filter((value) => !/"(__proto__|constructor)":/.test(JSON.stringify(value)));
     fc.assert(
-      fc.property(fc.jsonValue(), (value) => {
+      fc.property(plain, (value) => {
         const text = JSON.stringify(value);
         expect(parseJson(text)).toEqual(JSON.parse(text));
       }),

@@ -83,6 +83,24 @@ export const VARIANTS: readonly Variant[] = [
     params: { existingUserPoolId: EXISTING_POOL_ID, revocation: "true" },
   },
   {
+    name: "created-magic-links",
+    params: {
+      customAuthMagicLinks: "true",
+      customAuthMagicLinkClientIds: "1example23456789abcdefghij",
+      customAuthMagicLinkBaseUrl: "https://app.example.org/sign-in/magic",
+    },
+  },
+  {
+    name: "existing-magic-links-default-flows",
+    params: {
+      existingUserPoolId: EXISTING_POOL_ID,
+      customAuthMagicLinks: "true",
+      customAuthDefaultFlows: "password-code,magic-link",
+      customAuthMagicLinkBaseUrl: "https://app.example.org/magic",
+      customAuthMagicLinkTtlSeconds: "600",
+    },
+  },
+  {
     name: "created-domain-ses-set",
     params: {
       userPoolDomainPrefix: "triggers-test-login",

@@ -13,14 +13,14 @@ import { parsePublicKey } from "./keys";
 export type MagicLinkKey =
   /** CUSTOM_AUTH_MAGIC_LINK_KMS_KEY_ID: the asymmetric KMS key (ECC_NIST_P256, SIGN_VERIFY). */
   | { readonly kind: "kms"; readonly keyId: string }
-  /** LOCAL_MAGIC_LINK_KEY_FILE: local mode's PEM private key (created when missing). */
+  /** LOCAL_MAGIC_LINK_KEY_FILE: local mode's PEM private key (created when missing), used unless a KMS endpoint is set. */
   | { readonly kind: "local-file"; readonly file: string };
 
 /** The magic-link settings. */
 export interface MagicLinkConfig {
   /** CUSTOM_AUTH_MAGIC_LINK_TABLE_NAME: the table of live links (key `pk`, TTL `expiresAt`); setting it turns magic links on. */
   readonly tableName: string;
-  /** The signing key: KMS in AWS, a local file in local mode without CUSTOM_AUTH_MAGIC_LINK_KMS_KEY_ID. */
+  /** The signing key: KMS in AWS (and in local mode with a KMS endpoint), else local mode's key file. */
   readonly key: MagicLinkKey;
   /** CUSTOM_AUTH_MAGIC_LINK_PUBLIC_KEY (verify): the key's public half (PEM or base64 DER), so verify needs no kms:GetPublicKey. */
   readonly publicKey: KeyObject | undefined;
@@ -48,6 +48,8 @@ export interface MagicLinkCreateConfig extends MagicLinkConfig {
 export const DEFAULT_LINK_TTL_SECONDS = 900;
 /** Upper bound of {@link MagicLinkConfig.ttlSeconds}: the longest auth session an app client may have (AuthSessionValidity, 15 minutes). */
 export const MAX_LINK_TTL_SECONDS = 900;
+/** Longest base URL: with the token (at most 1024), a link stays within 2048 characters. */
+export const MAX_BASE_URL_LENGTH = 1000;
 /** Default of {@link MagicLinkConfig.throttleSeconds}. */
 export const DEFAULT_LINK_THROTTLE_SECONDS = 60;
 /** Where local mode keeps the signing key. */
@@ -79,6 +81,9 @@ export function readBaseUrl(env: Env, name: string, localMode: boolean): string 
   if (url.username !== "" || url.password !== "") {
     throw new ConfigError(name, "must not carry credentials");
   }
+  if (url.href.length > MAX_BASE_URL_LENGTH) {
+    throw new ConfigError(name, `must be at most ${MAX_BASE_URL_LENGTH} characters`);
+  }
   if (url.hash !== "" || text.includes("#")) {
     throw new ConfigError(name, "must not have a fragment: the link's token goes there");
   }
@@ -108,9 +113,14 @@ export function loadMagicLinkConfig(env: Env, common: CommonConfig): MagicLinkCo
       : parsePublicKey("CUSTOM_AUTH_MAGIC_LINK_PUBLIC_KEY", publicKeyText);
   if (tableName === undefined) return undefined;
   const keyId = optionalString(env, "CUSTOM_AUTH_MAGIC_LINK_KMS_KEY_ID");
+  const kmsEndpoint =
+    optionalString(env, "AWS_ENDPOINT_URL_KMS") ?? optionalString(env, "AWS_ENDPOINT_URL");
   let key: MagicLinkKey;
-  if (keyId !== undefined) key = { kind: "kms", keyId };
-  else if (common.localMode) {
+  // Local mode signs with the local key file unless a KMS-compatible endpoint is given (no KMS
+  // runs on a laptop, and serverless.yml's alias names a key of the AWS account).
+  if (keyId !== undefined && !(common.localMode && kmsEndpoint === undefined)) {
+    key = { kind: "kms", keyId };
+  } else if (common.localMode) {
     key = {
       kind: "local-file",
       file: optionalString(env, "LOCAL_MAGIC_LINK_KEY_FILE", DEFAULT_LOCAL_KEY_FILE),
@@ -129,8 +139,7 @@ export function loadMagicLinkConfig(env: Env, common: CommonConfig): MagicLinkCo
     throttleSeconds,
     dynamoEndpoint:
       optionalString(env, "AWS_ENDPOINT_URL_DYNAMODB") ?? optionalString(env, "AWS_ENDPOINT_URL"),
-    kmsEndpoint:
-      optionalString(env, "AWS_ENDPOINT_URL_KMS") ?? optionalString(env, "AWS_ENDPOINT_URL"),
+    kmsEndpoint,
     awsRegion: optionalString(env, "AWS_REGION"),
     localFile: optionalString(env, "LOCAL_MAGIC_LINK_FILE", DEFAULT_LOCAL_LINKS_FILE),
   };

@@ -80,6 +80,11 @@ describe("magic-link config", () => {
       "CUSTOM_AUTH_MAGIC_LINK_BASE_URL must not carry credentials",
     ],
     [
+      "a base URL over 1000 characters",
+      { CUSTOM_AUTH_MAGIC_LINK_BASE_URL: `https://app.example.com/${"x".repeat(1000)}` },
+      "CUSTOM_AUTH_MAGIC_LINK_BASE_URL must be at most 1000 characters",
+    ],
+    [
       "no KMS key outside local mode",
       { CUSTOM_AUTH_MAGIC_LINK_KMS_KEY_ID: "" },
       "CUSTOM_AUTH_MAGIC_LINK_KMS_KEY_ID is required",
@@ -117,6 +122,19 @@ describe("magic-link config", () => {
     expect(() => create({ ...AWS, CUSTOM_AUTH_MAGIC_LINK_BASE_URL: "http://x.example" })).toThrow(
       "CUSTOM_AUTH_MAGIC_LINK_BASE_URL must be an https URL",
     );
+  });
+
+  it("local mode signs with the local key file, even with a key id, unless a KMS endpoint is set", () => {
+    const env = { ...LOCAL, ...ON };
+
+    expect(create(env)?.key).toEqual({
+      kind: "local-file",
+      file: ".local/custom-auth/magic-link-key.pem",
+    });
+    expect(create({ ...env, AWS_ENDPOINT_URL_KMS: "http://127.0.0.1:4566" })?.key).toEqual({
+      kind: "kms",
+      keyId: "alias/magic-links",
+    });
   });
 
   it("local mode: http allowed, the key is a local file unless a KMS key id is set", () => {
