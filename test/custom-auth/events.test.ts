@@ -106,6 +106,12 @@ describe("sample events through the function modules (as npm run invoke runs the
     const create = ["first", "retry", "password-code", "user-not-found"].map(
       (n) => `custom-auth-create-${n}.json`,
     );
+    // The magic-link events run in test/custom-auth/magic-link/events.test.ts.
+    create.push(
+      "custom-auth-define-magic-link-request.json",
+      "custom-auth-create-magic-link-request.json",
+      "custom-auth-verify-magic-link-wrong.json",
+    );
     const known = [...Object.keys(DEFINE), ...Object.keys(VERIFY)]
       .map((n) => `${n}.json`)
       .concat(create);
