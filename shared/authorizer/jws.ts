@@ -29,23 +29,53 @@ export interface Rs256Issuer {
   /** Its JWKS URI (the key of the JWKS cache). */
   readonly jwksUri: string;
   /** The issuer's own checks after the library's claim checks (Cognito fields, our times). */
-  readonly check: (payload: JwtPayload) => void;
+  readonly check: (payload: JwtPayload, nowSeconds: number) => void;
 }
 
 // aws-jwt-verify's own shape check of a compact JWT (jwt.js, JWT_REGEX).
 const JWT_SHAPE = /^[A-Za-z0-9_-]+={0,2}\.[A-Za-z0-9_-]+={0,2}\.[A-Za-z0-9_-]+={0,2}$/;
 
 /**
- * JSON.parse, or the library's `safeJsonParse` (which deletes `__proto__` and `constructor`
- * keys at every level) when the text could hold such a key: spelled out, or through a `\u`
- * escape (the only JSON escape that can produce a letter).
+ * JSON.parse, or the library's `safeJsonParse` (which deletes own `__proto__` and `constructor`
+ * keys of every object, at every level) when the parsed value holds such a key, however the
+ * text spells it: the same value either way.
  */
 export function parseJson(text: string): unknown {
-  if (text.includes("\\u") || text.includes("__proto__") || text.includes("constructor")) {
-    return safeJsonParse(text);
-  }
-  return JSON.parse(text);
+  const value: unknown = JSON.parse(text);
+  return hasPollutingKey(value) ? safeJsonParse(text) : value;
 }
+
+/**
+ * Whether some object in `root` (at any depth) has an own `__proto__` or `constructor` key
+ * (JSON.parse makes both own data properties). A walk over the parsed value costs less than
+ * searching the text for them; iterative, so no nesting depth overflows the stack.
+ */
+function hasPollutingKey(root: unknown): boolean {
+  // Objects still to look into; one array reused (the walk is synchronous), left empty.
+  const pending = PENDING;
+  let value: unknown = root;
+  for (;;) {
+    if (typeof value === "object" && value !== null) {
+      if (Array.isArray(value)) {
+        for (const item of value) {
+          if (typeof item === "object" && item !== null) pending.push(item);
+        }
+      } else {
+        if (Object.hasOwn(value, "__proto__") || Object.hasOwn(value, "constructor")) {
+          pending.length = 0;
+          return true;
+        }
+        for (const key in value) {
+          const item = (value as Record<string, unknown>)[key];
+          if (typeof item === "object" && item !== null) pending.push(item);
+        }
+      }
+    }
+    if (pending.length === 0) return false;
+    value = pending.pop();
+  }
+}
+const PENDING: object[] = [];
 
 // The same checks, messages and error class as aws-jwt-verify 5.2.1's assertJwtHeader and
 // assertJwtPayload (dist/cjs/jwt.js), which it does not export.
@@ -168,11 +198,19 @@ export function createRs256Path(
 ): (token: string) => JwtPayload | typeof DEFER {
   // Per JWK object: a JWKS refresh replaces the objects, so a rotated key is never reused.
   const checked = new WeakMap<Jwk, CheckedKey>();
+  // A few issuers are compared in a list: `===` on the token's fresh `iss` string costs less
+  // than hashing it for a Map lookup.
+  const list = issuers.size <= 8 ? [...issuers] : undefined;
+  const issuerOf = (iss: string): Rs256Issuer | undefined => {
+    if (list === undefined) return issuers.get(iss);
+    for (const [known, issuer] of list) if (known === iss) return issuer;
+    return undefined;
+  };
   return (token) => {
     const decomposed = decompose(token);
     if (decomposed === DEFER) return DEFER;
     const { header, payload } = decomposed;
-    const issuer = typeof payload.iss === "string" ? issuers.get(payload.iss) : undefined;
+    const issuer = typeof payload.iss === "string" ? issuerOf(payload.iss) : undefined;
     if (issuer === undefined || header.alg !== "RS256") return DEFER;
     const jwk = jwksCache.getCachedJwk(issuer.jwksUri, decomposed);
     let entry = checked.get(jwk);
@@ -203,15 +241,23 @@ export function createRs256Path(
     const scratch = scratchFor(token.length + decomposed.signatureB64.length);
     scratch.write(token, 0, signed, "latin1");
     const sigLength = scratch.write(decomposed.signatureB64, signed, "base64url");
+    const { buffer, byteOffset } = scratch;
     const valid = verify(
       "RSA-SHA256",
-      scratch.subarray(0, signed),
+      new Uint8Array(buffer, byteOffset, signed),
       entry.key,
-      scratch.subarray(signed, signed + sigLength),
+      new Uint8Array(buffer, byteOffset + signed, sigLength),
     );
     if (!valid) throw new JwtInvalidSignatureError("Invalid signature");
-    validateJwtFields(payload, { issuer: payload.iss as string, audience: null });
-    issuer.check(payload);
+    const now = Date.now() / 1000;
+    // The library's validateJwtFields with the issuer the token names and no audience: `exp`
+    // and `nbf` (finite when present, asserted above) against the clock, no grace. Called
+    // when either fails, for its exact error.
+    const { exp, nbf } = payload;
+    if ((exp !== undefined && exp < now) || (nbf !== undefined && nbf > now)) {
+      validateJwtFields(payload, { issuer: payload.iss as string, audience: null });
+    }
+    issuer.check(payload, now);
     return payload;
   };
 }

@@ -49,6 +49,8 @@ export class VerifiedTokenCache {
 
   /** The payload of `token` if it was verified and its `exp` has not passed; else undefined. */
   get(token: string): JwtPayload | undefined {
+    // Off (no entries kept): nothing to look up.
+    if (this.options.maxEntries === 0) return undefined;
     const entry = this.entries.get(keyOf(token));
     if (entry === undefined || entry.token !== token) return undefined;
     if (this.now() < entry.expMs) return entry.payload;

@@ -76,6 +76,30 @@ export function assertCognitoTimes(
   }
 }
 
+/**
+ * aws-jwt-verify's `validateCognitoJwtFields` (no groups): `token_use` "id" or "access" (and
+ * `tokenUse` unless null); the client among `clientIds`: `aud` of an ID token, `client_id` of an
+ * access token, a non-empty string. What it accepts is decided here without the arrays and Set
+ * it builds per call; anything else is handed to it, so a refusal is its own error and message.
+ * `clients` is `clientIds` as a Set, built once.
+ */
+export function assertCognitoFields(
+  payload: JwtPayload,
+  tokenUse: "access" | "id" | null,
+  clientIds: string[],
+  clients: ReadonlySet<string>,
+): void {
+  const use = payload.token_use;
+  const id = use === "id" ? payload.aud : payload.client_id;
+  const accepted =
+    (use === "access" || use === "id") &&
+    (tokenUse === null || use === tokenUse) &&
+    typeof id === "string" &&
+    id !== "" &&
+    clients.has(id);
+  if (!accepted) validateCognitoJwtFields(payload, { tokenUse, clientId: clientIds });
+}
+
 /** The classic issuer of a pool: `https://cognito-idp.<region>.amazonaws.com/<poolId>`. */
 export function classicIssuer(userPoolId: string): string {
   return `https://cognito-idp.${userPoolId.split("_")[0]}.amazonaws.com/${userPoolId}`;
@@ -182,9 +206,10 @@ export function createTokenVerifier(
   // The Cognito checks (token_use; client_id for access, aud for ID tokens), then ours.
   const checks = issuers.map(({ issuer, clientIds, maxLifetime }) => {
     const clientId = [...clientIds];
-    const check = (payload: JwtPayload): void => {
-      validateCognitoJwtFields(payload, { tokenUse, clientId });
-      assertCognitoTimes(payload, Date.now() / 1000, skew, maxLifetime);
+    const clients = new Set(clientId);
+    const check = (payload: JwtPayload, nowSeconds: number): void => {
+      assertCognitoFields(payload, tokenUse, clientId, clients);
+      assertCognitoTimes(payload, nowSeconds, skew, maxLifetime);
     };
     return { issuer, jwksUri: jwksUriOf(issuer), check };
   });
@@ -203,7 +228,7 @@ export function createTokenVerifier(
         issuer,
         audience: null,
         jwksUri,
-        customJwtCheck: ({ payload }: { payload: JwtPayload }) => check(payload),
+        customJwtCheck: ({ payload }: { payload: JwtPayload }) => check(payload, Date.now() / 1000),
       })) as unknown as Parameters<typeof JwtVerifier.create>[0],
       { jwksCache },
     ) as unknown as Library;
