@@ -12,8 +12,21 @@ function str(value: unknown): string {
   return typeof value === "string" ? value : "";
 }
 
-function strings(value: unknown): string[] {
-  return Array.isArray(value) ? value.filter((v): v is string => typeof v === "string") : [];
+/** The strings of an array claim; the claim's own array when it holds nothing else. */
+function strings(value: unknown): readonly string[] {
+  if (!Array.isArray(value)) return [];
+  for (const item of value) {
+    if (typeof item !== "string") return value.filter((v): v is string => typeof v === "string");
+  }
+  return value as string[];
+}
+
+/** The space-separated scopes; runs of spaces (or spaces at either end) name no scope. */
+function scopesOf(scope: unknown): readonly string[] {
+  const text = str(scope);
+  if (text === "") return [];
+  const scopes = text.split(" ");
+  return scopes.includes("") ? scopes.filter(Boolean) : scopes;
 }
 
 /**
@@ -41,7 +54,7 @@ export function principalFromClaims(
     clientId:
       tokenUse === "id" ? (strings(payload.aud)[0] ?? str(payload.aud)) : str(payload.client_id),
     tokenUse,
-    scopes: tokenUse === "access" ? str(payload.scope).split(" ").filter(Boolean) : [],
+    scopes: tokenUse === "access" ? scopesOf(payload.scope) : [],
     groups: strings(payload["cognito:groups"]),
     claims,
   };
