@@ -245,6 +245,11 @@ export class SendTimeEstimate {
  * issued as on the pretend path, after the same wait, so an unknown user and a real one see the
  * same answer whatever SES does. The challenge carries the code that was (maybe) sent: if SES
  * accepted it after all, that is the code verify accepts.
+ *
+ * For app clients allowed magic links (sessions without SRP), the first challenge is the
+ * method round (no side effect); after it, a code as above, or a magic-link challenge: a link
+ * issued, stored and emailed on request (or the same wait on the pretend and throttled paths),
+ * nothing sent for a link the client holds (docs/custom-auth.md, "Magic links").
  */
 export function createIssueAuthChallengeHandler(deps: CreateAuthDeps): CreateHandler {
   const { config, logger, sender } = deps;

@@ -402,6 +402,40 @@ describe("magic links, end to end", () => {
     expect(output.text()).toContain("KMS Sign failed: NotFoundException");
   });
 
+  it("verify failing closed: no public key (KMS down) fails the step, and the link stays usable", async () => {
+    // Prepare: one live-links store, two verify sides: one whose key fetch fails.
+    const store = localFileNonceStore(tmp("links.json"));
+    const env = {
+      CUSTOM_AUTH_MAGIC_LINK_TABLE_NAME: "links",
+      CUSTOM_AUTH_MAGIC_LINK_KMS_KEY_ID: kms.keyId,
+      CUSTOM_AUTH_MAGIC_LINK_BASE_URL: BASE_URL,
+    };
+    const signer = kmsLinkSigner(kms.client, kms.keyId);
+    const broken = new CustomAuthHarness({
+      clientFlows: ["magic-link"],
+      env,
+      links: { signer, publicKey: kmsPublicKeySource(kms.client, "alias/missing"), store },
+    });
+    const healthy = new CustomAuthHarness({
+      clientFlows: ["magic-link"],
+      env,
+      links: { signer, publicKey: kmsPublicKeySource(kms.client, kms.keyId), store },
+    });
+    await requestLink(broken);
+    const link = broken.sender.lastLink();
+
+    // Act
+    const failed = await useLink(broken, link);
+    const after = await useLink(healthy, link);
+
+    // Assess
+    expect(failed.result).toEqual({
+      kind: "error",
+      message: "Something went wrong. Please try again later.",
+    });
+    expect(after.result).toEqual({ kind: "tokens" });
+  });
+
   it("no log line holds the link or its token", async () => {
     const h = harness();
     await requestLink(h);
