@@ -56,7 +56,9 @@ function refuse(reason: string): AuthorizationRequest {
  * request (~0.45 us, 2% of the RS256 verify the whole request is measured against).
  */
 function bearerCredentials(value: string): string | undefined {
-  if (value.length < 8 || value.slice(0, 6).toLowerCase() !== "bearer") return undefined;
+  if (value.length < 8) return undefined;
+  // The usual spelling compared in place; any other case through a lowercased copy.
+  if (!value.startsWith("Bearer") && value.slice(0, 6).toLowerCase() !== "bearer") return undefined;
   let start = 6;
   while (value.charCodeAt(start) === 32) start++;
   // No space after the scheme ("Bearerx..."), or nothing after the spaces.

@@ -152,6 +152,9 @@ function parseHeader(headerB64: string): JwtHeader {
  */
 const HEADERS = new Map<string, JwtHeader>();
 const MAX_HEADERS = 16;
+/** The last token's header text and header (one of HEADERS' entries). */
+let LAST_HEADER_B64 = "";
+let LAST_HEADER: JwtHeader | undefined;
 
 /**
  * Decompose a compact JWT as aws-jwt-verify's `decomposeUnverifiedJwt` does (same shape check,
@@ -163,12 +166,15 @@ export function decompose(token: string): DecomposedJwt | typeof DEFER {
   const second = token.indexOf(".", first + 1);
   const headerB64 = token.slice(0, first);
   const payloadB64 = token.slice(first + 1, second);
-  let header = HEADERS.get(headerB64);
+  // Most tokens carry the last token's header: `===` compares the text, the Map would hash it.
+  let header = headerB64 === LAST_HEADER_B64 ? LAST_HEADER : HEADERS.get(headerB64);
   if (header === undefined) {
     header = Object.freeze(parseHeader(headerB64));
     if (HEADERS.size >= MAX_HEADERS) HEADERS.clear();
     HEADERS.set(headerB64, header);
   }
+  LAST_HEADER_B64 = headerB64;
+  LAST_HEADER = header;
   let payload: unknown;
   try {
     const scratch = scratchFor(payloadB64.length);

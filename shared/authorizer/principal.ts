@@ -12,8 +12,22 @@ function str(value: unknown): string {
   return typeof value === "string" ? value : "";
 }
 
-function strings(value: unknown): string[] {
-  return Array.isArray(value) ? value.filter((v): v is string => typeof v === "string") : [];
+/** The strings of an array claim; the claim's own array when it holds nothing else. */
+function strings(value: unknown): readonly string[] {
+  if (!Array.isArray(value)) return [];
+  for (const item of value) {
+    if (typeof item !== "string") return value.filter((v): v is string => typeof v === "string");
+  }
+  return value as string[];
+}
+
+/** The space-separated scopes; runs of spaces (or spaces at either end) name no scope. */
+function scopesOf(scope: unknown): readonly string[] {
+  const text = str(scope);
+  if (text === "") return [];
+  // One scope (the usual case) needs no split.
+  const scopes = text.includes(" ") ? text.split(" ") : [text];
+  return scopes.includes("") ? scopes.filter(Boolean) : scopes;
 }
 
 /**
@@ -41,10 +55,16 @@ export function principalFromClaims(
     clientId:
       tokenUse === "id" ? (strings(payload.aud)[0] ?? str(payload.aud)) : str(payload.client_id),
     tokenUse,
-    scopes: tokenUse === "access" ? str(payload.scope).split(" ").filter(Boolean) : [],
+    scopes: tokenUse === "access" ? scopesOf(payload.scope) : [],
     groups: strings(payload["cognito:groups"]),
     claims,
   };
+}
+
+/** `values.join(separator)`, without the call for none or one (most tokens). */
+function joined(values: readonly string[], separator: string): string {
+  if (values.length === 0) return "";
+  return values.length === 1 ? (values[0] as string) : values.join(separator);
 }
 
 /** The context API Gateway passes to the backend (`requestContext.authorizer`). */
@@ -59,7 +79,7 @@ export function authorizerContext(principal: Principal): AuthorizerContext {
   context.clientId = principal.clientId;
   context.tokenUse = principal.tokenUse;
   // Space-joined like the OAuth `scope` claim; groups comma-joined (documented in docs/authorizer.md).
-  context.scopes = principal.scopes.join(" ");
-  context.groups = principal.groups.join(",");
+  context.scopes = joined(principal.scopes, " ");
+  context.groups = joined(principal.groups, ",");
   return context;
 }

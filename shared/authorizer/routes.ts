@@ -117,7 +117,10 @@ export function routeMatches(rule: CompiledRoute, method: string, path: string):
 }
 
 function overlaps(required: readonly string[], held: readonly string[]): boolean {
-  return required.length === 0 || required.some((item) => held.includes(item));
+  // A loop, not `some` with a closure: this runs for every rule on every fresh token.
+  if (required.length === 0) return true;
+  for (const item of required) if (held.includes(item)) return true;
+  return false;
 }
 
 /** True when `principal` meets the rule: one of its scopes (if any) AND one of its groups (if any). */
