@@ -6,7 +6,8 @@
  * figure would measure truthfully. Target <= 100 us.
  */
 import { generateKeyPairSync } from "node:crypto";
-import { localLinkSigner, signatureCheck } from "../shared/custom-auth/magic-link/keys";
+import { signatureCheck } from "../shared/custom-auth/magic-link/link-signer";
+import { localLinkSigner } from "../shared/custom-auth/magic-link/local-link-signer";
 import {
   checkToken,
   encodePayload,

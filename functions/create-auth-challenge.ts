@@ -7,7 +7,7 @@
  */
 import { loadCreateAuthConfig } from "../shared/custom-auth/config";
 import { createIssueAuthChallengeHandler } from "../shared/custom-auth/handlers";
-import { createLinkSigner, createNonceStore } from "../shared/custom-auth/magic-link/adapters";
+import { createLinkSigner, createLiveLinkStore } from "../shared/custom-auth/magic-link/adapters";
 import { createCodeSender } from "../shared/custom-auth/sender";
 import { createAttemptStore } from "../shared/lockout/adapters";
 import { createLogger } from "../shared/logger";
@@ -25,7 +25,7 @@ logger.debug("Custom auth attempts store", { attempts: attempts?.label ?? "off" 
 // Magic links: the KMS (or local-file) signer and the live-links table, also built once.
 const links = config.magicLink && {
   signer: createLinkSigner(config.magicLink, config.common),
-  store: createNonceStore(config.magicLink, config.common).store,
+  store: createLiveLinkStore(config.magicLink, config.common).store,
 };
 
 /** Lambda entry point. */

@@ -6,7 +6,10 @@
  */
 import { loadVerifyAuthConfig } from "../shared/custom-auth/config";
 import { createVerifyAuthChallengeHandler } from "../shared/custom-auth/handlers";
-import { createNonceStore, createPublicKeySource } from "../shared/custom-auth/magic-link/adapters";
+import {
+  createLiveLinkStore,
+  createPublicKeySource,
+} from "../shared/custom-auth/magic-link/adapters";
 import { createAttemptStore } from "../shared/lockout/adapters";
 import { createLogger } from "../shared/logger";
 
@@ -21,7 +24,7 @@ logger.debug("Custom auth attempts store", { attempts: attempts?.label ?? "off" 
 // and the live-links table.
 const links = config.magicLink && {
   publicKey: createPublicKeySource(config.magicLink, config.common),
-  store: createNonceStore(config.magicLink, config.common).store,
+  store: createLiveLinkStore(config.magicLink, config.common).store,
 };
 
 /** Lambda entry point. */

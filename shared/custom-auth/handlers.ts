@@ -43,9 +43,9 @@ import {
   type VerifyAuthConfig,
 } from "./config";
 import { allowedFlows, CUSTOM_CHALLENGE, decideNextStep } from "./define";
-import type { LinkSigner, PublicKeySource } from "./magic-link/keys";
+import type { LinkSigner, PublicKeySource } from "./magic-link/link-signer";
 import { issueLink, type LinkVerdict, useLink } from "./magic-link/links";
-import type { NonceStore } from "./magic-link/nonce-store";
+import type { LiveLinkStore } from "./magic-link/live-link-store";
 import { publicEmailHint } from "./mask";
 import {
   createStepOf,
@@ -173,7 +173,7 @@ export interface CreateAuthDeps {
   /** The failure counters; required when `config.lockout` is set (see `createAttemptStore`). */
   readonly attempts?: AttemptStore;
   /** Magic links' signer and live-links store; required when `config.magicLink` is set. */
-  readonly links?: { readonly signer: LinkSigner; readonly store: NonceStore };
+  readonly links?: { readonly signer: LinkSigner; readonly store: LiveLinkStore };
 }
 
 /** The magic-link email in the user's locale: subject, text and HTML. */
@@ -524,7 +524,7 @@ export interface VerifyAuthDeps {
   /** The failure counters; required when `config.lockout` is set (see `createAttemptStore`). */
   readonly attempts?: AttemptStore;
   /** Magic links' public key and live-links store; required when `config.magicLink` is set. */
-  readonly links?: { readonly publicKey: PublicKeySource; readonly store: NonceStore };
+  readonly links?: { readonly publicKey: PublicKeySource; readonly store: LiveLinkStore };
 }
 
 /**

@@ -27,8 +27,8 @@ import {
   createIssueAuthChallengeHandler,
   createVerifyAuthChallengeHandler,
 } from "../../shared/custom-auth/handlers";
-import type { LinkSigner, PublicKeySource } from "../../shared/custom-auth/magic-link/keys";
-import type { NonceStore } from "../../shared/custom-auth/magic-link/nonce-store";
+import type { LinkSigner, PublicKeySource } from "../../shared/custom-auth/magic-link/link-signer";
+import type { LiveLinkStore } from "../../shared/custom-auth/magic-link/live-link-store";
 import type { SessionEntry } from "../../shared/custom-auth/session";
 import type { AttemptStore } from "../../shared/lockout/attempt-store";
 import { createLogger } from "../../shared/logger";
@@ -124,7 +124,7 @@ export interface HarnessOptions {
   readonly links?: {
     readonly signer: LinkSigner;
     readonly publicKey: PublicKeySource;
-    readonly store: NonceStore;
+    readonly store: LiveLinkStore;
   };
 }
 

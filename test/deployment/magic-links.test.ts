@@ -4,7 +4,7 @@
  * definition), kms:Sign and the put for create only, kms:GetPublicKey and the delete for
  * verify only, and the functions' variables. Plus the package-time parameter checks.
  */
-import { nonceTableDefinition } from "../../shared/custom-auth/magic-link/nonces";
+import { nonceTableDefinition } from "../../shared/custom-auth/magic-link/dynamodb-live-link-store";
 import {
   actionsOf,
   activeResources,

@@ -2,7 +2,7 @@
  * The one place magic-link adapters are chosen, once per container: KMS and DynamoDB in AWS;
  * in local mode, the engines whose endpoints are set, else the local key and links files.
  *
- * The KMS client (kms.ts, a dynamic import) loads only with magic links on, and as late as
+ * The KMS client (kms-link-signer.ts, a dynamic import) loads only with magic links on, and as late as
  * timing allows. Verify: at the first public-key fetch, which runs before the token is looked
  * at, so every first answer on a container pays the same, whoever sent it. Create: during the
  * cold start (the load starts when the signer is built), like the SES client and for the same
@@ -15,16 +15,17 @@ import type { KMSClient } from "@aws-sdk/client-kms";
 import { localEngineOptions, type SdkClientConfig, sdkClientConfig } from "../../aws/clients";
 import type { CommonConfig } from "../../config/common";
 import type { MagicLinkConfig } from "./config";
+import { dynamoLiveLinkStore } from "./dynamodb-live-link-store";
 import {
   type LinkSigner,
   lazyPublicKeySource,
-  loadLocalKeyPair,
-  localLinkSigner,
   type PublicKeySource,
   preloadedLinkSigner,
   staticPublicKeySource,
-} from "./keys";
-import { dynamoNonceStore, localFileNonceStore, type NonceStore } from "./nonces";
+} from "./link-signer";
+import type { LiveLinkStore } from "./live-link-store";
+import { loadLocalKeyPair, localLinkSigner } from "./local-link-signer";
+import { localLiveLinkStore } from "./local-live-link-store";
 
 /** Client factories (tests pass their own). */
 export interface MagicLinkClients {
@@ -56,7 +57,7 @@ export function createLinkSigner(
   const { keyId } = config.key;
   const kmsOptions = options(sdkClientConfig(common), common, config.kmsEndpoint, config.awsRegion);
   return preloadedLinkSigner(`kms:${keyId}`, async () => {
-    const kms = await import("./kms");
+    const kms = await import("./kms-link-signer");
     return kms.kmsLinkSigner((clients.makeKms ?? kms.newKmsClient)(kmsOptions), keyId);
   });
 }
@@ -80,26 +81,26 @@ export function createPublicKeySource(
   const { keyId } = config.key;
   const kmsOptions = options(sdkClientConfig(common), common, config.kmsEndpoint, config.awsRegion);
   return lazyPublicKeySource(`kms:${keyId}`, async () => {
-    const kms = await import("./kms");
+    const kms = await import("./kms-link-signer");
     return kms.kmsPublicKeySource((clients.makeKms ?? kms.newKmsClient)(kmsOptions), keyId);
   });
 }
 
 /** The live-links store both triggers use. */
-export function createNonceStore(
+export function createLiveLinkStore(
   config: MagicLinkConfig,
   common: CommonConfig,
   clients: MagicLinkClients = {},
-): { readonly store: NonceStore; readonly label: string } {
+): { readonly store: LiveLinkStore; readonly label: string } {
   if (common.localMode && config.dynamoEndpoint === undefined) {
-    return { store: localFileNonceStore(config.localFile), label: `file:${config.localFile}` };
+    return { store: localLiveLinkStore(config.localFile), label: `file:${config.localFile}` };
   }
   const makeDynamo = clients.makeDynamo ?? ((o) => new DynamoDBClient(o));
   const client = makeDynamo(
     options(sdkClientConfig(common), common, config.dynamoEndpoint, config.awsRegion),
   );
   return {
-    store: dynamoNonceStore(client, config.tableName),
+    store: dynamoLiveLinkStore(client, config.tableName),
     label: `dynamodb:${config.tableName}`,
   };
 }

@@ -7,7 +7,7 @@ import type { KeyObject } from "node:crypto";
 import type { CommonConfig } from "../../config/common";
 import { type Env, optionalString, optionalTableName, readInteger } from "../../config/env";
 import { ConfigError } from "../../errors";
-import { parsePublicKey } from "./keys";
+import { parsePublicKey } from "./link-signer";
 
 /** Where the signing key is (both triggers). */
 export type MagicLinkKey =

@@ -4,9 +4,9 @@
  * sign. Use: parse and check the signature in memory, then one conditional delete.
  */
 import type { Deadline } from "../../aws/clients";
-import type { LinkSigner, PublicKeySource } from "./keys";
-import { signatureCheck } from "./keys";
-import { type NonceStore, nonceKey } from "./nonce-store";
+import type { LinkSigner, PublicKeySource } from "./link-signer";
+import { signatureCheck } from "./link-signer";
+import { type LiveLinkStore, nonceKey } from "./live-link-store";
 import {
   checkToken,
   encodePayload,
@@ -34,7 +34,7 @@ export type IssueResult =
  * user's last link is younger than `throttleSeconds` (then nothing is signed or stored).
  */
 export async function issueLink(
-  deps: { readonly signer: LinkSigner; readonly store: NonceStore },
+  deps: { readonly signer: LinkSigner; readonly store: LiveLinkStore },
   subject: LinkSubject,
   settings: {
     readonly baseUrl: string;
@@ -79,7 +79,7 @@ export type LinkVerdict = TokenVerdict | "used-or-replaced";
  * one gets `valid`; a second use, an older link, or an expired one gets a refusal.
  */
 export async function useLink(
-  deps: { readonly publicKey: PublicKeySource; readonly store: NonceStore },
+  deps: { readonly publicKey: PublicKeySource; readonly store: LiveLinkStore },
   token: unknown,
   expected: { readonly pool: string; readonly user: string; readonly sub: string | undefined },
   nowMs: number,

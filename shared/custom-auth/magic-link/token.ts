@@ -149,7 +149,7 @@ const CLOCK_SKEW_SECONDS = 30;
 /**
  * Check a token against the event's pool and user at `nowMs`: well formed, signed by our key,
  * for this pool, user and sub, issued (within clock skew) and not expired. Pure except for
- * the signature check it is given. The single-use check (the nonce store) comes after.
+ * the signature check it is given. The single-use check (the live-links store) comes after.
  */
 export function checkToken(
   value: unknown,

@@ -10,7 +10,7 @@ import {
   loadMagicLinkConfig,
   loadMagicLinkCreateConfig,
 } from "../../../shared/custom-auth/magic-link/config";
-import { localLinkSigner } from "../../../shared/custom-auth/magic-link/keys";
+import { localLinkSigner } from "../../../shared/custom-auth/magic-link/local-link-signer";
 import { encodePayload, joinToken, newNonce } from "../../../shared/custom-auth/magic-link/token";
 import { redact, redactString } from "../../../shared/redact";
 

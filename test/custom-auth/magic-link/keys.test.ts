@@ -9,13 +9,18 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { GetPublicKeyCommand } from "@aws-sdk/client-kms";
 import {
+  kmsLinkSigner,
+  kmsPublicKeySource,
+} from "../../../shared/custom-auth/magic-link/kms-link-signer";
+import {
   derToRawSignature,
-  loadLocalKeyPair,
-  localLinkSigner,
   parsePublicKey,
   signatureCheck,
-} from "../../../shared/custom-auth/magic-link/keys";
-import { kmsLinkSigner, kmsPublicKeySource } from "../../../shared/custom-auth/magic-link/kms";
+} from "../../../shared/custom-auth/magic-link/link-signer";
+import {
+  loadLocalKeyPair,
+  localLinkSigner,
+} from "../../../shared/custom-auth/magic-link/local-link-signer";
 import { ConfigError, DependencyError } from "../../../shared/errors";
 import { type FakeKms, fakeKms } from "../../helpers/kms";
 

@@ -11,13 +11,16 @@ import {
 } from "../../../shared/custom-auth/magic-link/adapters";
 import { loadMagicLinkConfig } from "../../../shared/custom-auth/magic-link/config";
 import {
+  kmsLinkSigner,
+  kmsPublicKeySource,
+} from "../../../shared/custom-auth/magic-link/kms-link-signer";
+import {
   type LinkSigner,
   lazyPublicKeySource,
   type PublicKeySource,
   preloadedLinkSigner,
   signatureCheck,
-} from "../../../shared/custom-auth/magic-link/keys";
-import { kmsLinkSigner, kmsPublicKeySource } from "../../../shared/custom-auth/magic-link/kms";
+} from "../../../shared/custom-auth/magic-link/link-signer";
 import { type FakeKms, fakeKms } from "../../helpers/kms";
 
 let kms: FakeKms;

@@ -8,16 +8,14 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import {
-  localLinkSigner,
-  staticPublicKeySource,
-} from "../../../shared/custom-auth/magic-link/keys";
-import { issueLink, useLink } from "../../../shared/custom-auth/magic-link/links";
-import {
-  dynamoNonceStore,
-  localFileNonceStore,
-  type NonceStore,
+  dynamoLiveLinkStore,
   nonceTableDefinition,
-} from "../../../shared/custom-auth/magic-link/nonces";
+} from "../../../shared/custom-auth/magic-link/dynamodb-live-link-store";
+import { staticPublicKeySource } from "../../../shared/custom-auth/magic-link/link-signer";
+import { issueLink, useLink } from "../../../shared/custom-auth/magic-link/links";
+import type { LiveLinkStore } from "../../../shared/custom-auth/magic-link/live-link-store";
+import { localLinkSigner } from "../../../shared/custom-auth/magic-link/local-link-signer";
+import { localLiveLinkStore } from "../../../shared/custom-auth/magic-link/local-live-link-store";
 import { type LocalDynamo, startDynalite } from "../../helpers/dynalite";
 
 const NOW = Date.UTC(2026, 10, 22, 12, 0, 0);
@@ -42,22 +40,22 @@ afterAll(async () => {
 
 const tokenOf = (url: string) => url.slice(url.indexOf("#") + 1);
 
-describe.each<[string, () => Promise<NonceStore>]>([
+describe.each<[string, () => Promise<LiveLinkStore>]>([
   [
     "DynamoDB (dynalite)",
     async () => {
       tables += 1;
       const table = `magic-links-${tables}`;
       await dynamo.createTable(nonceTableDefinition(table));
-      return dynamoNonceStore(dynamo.client, table);
+      return dynamoLiveLinkStore(dynamo.client, table);
     },
   ],
   [
     "local JSON file",
-    async () => localFileNonceStore(join(mkdtempSync(join(tmpdir(), "links-")), "l.json")),
+    async () => localLiveLinkStore(join(mkdtempSync(join(tmpdir(), "links-")), "l.json")),
   ],
 ])("magic links over %s", (_name, makeStore) => {
-  let store: NonceStore;
+  let store: LiveLinkStore;
   beforeEach(async () => {
     store = await makeStore();
   });
@@ -131,7 +129,7 @@ describe("race (dynalite)", () => {
   it("two concurrent uses of one link: exactly one succeeds, every time", async () => {
     // Prepare
     await dynamo.createTable(nonceTableDefinition("magic-links-race"));
-    const store = dynamoNonceStore(dynamo.client, "magic-links-race");
+    const store = dynamoLiveLinkStore(dynamo.client, "magic-links-race");
 
     for (let round = 0; round < 10; round++) {
       const issued = await issueLink(

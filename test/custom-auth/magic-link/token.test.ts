@@ -4,7 +4,8 @@
  */
 import { generateKeyPairSync } from "node:crypto";
 import fc from "fast-check";
-import { localLinkSigner, signatureCheck } from "../../../shared/custom-auth/magic-link/keys";
+import { signatureCheck } from "../../../shared/custom-auth/magic-link/link-signer";
+import { localLinkSigner } from "../../../shared/custom-auth/magic-link/local-link-signer";
 import {
   checkToken,
   encodePayload,

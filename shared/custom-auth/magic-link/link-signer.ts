@@ -1,18 +1,11 @@
 /**
- * The magic-link signing key's interfaces and everything that needs no AWS SDK: the signature
- * format (P-256, r || s, low S), its check with a public key in memory, configured public
- * keys, and the local-mode stand-in for KMS (a PEM file). The KMS implementations: kms.ts.
+ * The magic-link signing key's interfaces and everything they share that needs no AWS SDK and
+ * no file: the signature format (P-256, r || s, low S), its check with a public key in memory,
+ * configured public keys, and the wrappers that load an implementation apart. The
+ * implementations: kms-link-signer.ts (KMS), local-link-signer.ts (a PEM file in local mode);
+ * adapters.ts chooses.
  */
-import {
-  createPrivateKey,
-  createPublicKey,
-  generateKeyPairSync,
-  type KeyObject,
-  sign as signWithKey,
-  verify as verifyWithKey,
-} from "node:crypto";
-import { chmodSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
-import { dirname } from "node:path";
+import { createPublicKey, type KeyObject, verify as verifyWithKey } from "node:crypto";
 import type { Deadline } from "../../aws/clients";
 import { ConfigError, DependencyError } from "../../errors";
 import { SIGNATURE_BYTES, type SignatureCheck } from "./token";
@@ -130,50 +123,6 @@ export function parsePublicKey(variable: string, text: string): KeyObject {
 export function staticPublicKeySource(key: KeyObject, label: string): PublicKeySource {
   const ready = Promise.resolve(key);
   return { label, get: () => ready };
-}
-
-/**
- * The local stand-in's key pair: a PKCS#8 PEM P-256 private key in `file` (created, mode
- * 0600, when missing). Throws a ConfigError naming `variable` when the file holds anything else.
- */
-export function loadLocalKeyPair(
-  variable: string,
-  file: string,
-): { readonly privateKey: KeyObject; readonly publicKey: KeyObject } {
-  let pem: string;
-  try {
-    pem = readFileSync(file, "utf8");
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== "ENOENT") {
-      throw new ConfigError(variable, `names a file that cannot be read (${file})`);
-    }
-    const pair = generateKeyPairSync("ec", { namedCurve: "prime256v1" });
-    pem = pair.privateKey.export({ type: "pkcs8", format: "pem" }).toString();
-    mkdirSync(dirname(file), { recursive: true });
-    writeFileSync(file, pem, { mode: 0o600 });
-    chmodSync(file, 0o600);
-  }
-  let privateKey: KeyObject;
-  try {
-    privateKey = createPrivateKey({ key: pem, format: "pem" });
-  } catch {
-    throw new ConfigError(variable, `names a file that is not a PEM private key (${file})`);
-  }
-  if (!isP256(privateKey)) {
-    throw new ConfigError(variable, `must hold a P-256 private key (${file})`);
-  }
-  return { privateKey, publicKey: createPublicKey(privateKey) };
-}
-
-/** The local stand-in for KMS: signs with a private key in memory, the same output format. */
-export function localLinkSigner(privateKey: KeyObject, label: string): LinkSigner {
-  return {
-    label,
-    async sign(message) {
-      const raw = signWithKey("sha256", message, { key: privateKey, dsaEncoding: "ieee-p1363" });
-      return lowS(toBigInt(raw.subarray(0, HALF)), toBigInt(raw.subarray(HALF)));
-    },
-  };
 }
 
 /**

@@ -15,7 +15,7 @@ import {
   type LinkSigner,
   type PublicKeySource,
   SIGNING_ALGORITHM,
-} from "./keys";
+} from "./link-signer";
 
 /** A KMS client with `options` (the SDK settings adapters.ts chose). */
 export function newKmsClient(options: Record<string, unknown>): KMSClient {

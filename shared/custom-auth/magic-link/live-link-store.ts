@@ -1,7 +1,8 @@
 /**
  * The live-links store's contract, free of any AWS SDK import (the handlers module, which the
  * define function bundles too, depends on this only): the key, the outcomes, the interface,
- * the error. The implementations (DynamoDB, local file) are in nonces.ts.
+ * the error. The implementations: dynamodb-live-link-store.ts, local-live-link-store.ts;
+ * adapters.ts chooses.
  */
 import type { Deadline } from "../../aws/clients";
 import { DependencyError } from "../../errors";
@@ -29,13 +30,13 @@ export interface IssuedLink {
   readonly expiresAt: number;
 }
 
-/** What {@link NonceStore.issue} did. */
+/** What {@link LiveLinkStore.issue} did. */
 export type IssueOutcome = "issued" | "throttled";
-/** What {@link NonceStore.consume} did: `rejected` for a used, replaced, expired or unknown link. */
+/** What {@link LiveLinkStore.consume} did: `rejected` for a used, replaced, expired or unknown link. */
 export type ConsumeOutcome = "consumed" | "rejected";
 
 /** The per-user live link. `deadline` (the invocation's) bounds a call that goes to AWS. */
-export interface NonceStore {
+export interface LiveLinkStore {
   /**
    * Make `link` the user's only live link, unless the current one was issued less than
    * `throttleSeconds` before `link.issuedAt` ("throttled": nothing changes). Atomic.
@@ -51,4 +52,4 @@ export interface NonceStore {
 }
 
 /** The store could not answer (throttling, timeout, 5xx, no such table, access denied...). */
-export class NonceStoreError extends DependencyError {}
+export class LiveLinkStoreError extends DependencyError {}
