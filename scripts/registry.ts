@@ -237,9 +237,14 @@ export const REGISTRY = {
     area: "custom-auth",
     docs: "docs/custom-auth.md",
     events: ["custom-auth-create-"],
-    // KMS: the magic-link signer (kms:Sign), loaded with the rest even when magic links are off.
+    // KMS: the magic-link signer (kms:Sign), loaded only with magic links on (then during the
+    // cold start, like SES: docs/custom-auth.md, "Magic links").
     sdkModules: [DYNAMODB, KMS, SES],
-    coldStart: { paths: [{ events: ["custom-auth-create-first.json"], awsFree: false }] },
+    coldStart: {
+      paths: [{ events: ["custom-auth-create-first.json"], awsFree: false }],
+      // Magic links off (the default, and the bench's setting): never loaded.
+      lazySdkModules: [KMS],
+    },
     cognito: {
       trigger: "CreateAuthChallenge",
       slot: "CreateAuthChallenge",
@@ -255,7 +260,12 @@ export const REGISTRY = {
     events: ["custom-auth-verify-"],
     // KMS: the magic-link public key (one kms:GetPublicKey per container, when on).
     sdkModules: [DYNAMODB, KMS],
-    coldStart: { paths: [{ events: ["custom-auth-verify-correct.json"], awsFree: false }] },
+    coldStart: {
+      paths: [{ events: ["custom-auth-verify-correct.json"], awsFree: false }],
+      // Magic links off: never loaded. On: at the first link answer's key fetch, which runs
+      // before the token is looked at, whoever sent it.
+      lazySdkModules: [KMS],
+    },
     cognito: {
       trigger: "VerifyAuthChallengeResponse",
       slot: "VerifyAuthChallengeResponse",

@@ -104,6 +104,27 @@ describe("cold start in deployed mode", () => {
     },
   );
 
+  test.each(["createAuthChallenge", "verifyAuthChallenge"] as const)(
+    "%s with magic links off (the default) never loads the KMS client",
+    async (fn) => {
+      // Prepare
+      const cases = coldStartCases().filter((c) => c.fn === fn);
+      expect(cases.length).toBeGreaterThan(0);
+
+      for (const c of cases) {
+        // Act
+        const prepared = prepareCase(c, bundleOf(fn), stub.url, OUT_DIR);
+        const run = await runCold(process.execPath, prepared, false);
+
+        // Assess: off (serverless.yml sets the name empty), and KMS neither at cold start nor after.
+        expect(prepared.env.CUSTOM_AUTH_MAGIC_LINK_TABLE_NAME ?? "").toBe("");
+        expect(run.outcomes.map((o) => o.ok)).toEqual(c.events.map(() => true));
+        expect(run.coldStart).not.toContain("@aws-sdk/client-kms");
+        expect(run.afterEvents).not.toContain("@aws-sdk/client-kms");
+      }
+    },
+  );
+
   test("pre-signup loads the Cognito client on its first federated sign-in", async () => {
     // Prepare
     const [federated] = coldStartCases().filter(
@@ -140,5 +161,5 @@ test("the registry's cold-start expectations are what the bench and this test ne
   // the authorizer's revocation read: docs/authorizer.md#revocation).
   expect(
     FUNCTION_NAMES.filter((fn) => (entryOf(fn).coldStart?.lazySdkModules ?? []).length > 0),
-  ).toEqual(["preSignUp", "authorizer"]);
+  ).toEqual(["preSignUp", "createAuthChallenge", "verifyAuthChallenge", "authorizer"]);
 });

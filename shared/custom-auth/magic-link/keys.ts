@@ -175,3 +175,49 @@ export function localLinkSigner(privateKey: KeyObject, label: string): LinkSigne
     },
   };
 }
+
+/**
+ * A signer whose module loads apart from the handler's (once per container): `load` starts
+ * when this is called, so the KMS client loads during the cold start only when a signer is
+ * built at all (magic links on), and is ready before the first link. A failed build is not
+ * kept: the next `sign` tries again.
+ */
+export function preloadedLinkSigner(label: string, load: () => Promise<LinkSigner>): LinkSigner {
+  let loading: Promise<LinkSigner> | undefined;
+  const start = (): Promise<LinkSigner> => {
+    loading ??= load().catch((error: unknown) => {
+      loading = undefined;
+      throw error;
+    });
+    return loading;
+  };
+  // A failure here surfaces (and is retried) at the first sign, not as an unhandled rejection.
+  start().catch(() => undefined);
+  return {
+    label,
+    async sign(message, deadline) {
+      return (await start()).sign(message, deadline);
+    },
+  };
+}
+
+/**
+ * A public-key source built on its first `get` (once per container): verify loads the KMS
+ * client at its first `kms:GetPublicKey`, not at cold start. A failed build is not kept.
+ */
+export function lazyPublicKeySource(
+  label: string,
+  load: () => Promise<PublicKeySource>,
+): PublicKeySource {
+  let loading: Promise<PublicKeySource> | undefined;
+  return {
+    label,
+    async get(deadline) {
+      loading ??= load().catch((error: unknown) => {
+        loading = undefined;
+        throw error;
+      });
+      return (await loading).get(deadline);
+    },
+  };
+}

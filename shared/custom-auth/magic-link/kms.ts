@@ -1,9 +1,11 @@
 /**
  * The magic-link key in KMS: an asymmetric ECC_NIST_P256 key. Create signs with `kms:Sign`;
  * verify fetches the public key once with `kms:GetPublicKey` and checks links in memory.
+ * Only adapters.ts imports this module, and only on first use (a dynamic import): requiring
+ * the KMS client costs ~90 ms, and neither trigger needs it at cold start.
  */
 import { createPublicKey, type KeyObject } from "node:crypto";
-import { GetPublicKeyCommand, type KMSClient, SignCommand } from "@aws-sdk/client-kms";
+import { GetPublicKeyCommand, KMSClient, SignCommand } from "@aws-sdk/client-kms";
 import { awsCall, type Deadline } from "../../aws/clients";
 import { DependencyError } from "../../errors";
 import {
@@ -14,6 +16,11 @@ import {
   type PublicKeySource,
   SIGNING_ALGORITHM,
 } from "./keys";
+
+/** A KMS client with `options` (the SDK settings adapters.ts chose). */
+export function newKmsClient(options: Record<string, unknown>): KMSClient {
+  return new KMSClient(options);
+}
 
 /** The signer of a KMS key: one `kms:Sign` per link, bounded by the invocation's deadline. */
 export function kmsLinkSigner(client: Pick<KMSClient, "send">, keyId: string): LinkSigner {
