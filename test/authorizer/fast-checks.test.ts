@@ -7,7 +7,7 @@ import { validateCognitoJwtFields } from "aws-jwt-verify/cognito-verifier";
 import type { JwtPayload } from "aws-jwt-verify/jwt-model";
 import { safeJsonParse } from "aws-jwt-verify/safe-json-parse";
 import fc from "fast-check";
-import { parseJson } from "../../shared/authorizer/jws";
+import { DEFER, decompose, parseJson } from "../../shared/authorizer/jws";
 import { VerifiedTokenCache } from "../../shared/authorizer/token-cache";
 import { assertCognitoFields } from "../../shared/authorizer/verifier";
 
@@ -136,5 +136,29 @@ describe("VerifiedTokenCache off", () => {
     // Assess
     expect(cache.get("a.b.c")).toBeUndefined();
     expect(cache.size).toBe(0);
+  });
+});
+
+describe("decompose's last-header shortcut", () => {
+  const b64 = (v: unknown) => Buffer.from(JSON.stringify(v)).toString("base64url");
+  const token = (header: unknown) => `${b64(header)}.${b64({ sub: "s" })}.c2ln`;
+
+  test("alternating headers: each token gets its own header, never the previous one's", () => {
+    // Prepare
+    const a = token({ alg: "RS256", kid: "a" });
+    const b = token({ alg: "RS256", kid: "b" });
+    const bad = `${b64("not an object")}.${b64({ sub: "s" })}.c2ln`;
+
+    // Act
+    const kids = [a, b, a, a, b].map((t) => {
+      const d = decompose(t);
+      return d === DEFER ? "defer" : d.header.kid;
+    });
+
+    // Assess
+    expect(kids).toEqual(["a", "b", "a", "a", "b"]);
+    expect(() => decompose(bad)).toThrow("JWT header is not an object");
+    const after = decompose(a);
+    expect(after === DEFER ? "defer" : after.header.kid).toBe("a");
   });
 });
