@@ -32,6 +32,17 @@ export function optionalString(env: Env, name: string, fallback?: string): strin
   return raw(env, name) ?? fallback;
 }
 
+/** The AWS services whose endpoint a function may be pointed at (local engines, VPC endpoints). */
+export type EndpointService = "DYNAMODB" | "COGNITO_IDENTITY_PROVIDER" | "SESV2" | "KMS";
+
+/**
+ * The endpoint for `service` as the AWS SDKs read it: `AWS_ENDPOINT_URL_<SERVICE>`, else the
+ * global `AWS_ENDPOINT_URL`, else unset (the SDK's own endpoint for the Region).
+ */
+export function awsEndpoint(env: Env, service: EndpointService): string | undefined {
+  return raw(env, `AWS_ENDPOINT_URL_${service}`) ?? raw(env, "AWS_ENDPOINT_URL");
+}
+
 const TRUE = new Set(["true", "1", "yes", "on"]);
 const FALSE = new Set(["false", "0", "no", "off"]);
 

@@ -5,6 +5,7 @@
  */
 import { type CommonConfig, loadCommonConfig } from "../config/common";
 import {
+  awsEndpoint,
   type Env,
   optionalString,
   readBoolean,
@@ -227,8 +228,7 @@ export function loadCreateAuthConfig(env: Env = process.env): CreateAuthConfig {
             false,
           )
         : undefined,
-    sesEndpoint:
-      optionalString(env, "AWS_ENDPOINT_URL_SESV2") ?? optionalString(env, "AWS_ENDPOINT_URL"),
+    sesEndpoint: awsEndpoint(env, "SESV2"),
     sesRegion: optionalString(env, "AWS_REGION"),
     pretendDelayMs: readInteger(env, "CUSTOM_AUTH_PRETEND_DELAY_MS", 150, { min: 0, max: 2000 }),
     emailHint: readEnum(env, "CUSTOM_AUTH_EMAIL_HINT", EMAIL_HINTS, "masked"),

@@ -4,6 +4,7 @@
  */
 import { type CommonConfig, loadCommonConfig } from "../config/common";
 import {
+  awsEndpoint,
   type Env,
   optionalString,
   readInteger,
@@ -92,8 +93,7 @@ export function loadCustomEmailSenderConfig(
     kmsKeyArn,
     fromAddress,
     configurationSet: optionalString(env, "CUSTOM_EMAIL_SENDER_SES_CONFIGURATION_SET"),
-    sesEndpoint:
-      optionalString(env, "AWS_ENDPOINT_URL_SESV2") ?? optionalString(env, "AWS_ENDPOINT_URL"),
+    sesEndpoint: awsEndpoint(env, "SESV2"),
     idempotencyTableName: requireTableName(env, "CUSTOM_EMAIL_SENDER_IDEMPOTENCY_TABLE_NAME"),
     idempotencyTtlSeconds: readInteger(
       env,
@@ -102,8 +102,7 @@ export function loadCustomEmailSenderConfig(
       { min: 300, max: 604_800 },
     ),
     codeHashKey,
-    dynamoEndpoint:
-      optionalString(env, "AWS_ENDPOINT_URL_DYNAMODB") ?? optionalString(env, "AWS_ENDPOINT_URL"),
+    dynamoEndpoint: awsEndpoint(env, "DYNAMODB"),
     awsRegion: optionalString(env, "AWS_REGION"),
   };
 }

@@ -2,7 +2,13 @@
  * The cross-sign-in lockout's settings, parsed once at cold start by every trigger that reads
  * or writes the counters (custom auth's create and verify, user migration).
  */
-import { type Env, optionalString, optionalTableName, readInteger } from "../config/env";
+import {
+  awsEndpoint,
+  type Env,
+  optionalString,
+  optionalTableName,
+  readInteger,
+} from "../config/env";
 
 /**
  * The cross-sign-in lockout: wrong answers (custom-auth codes, user-migration passwords) are
@@ -55,8 +61,7 @@ export function loadLockoutConfig(env: Env): LockoutConfig | undefined {
     tableName,
     threshold,
     windowSeconds,
-    dynamoEndpoint:
-      optionalString(env, "AWS_ENDPOINT_URL_DYNAMODB") ?? optionalString(env, "AWS_ENDPOINT_URL"),
+    dynamoEndpoint: awsEndpoint(env, "DYNAMODB"),
     awsRegion: optionalString(env, "AWS_REGION"),
     localFile: optionalString(env, "LOCAL_AUTH_ATTEMPTS_FILE", DEFAULT_LOCAL_ATTEMPTS_FILE),
   };

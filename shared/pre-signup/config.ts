@@ -4,7 +4,15 @@
  * ConfigError naming the variable at cold start.
  */
 import { type CommonConfig, loadCommonConfig } from "../config/common";
-import { type Env, optionalString, readBoolean, readEnum, readJson, readList } from "../config/env";
+import {
+  awsEndpoint,
+  type Env,
+  optionalString,
+  readBoolean,
+  readEnum,
+  readJson,
+  readList,
+} from "../config/env";
 import { entries, expected, type JsonReader } from "../config/json";
 import { ConfigError } from "../errors";
 import { normaliseDomainRule } from "./domains";
@@ -186,8 +194,6 @@ export function loadPreSignUpConfig(env: Env = process.env): PreSignUpConfig {
     linkProviders: readList(env, "PRE_SIGNUP_LINK_PROVIDERS"),
     subjectAttribute: readSubjectAttribute(env),
     localUsersFile: optionalString(env, "PRE_SIGNUP_LOCAL_USERS_FILE"),
-    cognitoEndpoint:
-      optionalString(env, "AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER") ??
-      optionalString(env, "AWS_ENDPOINT_URL"),
+    cognitoEndpoint: awsEndpoint(env, "COGNITO_IDENTITY_PROVIDER"),
   };
 }

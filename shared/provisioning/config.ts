@@ -3,7 +3,7 @@
  * Every problem throws a ConfigError naming the variable.
  */
 import { type CommonConfig, loadCommonConfig } from "../config/common";
-import { type Env, optionalString, readJson, requireTableName } from "../config/env";
+import { awsEndpoint, type Env, optionalString, readJson, requireTableName } from "../config/env";
 import { at, entries, fail, type JsonPath, string } from "../config/json";
 import { ConfigError, quoteUntrusted } from "../errors";
 
@@ -66,11 +66,8 @@ export function loadProvisioningConfig(env: Env = process.env): ProvisioningConf
     profileTableName,
     defaultGroup,
     groupByEmailDomain: readJson(env, "GROUP_BY_EMAIL_DOMAIN", {}, parseGroupByEmailDomain),
-    dynamoEndpoint:
-      optionalString(env, "AWS_ENDPOINT_URL_DYNAMODB") ?? optionalString(env, "AWS_ENDPOINT_URL"),
-    cognitoEndpoint:
-      optionalString(env, "AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER") ??
-      optionalString(env, "AWS_ENDPOINT_URL"),
+    dynamoEndpoint: awsEndpoint(env, "DYNAMODB"),
+    cognitoEndpoint: awsEndpoint(env, "COGNITO_IDENTITY_PROVIDER"),
     awsRegion: optionalString(env, "AWS_REGION"),
     localProfileFile: optionalString(env, "LOCAL_PROFILE_FILE", DEFAULT_LOCAL_PROFILE_FILE),
   };

@@ -3,7 +3,14 @@
  * missing value is a ConfigError naming the variable.
  */
 import { type CommonConfig, loadCommonConfig } from "../config/common";
-import { type Env, optionalString, readInteger, readList, requireTableName } from "../config/env";
+import {
+  awsEndpoint,
+  type Env,
+  optionalString,
+  readInteger,
+  readList,
+  requireTableName,
+} from "../config/env";
 import { ConfigError } from "../errors";
 import { DEFAULT_REVOCATION_TTL_SECONDS } from "./writer";
 
@@ -50,11 +57,8 @@ export function loadRevocationWriterConfig(env: Env = process.env): RevocationWr
       max: 86_400,
     }),
     userPoolIds: pools.length === 0 ? undefined : pools,
-    dynamoEndpoint:
-      optionalString(env, "AWS_ENDPOINT_URL_DYNAMODB") ?? optionalString(env, "AWS_ENDPOINT_URL"),
-    cognitoEndpoint:
-      optionalString(env, "AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER") ??
-      optionalString(env, "AWS_ENDPOINT_URL"),
+    dynamoEndpoint: awsEndpoint(env, "DYNAMODB"),
+    cognitoEndpoint: awsEndpoint(env, "COGNITO_IDENTITY_PROVIDER"),
     awsRegion: optionalString(env, "AWS_REGION"),
   };
 }

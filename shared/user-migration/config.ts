@@ -5,6 +5,7 @@
 import { isWritableAttribute } from "../cognito-attributes";
 import { type CommonConfig, loadCommonConfig } from "../config/common";
 import {
+  awsEndpoint,
   type Env,
   optionalString,
   readBoolean,
@@ -146,9 +147,7 @@ export function loadUserMigrationConfig(env: Env = process.env): UserMigrationCo
             tableName: requireTableName(env, "USER_MIGRATION_TABLE_NAME"),
             keyAttribute: optionalString(env, "USER_MIGRATION_TABLE_KEY", "username"),
             hashField: optionalString(env, "USER_MIGRATION_HASH_FIELD", "passwordHash"),
-            dynamoEndpoint:
-              optionalString(env, "AWS_ENDPOINT_URL_DYNAMODB") ??
-              optionalString(env, "AWS_ENDPOINT_URL"),
+            dynamoEndpoint: awsEndpoint(env, "DYNAMODB"),
             awsRegion: optionalString(env, "AWS_REGION"),
             localUsersFile: optionalString(
               env,

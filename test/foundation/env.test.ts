@@ -1,5 +1,6 @@
 import { loadCommonConfig } from "../../shared/config/common";
 import {
+  awsEndpoint,
   optionalString,
   optionalTableName,
   readBoolean,
@@ -178,5 +179,22 @@ describe("loadCommonConfig", () => {
     expect(configError(() => loadCommonConfig({ AWS_MAX_ATTEMPTS: "9" })).variable).toBe(
       "AWS_MAX_ATTEMPTS",
     );
+  });
+});
+
+describe("awsEndpoint", () => {
+  it("prefers the service's own variable, then the global one, as the AWS SDKs do", () => {
+    const env = {
+      AWS_ENDPOINT_URL: "http://127.0.0.1:4000",
+      AWS_ENDPOINT_URL_DYNAMODB: "http://127.0.0.1:8000",
+    };
+    expect(awsEndpoint(env, "DYNAMODB")).toBe("http://127.0.0.1:8000");
+    expect(awsEndpoint(env, "KMS")).toBe("http://127.0.0.1:4000");
+    expect(awsEndpoint({}, "SESV2")).toBeUndefined();
+  });
+
+  it("counts an empty service variable as unset", () => {
+    const env = { AWS_ENDPOINT_URL: "http://127.0.0.1:4000", AWS_ENDPOINT_URL_SESV2: "" };
+    expect(awsEndpoint(env, "SESV2")).toBe("http://127.0.0.1:4000");
   });
 });

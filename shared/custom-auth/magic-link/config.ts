@@ -5,7 +5,13 @@
  */
 import type { KeyObject } from "node:crypto";
 import type { CommonConfig } from "../../config/common";
-import { type Env, optionalString, optionalTableName, readInteger } from "../../config/env";
+import {
+  awsEndpoint,
+  type Env,
+  optionalString,
+  optionalTableName,
+  readInteger,
+} from "../../config/env";
 import { ConfigError } from "../../errors";
 import { parsePublicKey } from "./link-signer";
 
@@ -113,8 +119,7 @@ export function loadMagicLinkConfig(env: Env, common: CommonConfig): MagicLinkCo
       : parsePublicKey("CUSTOM_AUTH_MAGIC_LINK_PUBLIC_KEY", publicKeyText);
   if (tableName === undefined) return undefined;
   const keyId = optionalString(env, "CUSTOM_AUTH_MAGIC_LINK_KMS_KEY_ID");
-  const kmsEndpoint =
-    optionalString(env, "AWS_ENDPOINT_URL_KMS") ?? optionalString(env, "AWS_ENDPOINT_URL");
+  const kmsEndpoint = awsEndpoint(env, "KMS");
   let key: MagicLinkKey;
   // Local mode signs with the local key file unless a KMS-compatible endpoint is given (no KMS
   // runs on a laptop, and serverless.yml's alias names a key of the AWS account).
@@ -137,8 +142,7 @@ export function loadMagicLinkConfig(env: Env, common: CommonConfig): MagicLinkCo
     publicKey,
     ttlSeconds,
     throttleSeconds,
-    dynamoEndpoint:
-      optionalString(env, "AWS_ENDPOINT_URL_DYNAMODB") ?? optionalString(env, "AWS_ENDPOINT_URL"),
+    dynamoEndpoint: awsEndpoint(env, "DYNAMODB"),
     kmsEndpoint,
     awsRegion: optionalString(env, "AWS_REGION"),
     localFile: optionalString(env, "LOCAL_MAGIC_LINK_FILE", DEFAULT_LOCAL_LINKS_FILE),
