@@ -51,6 +51,17 @@ function isPlaceholder(identity) {
 }
 
 /**
+ * A value that must be real (not the example.com placeholder) except on the local stages:
+ * `what` says what the parameter holds.
+ */
+function realOffLocalStages(what) {
+  return (value, { stage }) =>
+    LOCAL_STAGES.includes(stage) || !isPlaceholder(value)
+      ? undefined
+      : `allowed values: ${what}; the example.com placeholder is accepted on stages ${LOCAL_STAGES.join(", ")} only`;
+}
+
+/**
  * Parameter -> check. A check gets the value (a string), the stage and region, and returns
  * undefined when the value is valid, else what the parameter allows.
  */
@@ -138,22 +149,10 @@ const RULES = {
       ? undefined
       : `allowed values: empty (the stack creates a key) or a key ARN arn:aws:kms:${region}:<account>:key/<key id> in the stack's region`,
   customEmailSenderIdempotencyTtlSeconds: integer(300, 604800),
-  customEmailSenderIdentity: (value, { stage }) =>
-    LOCAL_STAGES.includes(stage) || !isPlaceholder(value)
-      ? undefined
-      : `allowed values: your SES identity (a verified domain or address); the example.com placeholder is accepted on stages ${LOCAL_STAGES.join(", ")} only`,
-  customEmailSenderFromAddress: (value, { stage }) =>
-    LOCAL_STAGES.includes(stage) || !isPlaceholder(value)
-      ? undefined
-      : `allowed values: an address of your SES identity; the example.com placeholder is accepted on stages ${LOCAL_STAGES.join(", ")} only`,
-  customAuthSenderIdentity: (value, { stage }) =>
-    LOCAL_STAGES.includes(stage) || !isPlaceholder(value)
-      ? undefined
-      : `allowed values: your SES identity (a verified domain or address); the example.com placeholder is accepted on stages ${LOCAL_STAGES.join(", ")} only`,
-  customAuthFromAddress: (value, { stage }) =>
-    LOCAL_STAGES.includes(stage) || !isPlaceholder(value)
-      ? undefined
-      : `allowed values: an address of your SES identity; the example.com placeholder is accepted on stages ${LOCAL_STAGES.join(", ")} only`,
+  customEmailSenderIdentity: realOffLocalStages("your SES identity (a verified domain or address)"),
+  customEmailSenderFromAddress: realOffLocalStages("an address of your SES identity"),
+  customAuthSenderIdentity: realOffLocalStages("your SES identity (a verified domain or address)"),
+  customAuthFromAddress: realOffLocalStages("an address of your SES identity"),
 };
 
 /**
