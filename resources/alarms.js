@@ -5,6 +5,7 @@
 // JS variable source, so the resources exist only when a topic is given.
 // Plain CommonJS: the framework loads it as a variable source.
 
+const { whenResolved } = require("./resolve.js");
 const { TRIGGERS } = require("./triggers.js");
 
 /** Every function of the service: the triggers', the API's two and the revocation writer. */
@@ -104,10 +105,9 @@ function alarmResources(topic) {
 
 /** Variable source: `{ Resources }` for the `alarmTopicArn` parameter. */
 function resolveAlarms({ resolveVariable }) {
-  const compute = (value) => ({ Resources: alarmResources(String(value ?? "").trim()) });
-  // The framework's resolveVariable returns a promise; scripts/local-env.ts's answers at once.
-  const value = resolveVariable("param:alarmTopicArn");
-  return value instanceof Promise ? value.then(compute) : compute(value);
+  return whenResolved(resolveVariable("param:alarmTopicArn"), (value) => ({
+    Resources: alarmResources(String(value ?? "").trim()),
+  }));
 }
 
 resolveAlarms.FUNCTIONS = FUNCTIONS;

@@ -6,6 +6,7 @@
 // key, alias and table under the same switch (its MagicLinksEnabled condition).
 // Plain CommonJS: the framework loads it as a variable source.
 
+const { resolveParams, whenResolved } = require("./resolve.js");
 const { parseTriggers } = require("./triggers.js");
 
 const NAMES = [
@@ -32,12 +33,7 @@ function compute(values) {
 
 /** Variable source: `enabled`, `tableName`, `keyId`, `clientIds`. */
 function resolveMagicLinks({ resolveVariable }) {
-  const resolved = NAMES.map((name) => resolveVariable(`param:${name}`));
-  // The framework's resolveVariable returns promises; scripts/local-env.ts's answers at once.
-  const toValues = (list) => Object.fromEntries(NAMES.map((name, i) => [name, list[i]]));
-  return resolved.some((v) => v instanceof Promise)
-    ? Promise.all(resolved).then((list) => compute(toValues(list)))
-    : compute(toValues(resolved));
+  return whenResolved(resolveParams(resolveVariable, NAMES), compute);
 }
 
 resolveMagicLinks.compute = compute;

@@ -4,6 +4,8 @@
 // not a CloudFormation condition, so serverless-offline and `npm run invoke` see it too.
 // Plain CommonJS: the framework loads it as a variable source.
 
+const { whenResolved } = require("./resolve.js");
+
 /** `{ enabled, authorizerTableName }` from the two parameters' values. */
 function compute(revocation, tableName) {
   const enabled = String(revocation ?? "").trim() === "true";
@@ -12,15 +14,12 @@ function compute(revocation, tableName) {
 
 /** Variable source: `enabled` ("true" | "false") and `authorizerTableName`. */
 function resolveRevocation({ resolveVariable }) {
-  const on = resolveVariable("param:revocation");
-  // The table name is only looked up when it is used.
-  const table = () => resolveVariable("param:revocationTableName");
-  if (on instanceof Promise) {
-    return on.then(async (value) =>
-      compute(value, String(value).trim() === "true" ? await table() : ""),
-    );
-  }
-  return compute(on, String(on).trim() === "true" ? table() : "");
+  return whenResolved(resolveVariable("param:revocation"), (on) =>
+    // The table name is only looked up when it is used.
+    String(on).trim() === "true"
+      ? whenResolved(resolveVariable("param:revocationTableName"), (table) => compute(on, table))
+      : compute(on, ""),
+  );
 }
 
 resolveRevocation.compute = compute;

@@ -9,6 +9,8 @@
 // it (it also groups functions: `customAuth` is three); test/deployment/triggers.test.ts keeps
 // the two in step.
 
+const { whenResolved } = require("./resolve.js");
+
 /**
  * Trigger name (the parameter's vocabulary) -> the functions (serverless.yml names) it wires
  * and their LambdaConfig slots. `optIn`: also needs its own parameter set to "true".
@@ -80,9 +82,7 @@ function resolveTriggers({ resolveVariable }) {
     }
     return { wired, effect, list: chosen.join(","), resources: { Conditions: conditions } };
   };
-  // The framework's resolveVariable returns a promise; scripts/local-env.ts's answers at once.
-  const value = resolveVariable("param:triggers");
-  return value instanceof Promise ? value.then(compute) : compute(value);
+  return whenResolved(resolveVariable("param:triggers"), compute);
 }
 
 resolveTriggers.TRIGGERS = TRIGGERS;
